@@ -1,0 +1,210 @@
+package dev.breakglass.keycloak.activation;
+
+import dev.breakglass.keycloak.audit.AuditEventType;
+import dev.breakglass.keycloak.audit.AuditTrail;
+import dev.breakglass.keycloak.gate.BreakGlassAuthenticator;
+import dev.breakglass.keycloak.grant.GrantService;
+import dev.breakglass.keycloak.policy.BreakGlassPolicy;
+import dev.breakglass.keycloak.policy.FieldError;
+import dev.breakglass.keycloak.policy.RealmPolicies;
+import dev.breakglass.keycloak.store.GrantEntity;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+import org.keycloak.authentication.InitiatedActionSupport;
+import org.keycloak.authentication.RequiredActionContext;
+import org.keycloak.authentication.RequiredActionProvider;
+import org.keycloak.events.EventType;
+import org.keycloak.forms.login.LoginFormsProvider;
+import org.keycloak.models.GroupModel;
+import org.keycloak.models.RoleModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.models.utils.FormMessage;
+
+/**
+ * The activation form: reason, ticket, roles and duration. On a valid submission it creates the
+ * grant (see {@link GrantService#activate}); on any error it shows the form again with the
+ * message next to the field and what the responder typed. Also usable as an application-initiated
+ * action ({@code kc_action=break-glass-activate}), where it checks eligibility itself.
+ */
+public class BreakGlassActivateAction implements RequiredActionProvider {
+
+  public static final String TEMPLATE = "break-glass-activate.ftl";
+  public static final String EVENT_DETAIL_GRANT_ID = "break_glass_grant_id";
+  public static final String ERROR_INVALID_INPUT = "break_glass_invalid_input";
+  public static final String ERROR_ALREADY_ACTIVE = "break_glass_already_active";
+
+  private static final Logger LOG = Logger.getLogger(BreakGlassActivateAction.class);
+
+  @Override
+  public InitiatedActionSupport initiatedActionSupport() {
+    return InitiatedActionSupport.SUPPORTED;
+  }
+
+  @Override
+  public void evaluateTriggers(RequiredActionContext context) {
+    // Added per login by the gate, never standing on the user.
+  }
+
+  @Override
+  public void requiredActionChallenge(RequiredActionContext context) {
+    BreakGlassPolicy policy = admissiblePolicy(context);
+    if (policy == null) {
+      return;
+    }
+    LoginFormsProvider form = context.form();
+    GrantService.findActive(context.getSession(), context.getRealm(), context.getUser().getId())
+        .ifPresent(active -> form.setError("breakGlassAlreadyActive", Instant.ofEpochMilli(active.getExpiresAt()).toString()));
+    context.challenge(render(context, form, policy, blankInput(policy)));
+  }
+
+  @Override
+  public void processAction(RequiredActionContext context) {
+    BreakGlassPolicy policy = admissiblePolicy(context);
+    if (policy == null) {
+      return;
+    }
+    MultivaluedMap<String, String> params = context.getHttpRequest().getDecodedFormParameters();
+    ActivationInput input = new ActivationInput(
+        params.getFirst(ActivationValidator.FIELD_REASON),
+        params.getFirst(ActivationValidator.FIELD_TICKET),
+        params.get(ActivationValidator.FIELD_ROLES),
+        params.getFirst(ActivationValidator.FIELD_DURATION));
+
+    ActivationValidator.Result result = ActivationValidator.validate(policy, input);
+    if (!result.isValid()) {
+      refuse(context, policy, input, result.errors(), ERROR_INVALID_INPUT);
+      return;
+    }
+
+    GrantEntity grant;
+    try {
+      grant = GrantService.activate(context.getSession(), context.getRealm(), context.getUser(), result.request(),
+          false, new GrantService.Origin(clientId(context), context.getConnection().getRemoteAddr()));
+    } catch (GrantService.AlreadyActiveException e) {
+      context.form().setError("breakGlassAlreadyActive", Instant.ofEpochMilli(e.active().getExpiresAt()).toString());
+      refuse(context, policy, input, List.of(), ERROR_ALREADY_ACTIVE);
+      return;
+    } catch (GrantService.RoleUnavailableException e) {
+      LOG.warnf("Break-glass activation in realm %s refused: %s", context.getRealm().getName(), e.getMessage());
+      refuse(context, policy, input, List.of(new FieldError(ActivationValidator.FIELD_ROLES, "breakGlassRoleUnavailable")),
+          ERROR_INVALID_INPUT);
+      return;
+    }
+
+    // Carried by the CUSTOM_REQUIRED_ACTION event Keycloak emits when this action completes.
+    context.getEvent()
+        .detail(EVENT_DETAIL_GRANT_ID, grant.getId())
+        .detail("break_glass", AuditEventType.BREAK_GLASS_ACTIVATED.name())
+        .detail("break_glass_expires_at", Instant.ofEpochMilli(grant.getExpiresAt()).toString());
+    context.success();
+  }
+
+  /** The valid policy when this user may activate; otherwise the refusal is shown and null returned. */
+  private static BreakGlassPolicy admissiblePolicy(RequiredActionContext context) {
+    RealmPolicies.Loaded loaded = RealmPolicies.load(context.getSession(), context.getRealm());
+    UserModel user = context.getUser();
+    String why = null;
+    String messageKey = null;
+    String error = null;
+    if (!loaded.isValid()) {
+      LOG.warnf("Break-glass activation unavailable in realm %s: invalid policy %s", context.getRealm().getName(), loaded.errors());
+      why = "policy_unavailable";
+      messageKey = "breakGlassUnavailable";
+      error = BreakGlassAuthenticator.ERROR_UNAVAILABLE;
+    } else {
+      GroupModel group = RealmPolicies.findGroup(context.getSession(), context.getRealm(), loaded.policy());
+      if (group == null || !user.isMemberOf(group)) {
+        why = "not_eligible";
+        messageKey = "breakGlassNotEligible";
+        error = BreakGlassAuthenticator.ERROR_NOT_ELIGIBLE;
+      }
+    }
+    if (why == null) {
+      return loaded.policy();
+    }
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("why", why);
+    details.put("clientId", clientId(context));
+    details.put("ipAddress", context.getConnection().getRemoteAddr());
+    AuditTrail.append(context.getSession(), context.getRealm(), AuditEventType.BREAK_GLASS_DENIED,
+        new AuditTrail.Subject(null, user.getId(), user.getUsername()), details);
+    context.getEvent().clone().event(EventType.CUSTOM_REQUIRED_ACTION_ERROR)
+        .detail("break_glass", AuditEventType.BREAK_GLASS_DENIED.name())
+        .error(error);
+    Response page = context.form()
+        .setError(messageKey)
+        .setStatus(Response.Status.FORBIDDEN)
+        .createForm(BreakGlassAuthenticator.DENIED_TEMPLATE);
+    context.challenge(page);
+    return null;
+  }
+
+  private static void refuse(RequiredActionContext context, BreakGlassPolicy policy, ActivationInput input,
+      List<FieldError> errors, String error) {
+    context.getEvent().clone().event(EventType.CUSTOM_REQUIRED_ACTION_ERROR)
+        .detail("fields", String.join(",", errors.stream().map(FieldError::field).toList()))
+        .error(error);
+    LoginFormsProvider form = context.form();
+    for (FieldError fieldError : errors) {
+      form.addError(new FormMessage(fieldError.field(), fieldError.message(), messageParameters(policy, fieldError.message())));
+    }
+    context.challenge(render(context, form, policy, input));
+  }
+
+  private static Object[] messageParameters(BreakGlassPolicy policy, String messageKey) {
+    return switch (messageKey) {
+      case "breakGlassReasonTooShort" -> new Object[] {policy.minReasonLength()};
+      case "breakGlassDurationTooLong" -> new Object[] {policy.maxDurationMinutes()};
+      case "breakGlassTicketInvalid" -> new Object[] {policy.ticketExample()};
+      default -> new Object[0];
+    };
+  }
+
+  private static ActivationInput blankInput(BreakGlassPolicy policy) {
+    return new ActivationInput("", "", List.of(), Integer.toString(policy.defaultDurationMinutes()));
+  }
+
+  /** The form's model; FreeMarker escapes every value, so typed text is echoed safely. */
+  private static Response render(RequiredActionContext context, LoginFormsProvider form, BreakGlassPolicy policy,
+      ActivationInput input) {
+    List<Map<String, Object>> roles = new ArrayList<>();
+    for (String name : policy.grantableRoles()) {
+      RoleModel role = RealmPolicies.resolveRole(context.getRealm(), name);
+      if (role == null) {
+        continue;
+      }
+      Map<String, Object> option = new LinkedHashMap<>();
+      option.put("name", name);
+      option.put("description", role.getDescription() == null ? "" : role.getDescription());
+      option.put("selected", input.roles().contains(name));
+      roles.add(option);
+    }
+    Map<String, Object> model = new LinkedHashMap<>();
+    model.put("roles", roles);
+    model.put("reason", nullToEmpty(input.reason()));
+    model.put("ticket", nullToEmpty(input.ticket()));
+    model.put("duration", nullToEmpty(input.duration()));
+    model.put("maxDuration", policy.maxDurationMinutes());
+    model.put("defaultDuration", policy.defaultDurationMinutes());
+    model.put("ticketExample", policy.ticketExample());
+    model.put("minReasonLength", policy.minReasonLength());
+    return form.setAttribute("breakGlass", model).createForm(TEMPLATE);
+  }
+
+  private static String clientId(RequiredActionContext context) {
+    return context.getAuthenticationSession().getClient().getClientId();
+  }
+
+  private static String nullToEmpty(String s) {
+    return s == null ? "" : s;
+  }
+
+  @Override
+  public void close() {}
+}

@@ -1,0 +1,99 @@
+package dev.breakglass.keycloak.activation;
+
+import dev.breakglass.keycloak.policy.FieldError;
+import dev.breakglass.keycloak.policy.PolicyKeys;
+import dev.breakglass.keycloak.policy.RealmPolicies;
+import java.util.List;
+import org.keycloak.Config;
+import org.keycloak.authentication.RequiredActionFactory;
+import org.keycloak.authentication.RequiredActionProvider;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.RequiredActionConfigModel;
+import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.provider.ProviderConfigurationBuilder;
+import org.keycloak.userprofile.ValidationException;
+import org.keycloak.validate.ValidationError;
+
+/**
+ * The activation required action. Its per-realm config is the realm's break-glass policy: the
+ * admin console renders and saves it natively (Authentication, Required actions, configure).
+ */
+public class BreakGlassActivateActionFactory implements RequiredActionFactory {
+
+  public static final String PROVIDER_ID = RealmPolicies.POLICY_HOLDER_ALIAS;
+
+  private static final BreakGlassActivateAction SINGLETON = new BreakGlassActivateAction();
+
+  private static final List<ProviderConfigProperty> POLICY_PROPERTIES = ProviderConfigurationBuilder.create()
+      .property().name(PolicyKeys.ELIGIBLE_GROUP).label("Eligible group")
+      .helpText("Members of this group (and its subgroups) may activate break-glass access. Everyone else is refused.")
+      .type(ProviderConfigProperty.GROUP_TYPE).required(true).add()
+      .property().name(PolicyKeys.GRANTABLE_ROLES).label("Grantable roles")
+      .helpText("Roles a responder may request: a realm role name, or clientId.roleName for a client role. These roles are governed: any other mapping of them is drift.")
+      .type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE).required(true).add()
+      .property().name(PolicyKeys.DEFAULT_DURATION).label("Default duration (minutes)")
+      .helpText("Duration prefilled on the activation form.")
+      .type(ProviderConfigProperty.INTEGER_TYPE).defaultValue(PolicyKeys.DEFAULT_DEFAULT_DURATION).add()
+      .property().name(PolicyKeys.MAX_DURATION).label("Maximum duration (minutes)")
+      .helpText("Longest grant a responder may request, at most " + PolicyKeys.LIMIT_MAX_DURATION_MINUTES + " minutes.")
+      .type(ProviderConfigProperty.INTEGER_TYPE).defaultValue(PolicyKeys.DEFAULT_MAX_DURATION).add()
+      .property().name(PolicyKeys.TICKET_PATTERN).label("Ticket pattern")
+      .helpText("Regular expression the whole incident ticket reference must match.")
+      .type(ProviderConfigProperty.STRING_TYPE).defaultValue(PolicyKeys.DEFAULT_TICKET_PATTERN).add()
+      .property().name(PolicyKeys.TICKET_EXAMPLE).label("Ticket example")
+      .helpText("Shown to responders next to the ticket field; must match the pattern.")
+      .type(ProviderConfigProperty.STRING_TYPE).defaultValue(PolicyKeys.DEFAULT_TICKET_EXAMPLE).add()
+      .property().name(PolicyKeys.MIN_REASON_LENGTH).label("Minimum reason length")
+      .helpText("Fewest characters a reason may have.")
+      .type(ProviderConfigProperty.INTEGER_TYPE).defaultValue(PolicyKeys.DEFAULT_MIN_REASON_LENGTH).add()
+      .build();
+
+  @Override
+  public String getId() {
+    return PROVIDER_ID;
+  }
+
+  @Override
+  public String getDisplayText() {
+    return "Break-glass activation";
+  }
+
+  @Override
+  public RequiredActionProvider create(KeycloakSession session) {
+    return SINGLETON;
+  }
+
+  @Override
+  public boolean isConfigurable() {
+    return true;
+  }
+
+  @Override
+  public List<ProviderConfigProperty> getConfigMetadata() {
+    return POLICY_PROPERTIES;
+  }
+
+  @Override
+  public void validateConfig(KeycloakSession session, RealmModel realm, RequiredActionConfigModel model) {
+    RealmPolicies.Loaded checked = RealmPolicies.check(session, realm, model.getConfig());
+    if (checked.isValid()) {
+      return;
+    }
+    ValidationException.ValidationExceptionBuilder errors = new ValidationException.ValidationExceptionBuilder();
+    for (FieldError error : checked.errors()) {
+      errors.accept(new ValidationError(PROVIDER_ID, error.field(), error.message()));
+    }
+    throw errors.build();
+  }
+
+  @Override
+  public void init(Config.Scope config) {}
+
+  @Override
+  public void postInit(KeycloakSessionFactory factory) {}
+
+  @Override
+  public void close() {}
+}

@@ -1,0 +1,206 @@
+package dev.breakglass.keycloak.admin;
+
+import dev.breakglass.keycloak.grant.EndReason;
+import dev.breakglass.keycloak.grant.GrantService;
+import dev.breakglass.keycloak.grant.GrantStatus;
+import dev.breakglass.keycloak.grant.GrantView;
+import dev.breakglass.keycloak.store.AuditRecordEntity;
+import dev.breakglass.keycloak.store.GrantEntity;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.TypedQuery;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.keycloak.connections.jpa.JpaConnectionProvider;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.services.ErrorResponse;
+import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
+import org.keycloak.util.JsonSerialization;
+
+/**
+ * {@code /admin/realms/{realm}/break-glass}. Every method checks the caller's permission first:
+ * reading needs view-users, changing needs manage-users, of this realm.
+ */
+public class BreakGlassAdminResource {
+
+  static final int DEFAULT_PAGE = 100;
+  static final int MAX_PAGE = 1000;
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9-]{1,36}");
+
+  private final KeycloakSession session;
+  private final RealmModel realm;
+  private final AdminPermissionEvaluator auth;
+
+  public BreakGlassAdminResource(KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth) {
+    this.session = session;
+    this.realm = realm;
+    this.auth = auth;
+  }
+
+  @GET
+  @Path("grants")
+  @Produces(MediaType.APPLICATION_JSON)
+  public List<GrantView> listGrants(
+      @QueryParam("status") String status,
+      @QueryParam("user") String user,
+      @QueryParam("first") String first,
+      @QueryParam("max") String max) {
+    auth.users().requireView();
+    int firstResult = parsePaging("first", first, 0, Integer.MAX_VALUE);
+    int maxResults = parsePaging("max", max, DEFAULT_PAGE, MAX_PAGE);
+
+    StringBuilder jpql = new StringBuilder("select g from GrantEntity g where g.realmId = :realmId");
+    GrantStatus statusFilter = null;
+    if (status != null && !status.isBlank()) {
+      statusFilter = parseStatus(status);
+      jpql.append(" and g.status = :status");
+    }
+    String userId = null;
+    if (user != null && !user.isBlank()) {
+      userId = resolveUserId(user);
+      jpql.append(" and g.userId = :userId");
+    }
+    jpql.append(" order by g.activatedAt desc, g.id");
+    TypedQuery<GrantEntity> query = em().createQuery(jpql.toString(), GrantEntity.class)
+        .setParameter("realmId", realm.getId())
+        .setFirstResult(firstResult)
+        .setMaxResults(maxResults);
+    if (statusFilter != null) {
+      query.setParameter("status", statusFilter.name());
+    }
+    if (userId != null) {
+      query.setParameter("userId", userId);
+    }
+    return query.getResultStream().map(g -> GrantView.of(g, realm.getName())).toList();
+  }
+
+  @GET
+  @Path("grants/{id}")
+  @Produces(MediaType.APPLICATION_JSON)
+  public GrantView getGrant(@PathParam("id") String id) {
+    auth.users().requireView();
+    return GrantView.of(requireGrant(id), realm.getName());
+  }
+
+  /** Ends an active grant now. Revoking a grant that already ended changes nothing. */
+  @POST
+  @Path("grants/{id}/revoke")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Produces(MediaType.APPLICATION_JSON)
+  public GrantView revoke(@PathParam("id") String id, Map<String, Object> body) {
+    auth.users().requireManage();
+    GrantEntity grant = requireGrant(id);
+    Object reason = body == null ? null : body.get("reason");
+    if (reason != null && !(reason instanceof String)) {
+      throw ErrorResponse.error("Field reason must be a string.", Response.Status.BAD_REQUEST);
+    }
+    String text = reason == null ? "" : ((String) reason).strip();
+    if (text.length() > 500 || text.codePoints().anyMatch(Character::isISOControl) || text.indexOf('<') >= 0 || text.indexOf('>') >= 0) {
+      throw ErrorResponse.error("Field reason must be plain text of at most 500 characters, without < or >.",
+          Response.Status.BAD_REQUEST);
+    }
+    String adminName = auth.adminAuth().getUser().getUsername();
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("revokeReason", text);
+    GrantService.end(session, realm, grant, EndReason.REVOKED, adminName, details);
+    return GrantView.of(grant, realm.getName());
+  }
+
+  @GET
+  @Path("audit")
+  @Produces(MediaType.APPLICATION_JSON)
+  public List<Map<String, Object>> audit(@QueryParam("first") String first, @QueryParam("max") String max) {
+    auth.users().requireView();
+    int firstResult = parsePaging("first", first, 0, Integer.MAX_VALUE);
+    int maxResults = parsePaging("max", max, DEFAULT_PAGE, MAX_PAGE);
+    return em().createNamedQuery("bgAuditByRealm", AuditRecordEntity.class)
+        .setParameter("realmId", realm.getId())
+        .setFirstResult(firstResult)
+        .setMaxResults(maxResults)
+        .getResultStream()
+        .map(this::auditView)
+        .toList();
+  }
+
+  private Map<String, Object> auditView(AuditRecordEntity r) {
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("id", r.getId());
+    view.put("realm", realm.getName());
+    view.put("seq", r.getSeq());
+    view.put("type", r.getType());
+    view.put("grantId", r.getGrantId());
+    view.put("userId", r.getUserId());
+    view.put("username", r.getUsername());
+    view.put("time", Instant.ofEpochMilli(r.getCreatedAt()).toString());
+    try {
+      view.put("details", r.getDetailsJson() == null ? null : JsonSerialization.readValue(r.getDetailsJson(), Map.class));
+    } catch (IOException e) {
+      view.put("details", r.getDetailsJson());
+    }
+    view.put("prevHash", r.getPrevHash());
+    view.put("hash", r.getHash());
+    return view;
+  }
+
+  private GrantEntity requireGrant(String id) {
+    if (id == null || !ID.matcher(id).matches()) {
+      throw ErrorResponse.error("Malformed grant id.", Response.Status.BAD_REQUEST);
+    }
+    return GrantService.find(session, realm, id)
+        .orElseThrow(() -> ErrorResponse.error("No grant with this id in this realm.", Response.Status.NOT_FOUND));
+  }
+
+  private String resolveUserId(String user) {
+    UserModel byName = session.users().getUserByUsername(realm, user);
+    if (byName != null) {
+      return byName.getId();
+    }
+    if (!ID.matcher(user).matches()) {
+      throw ErrorResponse.error("Parameter user must be a user name or id of this realm.", Response.Status.BAD_REQUEST);
+    }
+    // A removed user's id still filters their (now removed) grants to nothing: not an error.
+    return user;
+  }
+
+  private static GrantStatus parseStatus(String status) {
+    try {
+      return GrantStatus.valueOf(status.trim().toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw ErrorResponse.error("Parameter status must be one of PENDING, ACTIVE, ENDED, CLOSED.", Response.Status.BAD_REQUEST);
+    }
+  }
+
+  static int parsePaging(String name, String value, int defaultValue, int maxValue) {
+    if (value == null || value.isBlank()) {
+      return defaultValue;
+    }
+    try {
+      int parsed = Integer.parseInt(value.trim());
+      if (parsed < 0 || parsed > maxValue || (name.equals("max") && parsed == 0)) {
+        throw new NumberFormatException();
+      }
+      return parsed;
+    } catch (NumberFormatException e) {
+      String range = name.equals("max") ? "between 1 and " + maxValue : "zero or more";
+      throw ErrorResponse.error("Parameter " + name + " must be a whole number " + range + ".", Response.Status.BAD_REQUEST);
+    }
+  }
+
+  private EntityManager em() {
+    return session.getProvider(JpaConnectionProvider.class).getEntityManager();
+  }
+}

@@ -1,0 +1,152 @@
+package dev.breakglass.keycloak.audit;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.breakglass.keycloak.store.AuditHeadEntity;
+import dev.breakglass.keycloak.store.AuditRecordEntity;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Map;
+import org.jboss.logging.Logger;
+import org.keycloak.common.util.Time;
+import org.keycloak.connections.jpa.JpaConnectionProvider;
+import org.keycloak.models.AbstractKeycloakTransaction;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.util.JsonSerialization;
+
+/**
+ * Appends to a realm's hash-chained audit trail, in the caller's transaction: a record exists
+ * exactly when the change it reports was committed. Each committed record is also written as one
+ * JSON object per line to the {@value #LOGGER_NAME} logger, for a SIEM reading Keycloak's log.
+ */
+public final class AuditTrail {
+
+  public static final String LOGGER_NAME = "dev.breakglass.audit";
+
+  private static final Logger AUDIT_LOG = Logger.getLogger(LOGGER_NAME);
+  private static final Logger LOG = Logger.getLogger(AuditTrail.class);
+
+  /** Hard cap on the stored details; reason and ticket are bounded well below it. */
+  private static final int MAX_DETAILS_LENGTH = 7000;
+
+  private AuditTrail() {}
+
+  /** Who and what a record is about; any field but the type may be null. */
+  public record Subject(String grantId, String userId, String username) {}
+
+  /**
+   * Locks the realm's chain head for the rest of the transaction, creating it on first use. Held
+   * by appends; callers that must check-then-act per realm (activation) take it first.
+   */
+  public static AuditHeadEntity lockChain(KeycloakSession session, RealmModel realm) {
+    EntityManager em = em(session);
+    AuditHeadEntity head = em.find(AuditHeadEntity.class, realm.getId(), LockModeType.PESSIMISTIC_WRITE);
+    if (head != null) {
+      return head;
+    }
+    try {
+      // Its own transaction, so a concurrent creator on another node fails there, not here.
+      KeycloakModelUtils.runJobInTransaction(session.getKeycloakSessionFactory(), s -> {
+        AuditHeadEntity fresh = new AuditHeadEntity();
+        fresh.setRealmId(realm.getId());
+        fresh.setLastSeq(0);
+        fresh.setLastHash(AuditHasher.GENESIS);
+        em(s).persist(fresh);
+      });
+    } catch (RuntimeException e) {
+      LOG.debugf("Audit chain head for realm %s was created concurrently", realm.getId());
+    }
+    head = em.find(AuditHeadEntity.class, realm.getId(), LockModeType.PESSIMISTIC_WRITE);
+    if (head == null) {
+      throw new IllegalStateException("Audit chain head could not be created for realm " + realm.getId());
+    }
+    return head;
+  }
+
+  public static AuditRecordEntity append(
+      KeycloakSession session, RealmModel realm, AuditEventType type, Subject subject, Map<String, ?> details) {
+    EntityManager em = em(session);
+    AuditHeadEntity head = lockChain(session, realm);
+
+    String detailsJson = toJson(details);
+    long now = Time.currentTimeMillis();
+    long seq = head.getLastSeq() + 1;
+    AuditHasher.Content content = new AuditHasher.Content(
+        realm.getId(), seq, type.name(), subject.grantId(), subject.userId(), subject.username(), now, detailsJson);
+    String hash = AuditHasher.hash(content, head.getLastHash());
+
+    AuditRecordEntity record = new AuditRecordEntity();
+    record.setId(KeycloakModelUtils.generateId());
+    record.setRealmId(realm.getId());
+    record.setSeq(seq);
+    record.setType(type.name());
+    record.setGrantId(subject.grantId());
+    record.setUserId(subject.userId());
+    record.setUsername(subject.username());
+    record.setCreatedAt(now);
+    record.setDetailsJson(detailsJson);
+    record.setPrevHash(head.getLastHash());
+    record.setHash(hash);
+    em.persist(record);
+
+    head.setLastSeq(seq);
+    head.setLastHash(hash);
+
+    String line = logLine(realm.getName(), record);
+    session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
+      @Override
+      protected void commitImpl() {
+        AUDIT_LOG.info(line);
+      }
+
+      @Override
+      protected void rollbackImpl() {
+        // Nothing was recorded, so nothing is logged.
+      }
+    });
+    return record;
+  }
+
+  /** One JSON object: control characters in user text come out escaped, so no line can be forged. */
+  static String logLine(String realmName, AuditRecordEntity r) {
+    ObjectNode node = JsonSerialization.mapper.createObjectNode();
+    node.put("type", r.getType());
+    node.put("realm", realmName);
+    node.put("time", Instant.ofEpochMilli(r.getCreatedAt()).toString());
+    node.put("seq", r.getSeq());
+    node.put("grantId", r.getGrantId());
+    node.put("userId", r.getUserId());
+    node.put("username", r.getUsername());
+    try {
+      if (r.getDetailsJson() != null) {
+        node.set("details", JsonSerialization.mapper.readTree(r.getDetailsJson()));
+      }
+    } catch (IOException e) {
+      node.put("details", r.getDetailsJson());
+    }
+    node.put("hash", r.getHash());
+    return node.toString();
+  }
+
+  private static String toJson(Map<String, ?> details) {
+    if (details == null || details.isEmpty()) {
+      return "{}";
+    }
+    try {
+      String json = JsonSerialization.writeValueAsString(details);
+      if (json.length() > MAX_DETAILS_LENGTH) {
+        throw new IllegalArgumentException("Audit details too long: " + json.length() + " characters");
+      }
+      return json;
+    } catch (IOException e) {
+      throw new IllegalStateException("Audit details could not be serialised", e);
+    }
+  }
+
+  static EntityManager em(KeycloakSession session) {
+    return session.getProvider(JpaConnectionProvider.class).getEntityManager();
+  }
+}

@@ -1,0 +1,196 @@
+package dev.breakglass.keycloak.grant;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.breakglass.keycloak.activation.ActivationRequest;
+import dev.breakglass.keycloak.audit.AuditEventType;
+import dev.breakglass.keycloak.audit.AuditTrail;
+import dev.breakglass.keycloak.policy.RealmPolicies;
+import dev.breakglass.keycloak.store.GrantEntity;
+import jakarta.persistence.EntityManager;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.keycloak.common.util.Time;
+import org.keycloak.connections.jpa.JpaConnectionProvider;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.RoleModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.util.JsonSerialization;
+
+/** Creates and reads grants. Everything happens in the caller's transaction. */
+public final class GrantService {
+
+  private GrantService() {}
+
+  /** Who asked and from where: recorded with the activation. */
+  public record Origin(String clientId, String ipAddress) {}
+
+  /** Thrown when the user already holds an active grant: a second one would extend it silently. */
+  public static final class AlreadyActiveException extends RuntimeException {
+    private final transient GrantEntity active;
+
+    public AlreadyActiveException(GrantEntity active) {
+      super("User already holds active grant " + active.getId());
+      this.active = active;
+    }
+
+    public GrantEntity active() {
+      return active;
+    }
+  }
+
+  /** Thrown when a role of the policy no longer exists in the realm. */
+  public static final class RoleUnavailableException extends RuntimeException {
+    public RoleUnavailableException(String role) {
+      super("Grantable role no longer exists: " + role);
+    }
+  }
+
+  /**
+   * Creates an ACTIVE grant, maps its roles and records the activation, all in the current
+   * transaction: either all of it commits or none of it does.
+   */
+  public static GrantEntity activate(
+      KeycloakSession session, RealmModel realm, UserModel user, ActivationRequest request, boolean drill, Origin origin) {
+    // Serialise activations of this realm across the cluster, so the check below cannot race.
+    AuditTrail.lockChain(session, realm);
+    Optional<GrantEntity> existing = findActive(session, realm, user.getId());
+    if (existing.isPresent()) {
+      throw new AlreadyActiveException(existing.get());
+    }
+
+    List<RoleModel> roles = new ArrayList<>();
+    for (String name : request.roles()) {
+      RoleModel role = RealmPolicies.resolveRole(realm, name);
+      if (role == null) {
+        throw new RoleUnavailableException(name);
+      }
+      roles.add(role);
+    }
+
+    long now = Time.currentTimeMillis();
+    GrantEntity grant = new GrantEntity();
+    grant.setId(KeycloakModelUtils.generateId());
+    grant.setRealmId(realm.getId());
+    grant.setUserId(user.getId());
+    grant.setUsername(user.getUsername());
+    grant.setRolesJson(rolesToJson(request.roles()));
+    grant.setReason(request.reason());
+    grant.setTicket(request.ticket());
+    grant.setStatus(GrantStatus.ACTIVE.name());
+    grant.setActivatedAt(now);
+    grant.setExpiresAt(now + request.durationMinutes() * 60_000L);
+    grant.setDrill(drill);
+    em(session).persist(grant);
+
+    roles.forEach(user::grantRole);
+
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("roles", request.roles());
+    details.put("reason", request.reason());
+    details.put("ticket", request.ticket());
+    details.put("durationMinutes", request.durationMinutes());
+    details.put("activatedAt", Instant.ofEpochMilli(grant.getActivatedAt()).toString());
+    details.put("expiresAt", Instant.ofEpochMilli(grant.getExpiresAt()).toString());
+    details.put("drill", drill);
+    if (origin != null) {
+      details.put("clientId", origin.clientId());
+      details.put("ipAddress", origin.ipAddress());
+    }
+    AuditTrail.append(session, realm, AuditEventType.BREAK_GLASS_ACTIVATED,
+        new AuditTrail.Subject(grant.getId(), user.getId(), user.getUsername()), details);
+    return grant;
+  }
+
+  /**
+   * Ends an ACTIVE grant: removes its role mappings, ends the holder's sessions (online and
+   * offline), moves not-before to now so older tokens are refused, and records why. Idempotent: a
+   * grant that is no longer ACTIVE is returned as it is, with no second record.
+   */
+  public static GrantEntity end(KeycloakSession session, RealmModel realm, GrantEntity grant, EndReason reason,
+      String endedBy, Map<String, Object> extraDetails) {
+    // The chain lock serialises ending with activation and with a concurrent end on another node.
+    AuditTrail.lockChain(session, realm);
+    em(session).refresh(grant);
+    if (!GrantStatus.ACTIVE.name().equals(grant.getStatus())) {
+      return grant;
+    }
+    long now = Time.currentTimeMillis();
+    List<String> removed = new ArrayList<>();
+    UserModel user = session.users().getUserById(realm, grant.getUserId());
+    if (user != null) {
+      for (String name : roles(grant)) {
+        RoleModel role = RealmPolicies.resolveRole(realm, name);
+        if (role != null && user.hasDirectRole(role)) {
+          user.deleteRoleMapping(role);
+          removed.add(name);
+        }
+      }
+      session.users().setNotBeforeForUser(realm, user, (int) (now / 1000));
+      session.sessions().removeUserSessions(realm, user);
+      session.sessions().getOfflineUserSessionsStream(realm, user).toList()
+          .forEach(offline -> session.sessions().removeOfflineUserSession(realm, offline));
+    }
+    grant.setStatus(GrantStatus.ENDED.name());
+    grant.setEndedAt(now);
+    grant.setEndReason(reason.name());
+    grant.setEndedBy(endedBy);
+
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("endReason", reason.name());
+    details.put("endedBy", endedBy);
+    details.put("endedAt", Instant.ofEpochMilli(now).toString());
+    details.put("expiresAt", Instant.ofEpochMilli(grant.getExpiresAt()).toString());
+    details.put("rolesRemoved", removed);
+    details.put("userPresent", user != null);
+    if (extraDetails != null) {
+      details.putAll(extraDetails);
+    }
+    AuditEventType type = reason == EndReason.EXPIRED ? AuditEventType.BREAK_GLASS_EXPIRED : AuditEventType.BREAK_GLASS_REVOKED;
+    AuditTrail.append(session, realm, type, new AuditTrail.Subject(grant.getId(), grant.getUserId(), grant.getUsername()), details);
+    return grant;
+  }
+
+  public static Optional<GrantEntity> findActive(KeycloakSession session, RealmModel realm, String userId) {
+    return em(session)
+        .createNamedQuery("bgGrantByUserAndStatus", GrantEntity.class)
+        .setParameter("realmId", realm.getId())
+        .setParameter("userId", userId)
+        .setParameter("status", GrantStatus.ACTIVE.name())
+        .setMaxResults(1)
+        .getResultStream()
+        .findFirst();
+  }
+
+  /** A grant of this realm, or empty: another realm's grant is as good as unknown. */
+  public static Optional<GrantEntity> find(KeycloakSession session, RealmModel realm, String grantId) {
+    GrantEntity grant = em(session).find(GrantEntity.class, grantId);
+    return grant != null && grant.getRealmId().equals(realm.getId()) ? Optional.of(grant) : Optional.empty();
+  }
+
+  public static List<String> roles(GrantEntity grant) {
+    try {
+      return JsonSerialization.readValue(grant.getRolesJson(), new TypeReference<List<String>>() {});
+    } catch (IOException e) {
+      throw new IllegalStateException("Grant " + grant.getId() + " has unreadable roles", e);
+    }
+  }
+
+  static String rolesToJson(List<String> roles) {
+    try {
+      return JsonSerialization.writeValueAsString(roles);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static EntityManager em(KeycloakSession session) {
+    return session.getProvider(JpaConnectionProvider.class).getEntityManager();
+  }
+}

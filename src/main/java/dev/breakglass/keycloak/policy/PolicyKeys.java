@@ -1,0 +1,33 @@
+package dev.breakglass.keycloak.policy;
+
+/**
+ * Keys of the policy as stored in the break-glass activation required action's config. They are
+ * a public contract: realm JSON files and the admin API use them.
+ */
+public final class PolicyKeys {
+  public static final String ELIGIBLE_GROUP = "eligibleGroup";
+  public static final String GRANTABLE_ROLES = "grantableRoles";
+  public static final String DEFAULT_DURATION = "defaultDurationMinutes";
+  public static final String MAX_DURATION = "maxDurationMinutes";
+  public static final String TICKET_PATTERN = "ticketPattern";
+  public static final String TICKET_EXAMPLE = "ticketExample";
+  public static final String MIN_REASON_LENGTH = "minReasonLength";
+
+  public static final String DEFAULT_DEFAULT_DURATION = "30";
+  public static final String DEFAULT_MAX_DURATION = "60";
+  public static final String DEFAULT_TICKET_PATTERN = "INC-[0-9]{3,10}";
+  public static final String DEFAULT_TICKET_EXAMPLE = "INC-12345";
+  public static final String DEFAULT_MIN_REASON_LENGTH = "20";
+
+  /** Keycloak joins multi-valued config values with this separator. */
+  public static final String MULTI_VALUE_SEPARATOR = "##";
+
+  /** Hard limits no policy can lift: a grant longer than a day is not break-glass any more. */
+  public static final int LIMIT_MAX_DURATION_MINUTES = 24 * 60;
+
+  public static final int LIMIT_REASON_LENGTH = 1000;
+  public static final int LIMIT_TICKET_LENGTH = 64;
+  public static final int LIMIT_TICKET_PATTERN_LENGTH = 200;
+
+  private PolicyKeys() {}
+}

@@ -1,0 +1,84 @@
+package dev.breakglass.keycloak.policy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.GroupModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.RequiredActionConfigModel;
+import org.keycloak.models.RoleModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+
+/**
+ * Reads and checks a realm's policy. The policy lives in the config of the break-glass activation
+ * required action; Keycloak's own save path validates it, but a realm import or a raw PUT bypasses
+ * that, so every reader validates again and refuses to act on an invalid policy.
+ */
+public final class RealmPolicies {
+
+  /** Alias (= provider id) of the required action whose config holds the policy. */
+  public static final String POLICY_HOLDER_ALIAS = "break-glass-activate";
+
+  private RealmPolicies() {}
+
+  /** A realm's policy: {@code policy} when valid, otherwise the reasons it is not usable. */
+  public record Loaded(BreakGlassPolicy policy, List<FieldError> errors) {
+    public boolean isValid() {
+      return policy != null;
+    }
+  }
+
+  public static Loaded load(KeycloakSession session, RealmModel realm) {
+    RequiredActionConfigModel model = realm.getRequiredActionConfigByAlias(POLICY_HOLDER_ALIAS);
+    return check(session, realm, model == null ? Map.of() : model.getConfig());
+  }
+
+  /**
+   * Parses {@code config} and checks it against {@code realm}: the group and roles must exist.
+   * Every problem is reported at once, so an admin fixes the policy in one round.
+   */
+  public static Loaded check(KeycloakSession session, RealmModel realm, Map<String, String> config) {
+    Map<String, String> c = config == null ? Map.of() : config;
+    PolicyParser.Result parsed = PolicyParser.parse(c);
+    List<FieldError> errors = new ArrayList<>(parsed.errors());
+    String group = c.getOrDefault(PolicyKeys.ELIGIBLE_GROUP, "").trim();
+    if (group.startsWith("/") && KeycloakModelUtils.findGroupByPath(session, realm, group) == null) {
+      errors.add(new FieldError(PolicyKeys.ELIGIBLE_GROUP, "The eligible group does not exist in this realm: " + group + "."));
+    }
+    for (String role : PolicyParser.splitMulti(c.get(PolicyKeys.GRANTABLE_ROLES))) {
+      if (resolveRole(realm, role) == null) {
+        errors.add(new FieldError(PolicyKeys.GRANTABLE_ROLES, "Grantable role does not exist in this realm: " + role + "."));
+      }
+    }
+    return errors.isEmpty() ? new Loaded(parsed.policy(), List.of()) : new Loaded(null, List.copyOf(errors));
+  }
+
+  public static GroupModel findGroup(KeycloakSession session, RealmModel realm, BreakGlassPolicy policy) {
+    return KeycloakModelUtils.findGroupByPath(session, realm, policy.eligibleGroup());
+  }
+
+  /**
+   * Resolves a policy role name: a realm role by its name, else {@code clientId.role} (the form
+   * the admin console's role picker stores).
+   */
+  public static RoleModel resolveRole(RealmModel realm, String name) {
+    RoleModel realmRole = realm.getRole(name);
+    if (realmRole != null) {
+      return realmRole;
+    }
+    int dot = name.indexOf('.');
+    while (dot > 0 && dot < name.length() - 1) {
+      ClientModel client = realm.getClientByClientId(name.substring(0, dot));
+      if (client != null) {
+        RoleModel clientRole = client.getRole(name.substring(dot + 1));
+        if (clientRole != null) {
+          return clientRole;
+        }
+      }
+      dot = name.indexOf('.', dot + 1);
+    }
+    return null;
+  }
+}

@@ -1,0 +1,213 @@
+package dev.breakglass.keycloak.store;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.NamedQueries;
+import jakarta.persistence.NamedQuery;
+import jakarta.persistence.Table;
+
+/** One break-glass grant. Times are epoch milliseconds (UTC). Roles are a JSON array. */
+@Entity
+@Table(name = "BG_GRANT")
+@NamedQueries({
+  @NamedQuery(
+      name = "bgGrantByUserAndStatus",
+      query = "select g from GrantEntity g where g.realmId = :realmId and g.userId = :userId and g.status = :status order by g.activatedAt desc"),
+  @NamedQuery(
+      name = "bgDeleteGrantsByRealm",
+      query = "delete from GrantEntity g where g.realmId = :realmId"),
+  @NamedQuery(
+      name = "bgGrantsByUser",
+      query = "select g from GrantEntity g where g.realmId = :realmId and g.userId = :userId")
+})
+public class GrantEntity {
+
+  @Id
+  @Column(name = "ID", length = 36)
+  private String id;
+
+  @Column(name = "REALM_ID", length = 36, nullable = false)
+  private String realmId;
+
+  @Column(name = "USER_ID", length = 36, nullable = false)
+  private String userId;
+
+  @Column(name = "USERNAME", length = 255, nullable = false)
+  private String username;
+
+  @Column(name = "ROLES", length = 4000, nullable = false)
+  private String rolesJson;
+
+  @Column(name = "REASON", length = 1000, nullable = false)
+  private String reason;
+
+  @Column(name = "TICKET", length = 64, nullable = false)
+  private String ticket;
+
+  @Column(name = "STATUS", length = 16, nullable = false)
+  private String status;
+
+  @Column(name = "ACTIVATED_AT", nullable = false)
+  private long activatedAt;
+
+  @Column(name = "EXPIRES_AT", nullable = false)
+  private long expiresAt;
+
+  @Column(name = "ENDED_AT")
+  private Long endedAt;
+
+  @Column(name = "END_REASON", length = 32)
+  private String endReason;
+
+  @Column(name = "ENDED_BY", length = 255)
+  private String endedBy;
+
+  @Column(name = "APPROVER", length = 255)
+  private String approver;
+
+  @Column(name = "DRILL", nullable = false)
+  private boolean drill;
+
+  @Column(name = "USES", nullable = false)
+  private long uses;
+
+  @Column(name = "LAST_USED_AT")
+  private Long lastUsedAt;
+
+  public String getId() {
+    return id;
+  }
+
+  public void setId(String id) {
+    this.id = id;
+  }
+
+  public String getRealmId() {
+    return realmId;
+  }
+
+  public void setRealmId(String realmId) {
+    this.realmId = realmId;
+  }
+
+  public String getUserId() {
+    return userId;
+  }
+
+  public void setUserId(String userId) {
+    this.userId = userId;
+  }
+
+  public String getUsername() {
+    return username;
+  }
+
+  public void setUsername(String username) {
+    this.username = username;
+  }
+
+  public String getRolesJson() {
+    return rolesJson;
+  }
+
+  public void setRolesJson(String rolesJson) {
+    this.rolesJson = rolesJson;
+  }
+
+  public String getReason() {
+    return reason;
+  }
+
+  public void setReason(String reason) {
+    this.reason = reason;
+  }
+
+  public String getTicket() {
+    return ticket;
+  }
+
+  public void setTicket(String ticket) {
+    this.ticket = ticket;
+  }
+
+  public String getStatus() {
+    return status;
+  }
+
+  public void setStatus(String status) {
+    this.status = status;
+  }
+
+  public long getActivatedAt() {
+    return activatedAt;
+  }
+
+  public void setActivatedAt(long activatedAt) {
+    this.activatedAt = activatedAt;
+  }
+
+  public long getExpiresAt() {
+    return expiresAt;
+  }
+
+  public void setExpiresAt(long expiresAt) {
+    this.expiresAt = expiresAt;
+  }
+
+  public Long getEndedAt() {
+    return endedAt;
+  }
+
+  public void setEndedAt(Long endedAt) {
+    this.endedAt = endedAt;
+  }
+
+  public String getEndReason() {
+    return endReason;
+  }
+
+  public void setEndReason(String endReason) {
+    this.endReason = endReason;
+  }
+
+  public String getEndedBy() {
+    return endedBy;
+  }
+
+  public void setEndedBy(String endedBy) {
+    this.endedBy = endedBy;
+  }
+
+  public String getApprover() {
+    return approver;
+  }
+
+  public void setApprover(String approver) {
+    this.approver = approver;
+  }
+
+  public boolean isDrill() {
+    return drill;
+  }
+
+  public void setDrill(boolean drill) {
+    this.drill = drill;
+  }
+
+  public long getUses() {
+    return uses;
+  }
+
+  public void setUses(long uses) {
+    this.uses = uses;
+  }
+
+  public Long getLastUsedAt() {
+    return lastUsedAt;
+  }
+
+  public void setLastUsedAt(Long lastUsedAt) {
+    this.lastUsedAt = lastUsedAt;
+  }
+}

@@ -1,0 +1,90 @@
+package dev.breakglass.keycloak.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class PolicyParserTest {
+
+  private static Map<String, String> valid() {
+    Map<String, String> c = new HashMap<>();
+    c.put(PolicyKeys.ELIGIBLE_GROUP, "/responders");
+    c.put(PolicyKeys.GRANTABLE_ROLES, "emergency-admin##ops.restart");
+    c.put(PolicyKeys.DEFAULT_DURATION, "30");
+    c.put(PolicyKeys.MAX_DURATION, "60");
+    c.put(PolicyKeys.TICKET_PATTERN, "INC-[0-9]+");
+    c.put(PolicyKeys.TICKET_EXAMPLE, "INC-1");
+    c.put(PolicyKeys.MIN_REASON_LENGTH, "20");
+    return c;
+  }
+
+  @Test
+  void validPolicyParses() {
+    PolicyParser.Result r = PolicyParser.parse(valid());
+    assertTrue(r.isValid(), r.errors().toString());
+    assertEquals(List.of("emergency-admin", "ops.restart"), r.policy().grantableRoles());
+    assertEquals(60, r.policy().maxDurationMinutes());
+    assertTrue(r.policy().ticketPattern().matcher("INC-42").matches());
+  }
+
+  @Test
+  void defaultsFillMissingOptionalKeys() {
+    Map<String, String> c = Map.of(PolicyKeys.ELIGIBLE_GROUP, "/r", PolicyKeys.GRANTABLE_ROLES, "a");
+    PolicyParser.Result r = PolicyParser.parse(c);
+    assertTrue(r.isValid(), r.errors().toString());
+    assertEquals(30, r.policy().defaultDurationMinutes());
+    assertEquals("INC-12345", r.policy().ticketExample());
+  }
+
+  @Test
+  void emptyConfigNamesEveryRequiredField() {
+    PolicyParser.Result r = PolicyParser.parse(null);
+    assertNull(r.policy());
+    List<String> fields = r.errors().stream().map(FieldError::field).toList();
+    assertTrue(fields.contains(PolicyKeys.ELIGIBLE_GROUP));
+    assertTrue(fields.contains(PolicyKeys.GRANTABLE_ROLES));
+  }
+
+  @Test
+  void multiValuesDropBlanksAndDuplicates() {
+    assertEquals(List.of("a", "b"), PolicyParser.splitMulti(" a ##b####a##  "));
+    assertEquals(List.of(), PolicyParser.splitMulti(""));
+  }
+
+  @ParameterizedTest(name = "{0}={1} is refused")
+  @CsvSource(delimiter = '|', value = {
+    "maxDurationMinutes|0",
+    "maxDurationMinutes|1441",
+    "maxDurationMinutes|sixty",
+    "defaultDurationMinutes|-1",
+    "defaultDurationMinutes|61",
+    "ticketPattern|INC-[0-9",
+    "ticketExample|JIRA-1",
+    "minReasonLength|0",
+    "minReasonLength|x",
+    "eligibleGroup|responders",
+  })
+  void badValueIsRefusedNamingTheField(String key, String value) {
+    Map<String, String> c = valid();
+    c.put(key, value);
+    PolicyParser.Result r = PolicyParser.parse(c);
+    assertFalse(r.isValid());
+    assertTrue(r.errors().stream().anyMatch(e -> e.field().equals(key)), r.errors().toString());
+    assertTrue(r.errors().stream().allMatch(e -> !e.message().isBlank()));
+  }
+
+  @Test
+  void overlongPatternIsRefused() {
+    Map<String, String> c = valid();
+    c.put(PolicyKeys.TICKET_PATTERN, "a".repeat(201));
+    assertFalse(PolicyParser.parse(c).isValid());
+  }
+}
