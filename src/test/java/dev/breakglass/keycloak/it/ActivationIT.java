@@ -21,7 +21,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.keycloak.admin.client.Keycloak;
+import org.keycloak.representations.idm.CredentialRepresentation;
 import org.keycloak.representations.idm.EventRepresentation;
+import org.keycloak.representations.idm.UserRepresentation;
 import org.keycloak.testframework.annotations.InjectAdminClient;
 import org.keycloak.testframework.annotations.InjectKeycloakUrls;
 import org.keycloak.testframework.annotations.InjectRealm;
@@ -307,6 +309,39 @@ class ActivationIT {
     assertTrue(refused.body().contains("ticketPattern"), refused.body());
     assertTrue(refused.body().contains("grantableRoles"), refused.body());
     assertEquals(original.get("config"), api().get(configPath).json().get("config"), "nothing half-written");
+  }
+
+  @Test
+  void removingAUserRemovesTheirGrantsButKeepsTheirAuditTrail() {
+    UserRepresentation temp = new UserRepresentation();
+    temp.setUsername("temp-responder");
+    temp.setEnabled(true);
+    temp.setEmail("temp@example.org");
+    temp.setEmailVerified(true);
+    temp.setFirstName("Temp");
+    temp.setLastName("Responder");
+    temp.setGroups(List.of("/responders"));
+    CredentialRepresentation password = new CredentialRepresentation();
+    password.setType(CredentialRepresentation.PASSWORD);
+    password.setValue("temp-responder");
+    password.setTemporary(false);
+    temp.setCredentials(List.of(password));
+    assertEquals(201, realm.admin().users().create(temp).getStatus());
+
+    Browser browser = new Browser(DemoRealm.REDIRECT);
+    Browser.Page form = DemoRealm.signIn(browser, oidc(), "temp-responder");
+    assertTrue(browser.post(form.formAction(), DemoRealm.validActivation()).isRedirectToApp(DemoRealm.REDIRECT));
+    String id = userId("temp-responder");
+    String grantId = activeGrantsOf("temp-responder").get(0).get("id").asText();
+
+    realm.admin().users().delete(id).close();
+
+    assertEquals(0, grantsOf(id).size(), "grant rows removed with the user");
+    assertNotNull(findAudit(audit(), "BREAK_GLASS_ACTIVATED", grantId), "activation record kept");
+    JsonNode ended = findAudit(audit(), "BREAK_GLASS_REVOKED", grantId);
+    assertNotNull(ended, "the end of the grant is recorded");
+    assertEquals("temp-responder", ended.get("username").asText());
+    assertEquals("USER_DELETED", ended.get("details").get("endReason").asText());
   }
 
   private String userId(String username) {
