@@ -48,6 +48,10 @@ public class BreakGlassActivateActionFactory implements RequiredActionFactory {
       .property().name(PolicyKeys.MIN_REASON_LENGTH).label("Minimum reason length")
       .helpText("Fewest characters a reason may have.")
       .type(ProviderConfigProperty.INTEGER_TYPE).defaultValue(PolicyKeys.DEFAULT_MIN_REASON_LENGTH).add()
+      .property().name(PolicyKeys.DRIFT_MODE).label("Drift mode")
+      .helpText("A grantable role mapped any other way (console, API, group, composite) is drift and always recorded."
+          + " alert: record and alert only; remove: also remove the mapping. Tokens never carry a governed role without an active grant.")
+      .type(ProviderConfigProperty.LIST_TYPE).options("alert", "remove").defaultValue(PolicyKeys.DEFAULT_DRIFT_MODE).add()
       .build();
 
   @Override

@@ -3,13 +3,13 @@ package dev.breakglass.keycloak.audit;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.breakglass.keycloak.store.AuditHeadEntity;
 import dev.breakglass.keycloak.store.AuditRecordEntity;
+import dev.breakglass.keycloak.store.DbClock;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Map;
 import org.jboss.logging.Logger;
-import org.keycloak.common.util.Time;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.KeycloakSession;
@@ -72,7 +72,7 @@ public final class AuditTrail {
     AuditHeadEntity head = lockChain(session, realm);
 
     String detailsJson = toJson(details);
-    long now = Time.currentTimeMillis();
+    long now = DbClock.nowMillis(session);
     long seq = head.getLastSeq() + 1;
     AuditHasher.Content content = new AuditHasher.Content(
         realm.getId(), seq, type.name(), subject.grantId(), subject.userId(), subject.username(), now, detailsJson);

@@ -5,6 +5,7 @@ import dev.breakglass.keycloak.activation.ActivationRequest;
 import dev.breakglass.keycloak.audit.AuditEventType;
 import dev.breakglass.keycloak.audit.AuditTrail;
 import dev.breakglass.keycloak.policy.RealmPolicies;
+import dev.breakglass.keycloak.store.DbClock;
 import dev.breakglass.keycloak.store.GrantEntity;
 import jakarta.persistence.EntityManager;
 import java.io.IOException;
@@ -14,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.keycloak.common.util.Time;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -64,6 +64,9 @@ public final class GrantService {
     if (existing.isPresent()) {
       throw new AlreadyActiveException(existing.get());
     }
+    if (request.durationMinutes() < 1) {
+      throw new IllegalArgumentException("A grant lasts at least one minute");
+    }
 
     List<RoleModel> roles = new ArrayList<>();
     for (String name : request.roles()) {
@@ -74,7 +77,7 @@ public final class GrantService {
       roles.add(role);
     }
 
-    long now = Time.currentTimeMillis();
+    long now = DbClock.nowMillis(session);
     GrantEntity grant = new GrantEntity();
     grant.setId(KeycloakModelUtils.generateId());
     grant.setRealmId(realm.getId());
@@ -121,7 +124,7 @@ public final class GrantService {
     if (!GrantStatus.ACTIVE.name().equals(grant.getStatus())) {
       return grant;
     }
-    long now = Time.currentTimeMillis();
+    long now = DbClock.nowMillis(session);
     List<String> removed = new ArrayList<>();
     UserModel user = session.users().getUserById(realm, grant.getUserId());
     if (user != null) {
@@ -137,6 +140,7 @@ public final class GrantService {
       session.sessions().getOfflineUserSessionsStream(realm, user).toList()
           .forEach(offline -> session.sessions().removeOfflineUserSession(realm, offline));
     }
+    grant.setRolesRemovedAt(DbClock.nowMillis(session));
     grant.setStatus(GrantStatus.ENDED.name());
     grant.setEndedAt(now);
     grant.setEndReason(reason.name());

@@ -24,7 +24,9 @@ public record GrantView(
     String approver,
     boolean drill,
     long uses,
-    String lastUsedAt) {
+    String lastUsedAt,
+    String rolesRemovedAt,
+    Long expiryLagMillis) {
 
   public static GrantView of(GrantEntity g, String realmName) {
     return new GrantView(
@@ -44,7 +46,21 @@ public record GrantView(
         g.getApprover(),
         g.isDrill(),
         g.getUses(),
-        iso(g.getLastUsedAt()));
+        iso(g.getLastUsedAt()),
+        iso(g.getRolesRemovedAt()),
+        expiryLag(g));
+  }
+
+  /**
+   * How long after its end the grant's roles were really gone: after {@code expiresAt} for an
+   * expired grant, after {@code endedAt} for a revoked one. Null while the grant is active.
+   */
+  static Long expiryLag(GrantEntity g) {
+    if (g.getRolesRemovedAt() == null || g.getEndedAt() == null) {
+      return null;
+    }
+    long due = EndReason.EXPIRED.name().equals(g.getEndReason()) ? g.getExpiresAt() : g.getEndedAt();
+    return Math.max(0, g.getRolesRemovedAt() - due);
   }
 
   static String iso(Long epochMillis) {

@@ -14,7 +14,8 @@ public record BreakGlassPolicy(
     int maxDurationMinutes,
     Pattern ticketPattern,
     String ticketExample,
-    int minReasonLength) {
+    int minReasonLength,
+    DriftMode driftMode) {
 
   public BreakGlassPolicy {
     grantableRoles = List.copyOf(grantableRoles);

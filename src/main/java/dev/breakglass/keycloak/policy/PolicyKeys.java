@@ -12,12 +12,14 @@ public final class PolicyKeys {
   public static final String TICKET_PATTERN = "ticketPattern";
   public static final String TICKET_EXAMPLE = "ticketExample";
   public static final String MIN_REASON_LENGTH = "minReasonLength";
+  public static final String DRIFT_MODE = "driftMode";
 
   public static final String DEFAULT_DEFAULT_DURATION = "30";
   public static final String DEFAULT_MAX_DURATION = "60";
   public static final String DEFAULT_TICKET_PATTERN = "INC-[0-9]{3,10}";
   public static final String DEFAULT_TICKET_EXAMPLE = "INC-12345";
   public static final String DEFAULT_MIN_REASON_LENGTH = "20";
+  public static final String DEFAULT_DRIFT_MODE = "alert";
 
   /** Keycloak joins multi-valued config values with this separator. */
   public static final String MULTI_VALUE_SEPARATOR = "##";

@@ -69,10 +69,16 @@ public final class PolicyParser {
       errors.add(new FieldError(PolicyKeys.MIN_REASON_LENGTH, "Minimum reason length must be between 1 and 500 characters."));
     }
 
+    String driftText = valueOrDefault(c, PolicyKeys.DRIFT_MODE, PolicyKeys.DEFAULT_DRIFT_MODE);
+    DriftMode driftMode = DriftMode.fromConfig(driftText).orElse(null);
+    if (driftMode == null) {
+      errors.add(new FieldError(PolicyKeys.DRIFT_MODE, "Drift mode must be alert or remove."));
+    }
+
     if (!errors.isEmpty()) {
       return new Result(null, List.copyOf(errors));
     }
-    return new Result(new BreakGlassPolicy(group, roles, def, max, ticketPattern, example, minReason), List.of());
+    return new Result(new BreakGlassPolicy(group, roles, def, max, ticketPattern, example, minReason, driftMode), List.of());
   }
 
   /** Splits a Keycloak multi-valued config string, dropping blanks and duplicates, keeping order. */

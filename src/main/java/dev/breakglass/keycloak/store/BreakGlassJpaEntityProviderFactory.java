@@ -48,6 +48,7 @@ public class BreakGlassJpaEntityProviderFactory implements JpaEntityProviderFact
     EntityManager em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
     em.createNamedQuery("bgDeleteGrantsByRealm").setParameter("realmId", realm.getId()).executeUpdate();
     em.createNamedQuery("bgDeleteAuditByRealm").setParameter("realmId", realm.getId()).executeUpdate();
+    em.createNamedQuery("bgDeleteDriftByRealm").setParameter("realmId", realm.getId()).executeUpdate();
     AuditHeadEntity head = em.find(AuditHeadEntity.class, realm.getId());
     if (head != null) {
       em.remove(head);

@@ -15,6 +15,9 @@ import jakarta.persistence.Table;
       name = "bgGrantByUserAndStatus",
       query = "select g from GrantEntity g where g.realmId = :realmId and g.userId = :userId and g.status = :status order by g.activatedAt desc"),
   @NamedQuery(
+      name = "bgExpiredGrants",
+      query = "select g.id from GrantEntity g where g.status = :status and g.expiresAt <= :now and g.id not in :skip order by g.expiresAt"),
+  @NamedQuery(
       name = "bgDeleteGrantsByRealm",
       query = "delete from GrantEntity g where g.realmId = :realmId"),
   @NamedQuery(
@@ -74,6 +77,9 @@ public class GrantEntity {
 
   @Column(name = "LAST_USED_AT")
   private Long lastUsedAt;
+
+  @Column(name = "ROLES_REMOVED_AT")
+  private Long rolesRemovedAt;
 
   public String getId() {
     return id;
@@ -209,5 +215,13 @@ public class GrantEntity {
 
   public void setLastUsedAt(Long lastUsedAt) {
     this.lastUsedAt = lastUsedAt;
+  }
+
+  public Long getRolesRemovedAt() {
+    return rolesRemovedAt;
+  }
+
+  public void setRolesRemovedAt(Long rolesRemovedAt) {
+    this.rolesRemovedAt = rolesRemovedAt;
   }
 }

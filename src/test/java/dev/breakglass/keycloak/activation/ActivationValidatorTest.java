@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.breakglass.keycloak.policy.BreakGlassPolicy;
+import dev.breakglass.keycloak.policy.DriftMode;
 import dev.breakglass.keycloak.policy.FieldError;
 import java.util.Arrays;
 import java.util.List;
@@ -19,7 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ActivationValidatorTest {
 
   private static final BreakGlassPolicy POLICY = new BreakGlassPolicy(
-      "/responders", List.of("emergency-admin", "db.dba"), 30, 60, Pattern.compile("INC-[0-9]{3,10}"), "INC-123", 20);
+      "/responders", List.of("emergency-admin", "db.dba"), 30, 60, Pattern.compile("INC-[0-9]{3,10}"), "INC-123", 20,
+      DriftMode.ALERT);
 
   private static final String REASON = "Primary database down, failing over now";
 

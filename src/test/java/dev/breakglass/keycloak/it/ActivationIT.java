@@ -21,9 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.keycloak.admin.client.Keycloak;
-import org.keycloak.representations.idm.CredentialRepresentation;
 import org.keycloak.representations.idm.EventRepresentation;
-import org.keycloak.representations.idm.UserRepresentation;
 import org.keycloak.testframework.annotations.InjectAdminClient;
 import org.keycloak.testframework.annotations.InjectKeycloakUrls;
 import org.keycloak.testframework.annotations.InjectRealm;
@@ -313,20 +311,7 @@ class ActivationIT {
 
   @Test
   void removingAUserRemovesTheirGrantsButKeepsTheirAuditTrail() {
-    UserRepresentation temp = new UserRepresentation();
-    temp.setUsername("temp-responder");
-    temp.setEnabled(true);
-    temp.setEmail("temp@example.org");
-    temp.setEmailVerified(true);
-    temp.setFirstName("Temp");
-    temp.setLastName("Responder");
-    temp.setGroups(List.of("/responders"));
-    CredentialRepresentation password = new CredentialRepresentation();
-    password.setType(CredentialRepresentation.PASSWORD);
-    password.setValue("temp-responder");
-    password.setTemporary(false);
-    temp.setCredentials(List.of(password));
-    assertEquals(201, realm.admin().users().create(temp).getStatus());
+    DemoRealm.createResponder(realm.admin(), "temp-responder");
 
     Browser browser = new Browser(DemoRealm.REDIRECT);
     Browser.Page form = DemoRealm.signIn(browser, oidc(), "temp-responder");

@@ -32,6 +32,42 @@ public final class DemoRealm {
     return Map.of("username", List.of(user), "password", List.of(user));
   }
 
+  /** Signs in through the break-glass flow, activates for {@code minutes} and returns the tokens. */
+  public static com.fasterxml.jackson.databind.JsonNode activate(Oidc oidc, String user, int minutes) {
+    Browser browser = new Browser(REDIRECT);
+    Browser.Page form = signIn(browser, oidc, user);
+    Map<String, List<String>> fields = validActivation();
+    fields.put("duration", List.of(Integer.toString(minutes)));
+    Browser.Page back = browser.post(form.formAction(), fields);
+    if (!back.isRedirectToApp(REDIRECT)) {
+      throw new AssertionError("Activation for " + user + " did not return to the app: " + back.status() + "\n" + back.body());
+    }
+    return oidc.exchange(Oidc.code(back));
+  }
+
+  /** Creates an eligible responder (member of /responders) whose password is its name. */
+  public static String createResponder(org.keycloak.admin.client.resource.RealmResource realm, String username) {
+    org.keycloak.representations.idm.UserRepresentation user = new org.keycloak.representations.idm.UserRepresentation();
+    user.setUsername(username);
+    user.setEnabled(true);
+    user.setEmail(username + "@example.org");
+    user.setEmailVerified(true);
+    user.setFirstName("Temp");
+    user.setLastName("Responder");
+    user.setGroups(List.of("/responders"));
+    org.keycloak.representations.idm.CredentialRepresentation password = new org.keycloak.representations.idm.CredentialRepresentation();
+    password.setType(org.keycloak.representations.idm.CredentialRepresentation.PASSWORD);
+    password.setValue(username);
+    password.setTemporary(false);
+    user.setCredentials(List.of(password));
+    try (jakarta.ws.rs.core.Response response = realm.users().create(user)) {
+      if (response.getStatus() != 201) {
+        throw new AssertionError("User " + username + " not created: " + response.getStatus());
+      }
+    }
+    return realm.users().searchByUsername(username, true).get(0).getId();
+  }
+
   /** Opens the break-glass login and signs in; returns the page that follows the password. */
   public static Browser.Page signIn(Browser browser, Oidc oidc, String user) {
     Browser.Page login = browser.get(oidc.authorizeUrl());

@@ -84,6 +84,28 @@ public final class Oidc {
     }
   }
 
+  /** A token for a user by the password grant of the realm's admin-cli client (admin API callers). */
+  public static String passwordToken(String baseUrl, String realm, String username, String password) {
+    try {
+      HttpResponse<String> response = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create(baseUrl + "/realms/" + realm + "/protocol/openid-connect/token"))
+              .header("Content-Type", "application/x-www-form-urlencoded")
+              .POST(HttpRequest.BodyPublishers.ofString("grant_type=password&client_id=admin-cli&username="
+                  + Browser.enc(username) + "&password=" + Browser.enc(password)))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        throw new AssertionError("No token for " + username + ": " + response.statusCode() + " " + response.body());
+      }
+      return JSON.readTree(response.body()).get("access_token").asText();
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
   /** The payload of a JWT; the tests trust the server that just issued it. */
   public static JsonNode claims(String jwt) {
     try {

@@ -71,6 +71,7 @@ class PolicyParserTest {
     "minReasonLength|0",
     "minReasonLength|x",
     "eligibleGroup|responders",
+    "driftMode|delete",
   })
   void badValueIsRefusedNamingTheField(String key, String value) {
     Map<String, String> c = valid();

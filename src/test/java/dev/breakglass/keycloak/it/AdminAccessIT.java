@@ -1,0 +1,142 @@
+package dev.breakglass.keycloak.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.keycloak.admin.client.Keycloak;
+import org.keycloak.representations.idm.ClientRepresentation;
+import org.keycloak.representations.idm.CredentialRepresentation;
+import org.keycloak.representations.idm.RealmRepresentation;
+import org.keycloak.representations.idm.UserRepresentation;
+import org.keycloak.testframework.annotations.InjectAdminClient;
+import org.keycloak.testframework.annotations.InjectKeycloakUrls;
+import org.keycloak.testframework.annotations.InjectRealm;
+import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
+import org.keycloak.testframework.realm.ManagedRealm;
+import org.keycloak.testframework.server.KeycloakUrls;
+
+/** Who may read and change grants: view-users reads, manage-users changes, of this realm only. */
+@KeycloakIntegrationTest(config = BreakGlassServerConfig.class)
+class AdminAccessIT {
+
+  private static final String BASE = DemoRealm.REALM + "/break-glass/";
+  private static final String OTHER_REALM = "breakglass-other";
+
+  @InjectAdminClient Keycloak admin;
+
+  @InjectKeycloakUrls KeycloakUrls urls;
+
+  @InjectRealm(fromJson = DemoRealm.JSON)
+  ManagedRealm realm;
+
+  private AdminApi as(Supplier<String> token) {
+    return new AdminApi(urls.getBase(), token);
+  }
+
+  private AdminApi asAdmin() {
+    return as(() -> admin.tokenManager().getAccessTokenString());
+  }
+
+  private AdminApi asUser(String realmName, String user) {
+    String token = Oidc.passwordToken(urls.getBase(), realmName, user, user);
+    return as(() -> token);
+  }
+
+  private String activeGrantId() {
+    if (asAdmin().get(BASE + "grants?status=ACTIVE&user=responder").json().isEmpty()) {
+      DemoRealm.activate(new Oidc(urls.getBase(), DemoRealm.REALM, DemoRealm.CLIENT, DemoRealm.REDIRECT), "responder", 30);
+    }
+    return asAdmin().get(BASE + "grants?status=ACTIVE&user=responder").json().get(0).get("id").asText();
+  }
+
+  @Test
+  void readingAndRevokingNeedTheRightRoleInThisRealm() {
+    createOtherRealmAdmin();
+    try {
+      String grantId = activeGrantId();
+      AdminApi anonymous = as(() -> null);
+      AdminApi alice = asUser(DemoRealm.REALM, "alice");
+      AdminApi auditor = asUser(DemoRealm.REALM, "auditor");
+      AdminApi otherRealmAdmin = asUser(OTHER_REALM, "other-admin");
+      AdminApi approver = asUser(DemoRealm.REALM, "approver");
+
+      for (String path : List.of("grants", "grants/" + grantId, "audit")) {
+        assertEquals(401, anonymous.get(BASE + path).status(), path);
+        assertEquals(403, alice.get(BASE + path).status(), path);
+        assertEquals(403, otherRealmAdmin.get(BASE + path).status(), path);
+        assertEquals(200, auditor.get(BASE + path).status(), path);
+      }
+      String revoke = BASE + "grants/" + grantId + "/revoke";
+      assertEquals(401, anonymous.post(revoke, "{}").status());
+      assertEquals(403, alice.post(revoke, "{}").status());
+      assertEquals(403, auditor.post(revoke, "{}").status(), "view-users cannot revoke");
+      assertEquals(403, otherRealmAdmin.post(revoke, "{}").status(), "another realm's admin cannot revoke");
+      assertEquals("ACTIVE", asAdmin().get(BASE + "grants/" + grantId).json().get("status").asText());
+
+      AdminApi.Result byApprover = approver.post(revoke, "{\"reason\":\"done\"}");
+      assertEquals(200, byApprover.status(), byApprover.body());
+      assertEquals("approver", byApprover.json().get("endedBy").asText());
+    } finally {
+      admin.realm(OTHER_REALM).remove();
+    }
+  }
+
+  @Test
+  void badIdsAndParametersGetAClearClientError() {
+    AdminApi api = asAdmin();
+    Map<String, Integer> cases = Map.of(
+        "grants/00000000-0000-0000-0000-000000000000", 404,
+        "grants/not%20an%20id!", 400,
+        "grants/" + "a".repeat(80), 400,
+        "grants?status=LOST", 400,
+        "grants?max=0", 400,
+        "grants?max=100000", 400,
+        "grants?first=-1", 400,
+        "grants?first=abc", 400,
+        "audit?max=x", 400);
+    cases.forEach((path, status) -> {
+      AdminApi.Result result = api.get(BASE + path);
+      assertEquals(status, result.status(), path + ": " + result.body());
+      JsonNode body = result.json();
+      assertTrue(body.has("errorMessage"), path + " explains itself: " + result.body());
+    });
+    assertEquals(404, api.post(BASE + "grants/00000000-0000-0000-0000-000000000000/revoke", "{}").status());
+    assertEquals(400, api.post(BASE + "grants/" + activeGrantId() + "/revoke", "{\"reason\":\"a\\nb\"}").status());
+    assertEquals(400, api.post(BASE + "grants/" + activeGrantId() + "/revoke", "{\"reason\":42}").status());
+    assertEquals("ACTIVE", api.get(BASE + "grants/" + activeGrantId()).json().get("status").asText(), "nothing revoked");
+    AdminApi.Result revoked = api.post(BASE + "grants/" + activeGrantId() + "/revoke", "{}");
+    assertEquals(200, revoked.status());
+  }
+
+  private void createOtherRealmAdmin() {
+    RealmRepresentation other = new RealmRepresentation();
+    other.setRealm(OTHER_REALM);
+    other.setEnabled(true);
+    admin.realms().create(other);
+    UserRepresentation user = new UserRepresentation();
+    user.setUsername("other-admin");
+    user.setEnabled(true);
+    user.setEmail("other-admin@example.org");
+    user.setEmailVerified(true);
+    user.setFirstName("Other");
+    user.setLastName("Admin");
+    CredentialRepresentation password = new CredentialRepresentation();
+    password.setType(CredentialRepresentation.PASSWORD);
+    password.setValue("other-admin");
+    password.setTemporary(false);
+    user.setCredentials(List.of(password));
+    user.setClientRoles(Map.of("realm-management", List.of("view-users", "manage-users")));
+    admin.realm(OTHER_REALM).users().create(user).close();
+    String userId = admin.realm(OTHER_REALM).users().searchByUsername("other-admin", true).get(0).getId();
+    ClientRepresentation realmManagement = admin.realm(OTHER_REALM).clients().findByClientId("realm-management").get(0);
+    var roles = List.of(
+        admin.realm(OTHER_REALM).clients().get(realmManagement.getId()).roles().get("view-users").toRepresentation(),
+        admin.realm(OTHER_REALM).clients().get(realmManagement.getId()).roles().get("manage-users").toRepresentation());
+    admin.realm(OTHER_REALM).users().get(userId).roles().clientLevel(realmManagement.getId()).add(roles);
+  }
+}

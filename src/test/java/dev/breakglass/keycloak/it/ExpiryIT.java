@@ -1,0 +1,187 @@
+package dev.breakglass.keycloak.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.keycloak.admin.client.Keycloak;
+import org.keycloak.representations.idm.RoleRepresentation;
+import org.keycloak.testframework.annotations.InjectAdminClient;
+import org.keycloak.testframework.annotations.InjectKeycloakUrls;
+import org.keycloak.testframework.annotations.InjectRealm;
+import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
+import org.keycloak.testframework.realm.ManagedRealm;
+import org.keycloak.testframework.server.KeycloakUrls;
+
+/** Grants end on time: expiry, token cap, session end, revocation. */
+@KeycloakIntegrationTest(config = BreakGlassServerConfig.class)
+class ExpiryIT {
+
+  private static final String GRANTS = DemoRealm.REALM + "/break-glass/grants";
+
+  @InjectAdminClient Keycloak admin;
+
+  @InjectKeycloakUrls KeycloakUrls urls;
+
+  @InjectRealm(fromJson = DemoRealm.JSON)
+  ManagedRealm realm;
+
+  private AdminApi api() {
+    return new AdminApi(urls.getBase(), () -> admin.tokenManager().getAccessTokenString());
+  }
+
+  private Oidc oidc() {
+    return new Oidc(urls.getBase(), DemoRealm.REALM, DemoRealm.CLIENT, DemoRealm.REDIRECT);
+  }
+
+  private JsonNode grant(String id) {
+    AdminApi.Result result = api().get(GRANTS + "/" + id);
+    assertEquals(200, result.status(), result.body());
+    return result.json();
+  }
+
+  private boolean holdsEmergencyRole(String userId) {
+    return realm.admin().users().get(userId).roles().realmLevel().listAll().stream()
+        .anyMatch(r -> r.getName().equals(DemoRealm.ROLE));
+  }
+
+  @AfterEach
+  void revokeActiveGrants() {
+    for (JsonNode g : api().get(GRANTS + "?status=ACTIVE").json()) {
+      assertEquals(200, api().post(GRANTS + "/" + g.get("id").asText() + "/revoke", "{}").status());
+    }
+  }
+
+  @Test
+  void grantsEndOnTimeWithTokensCappedAndSessionsEnded() {
+    String responderId = realm.admin().users().searchByUsername("responder", true).get(0).getId();
+    String secondId = DemoRealm.createResponder(realm.admin(), "responder-two");
+
+    // Grant 1: one minute for responder.
+    Oidc oidc = oidc();
+    JsonNode tokens = DemoRealm.activate(oidc, "responder", 1);
+    JsonNode g1 = api().get(GRANTS + "?status=ACTIVE&user=responder").json().get(0);
+    long g1End = Instant.parse(g1.get("expiresAt").asText()).getEpochSecond();
+    JsonNode access = Oidc.claims(tokens.get("access_token").asText());
+    JsonNode id = Oidc.claims(tokens.get("id_token").asText());
+    assertTrue(Oidc.realmRoles(access).contains(DemoRealm.ROLE));
+    assertTrue(access.get("exp").asLong() <= g1End, "access token exp " + access.get("exp") + " > grant end " + g1End);
+    assertTrue(id.get("exp").asLong() <= g1End, "id token exp capped");
+    assertTrue(tokens.get("expires_in").asLong() <= 60, "expires_in follows the cap: " + tokens.get("expires_in"));
+    assertEquals(g1.get("id").asText(), access.get("break_glass").get("grant_id").asText());
+    assertEquals(g1.get("expiresAt").asText(), access.get("break_glass").get("expires_at").asText());
+
+    // Grant 2 for a second responder, revoked early; grant 3 activated 10 s later, so grant 2's
+    // original end falls inside grant 3's life.
+    DemoRealm.activate(oidc(), "responder-two", 1);
+    JsonNode g2 = api().get(GRANTS + "?status=ACTIVE&user=responder-two").json().get(0);
+    assertEquals(200, api().post(GRANTS + "/" + g2.get("id").asText() + "/revoke", "{\"reason\":\"wrong scope\"}").status());
+    assertFalse(holdsEmergencyRole(secondId));
+    Instant g2Start = Instant.parse(g2.get("activatedAt").asText());
+    Poll.until("a 10 s gap after grant 2", Duration.ofSeconds(20), Instant::now, now -> now.isAfter(g2Start.plusSeconds(10)));
+    DemoRealm.activate(oidc(), "responder-two", 1);
+    JsonNode g3 = api().get(GRANTS + "?status=ACTIVE&user=responder-two").json().get(0);
+    assertNotEquals(g2.get("id"), g3.get("id"));
+    Instant g2OriginalEnd = Instant.parse(g2.get("expiresAt").asText());
+    Instant g3End = Instant.parse(g3.get("expiresAt").asText());
+    assertTrue(g3End.isAfter(g2OriginalEnd));
+
+    // Grant 1 ends by itself, within a second of its end.
+    JsonNode ended = Poll.until("grant 1 to end", Duration.ofSeconds(90), () -> grant(g1.get("id").asText()),
+        g -> "ENDED".equals(g.get("status").asText()));
+    assertEquals("EXPIRED", ended.get("endReason").asText());
+    assertTrue(ended.get("expiryLagMillis").asLong() <= 1000, "expiry lag " + ended.get("expiryLagMillis") + " ms");
+    assertFalse(holdsEmergencyRole(responderId), "role mapping removed");
+    assertEquals(0, realm.admin().users().get(responderId).getUserSessions().size(), "sessions ended");
+    JsonNode refreshed = oidc.refresh(tokens.get("refresh_token").asText());
+    assertTrue(refreshed.get("_status").asInt() == 400
+            || !Oidc.realmRoles(Oidc.claims(refreshed.get("access_token").asText())).contains(DemoRealm.ROLE),
+        "a refresh after the end yields no emergency role: " + refreshed);
+
+    // The revoked grant's original end has passed: it must not cut the later grant short.
+    Poll.until("grant 2's original end to pass", Duration.ofSeconds(30), Instant::now, now -> now.isAfter(g2OriginalEnd.plusSeconds(1)));
+    assertEquals("ACTIVE", grant(g3.get("id").asText()).get("status").asText());
+    assertTrue(holdsEmergencyRole(secondId), "the later grant keeps its role");
+
+    JsonNode g3Ended = Poll.until("grant 3 to end", Duration.ofSeconds(90), () -> grant(g3.get("id").asText()),
+        g -> "ENDED".equals(g.get("status").asText()));
+    assertEquals("EXPIRED", g3Ended.get("endReason").asText());
+    assertTrue(g3Ended.get("expiryLagMillis").asLong() <= 1000, "expiry lag " + g3Ended.get("expiryLagMillis") + " ms");
+    assertFalse(holdsEmergencyRole(secondId));
+    assertFalse(Instant.parse(g3Ended.get("endedAt").asText()).isBefore(g3End), "not ended early");
+  }
+
+  @Test
+  void revocationEndsAtOnceAndIsIdempotent() {
+    String responderId = realm.admin().users().searchByUsername("responder", true).get(0).getId();
+    Oidc oidc = oidc();
+    JsonNode tokens = DemoRealm.activate(oidc, "responder", 30);
+    String grantId = api().get(GRANTS + "?status=ACTIVE&user=responder").json().get(0).get("id").asText();
+
+    AdminApi.Result revoked = api().post(GRANTS + "/" + grantId + "/revoke", "{\"reason\":\"incident closed\"}");
+    assertEquals(200, revoked.status(), revoked.body());
+    JsonNode body = revoked.json();
+    assertEquals("ENDED", body.get("status").asText());
+    assertEquals("REVOKED", body.get("endReason").asText());
+    assertFalse(body.get("endedBy").asText().isBlank(), "the revoking admin is recorded");
+    assertNotEquals("system", body.get("endedBy").asText());
+    assertFalse(holdsEmergencyRole(responderId));
+    assertEquals(0, realm.admin().users().get(responderId).getUserSessions().size());
+    assertEquals(400, oidc.refresh(tokens.get("refresh_token").asText()).get("_status").asInt(), "session gone");
+
+    AdminApi.Result again = api().post(GRANTS + "/" + grantId + "/revoke", "{\"reason\":\"twice\"}");
+    assertEquals(200, again.status());
+    assertEquals(body.get("endedAt"), again.json().get("endedAt"), "the second revocation changes nothing");
+    long records = 0;
+    for (JsonNode r : api().get(DemoRealm.REALM + "/break-glass/audit?max=1000").json()) {
+      if (grantId.equals(r.path("grantId").asText()) && r.get("type").asText().equals("BREAK_GLASS_REVOKED")) {
+        records++;
+      }
+    }
+    assertEquals(1, records, "one revocation record");
+
+    // A new grant after a revocation lives its full duration.
+    DemoRealm.activate(oidc(), "responder", 20);
+    JsonNode fresh = api().get(GRANTS + "?status=ACTIVE&user=responder").json().get(0);
+    assertEquals(Duration.ofMinutes(20), Duration.between(Instant.parse(fresh.get("activatedAt").asText()),
+        Instant.parse(fresh.get("expiresAt").asText())));
+  }
+
+  @Test
+  void aGrantWhoseRoleWasDeletedEndsCleanly() {
+    RoleRepresentation extra = new RoleRepresentation();
+    extra.setName("incident-reader");
+    realm.admin().roles().create(extra);
+    String configPath = DemoRealm.REALM + "/authentication/required-actions/break-glass-activate/config";
+    JsonNode original = api().get(configPath).json();
+    var values = ((com.fasterxml.jackson.databind.node.ObjectNode) original.get("config").deepCopy());
+    values.put("grantableRoles", DemoRealm.ROLE + "##incident-reader");
+    var config = Oidc.JSON.createObjectNode();
+    config.set("config", values);
+    assertEquals(204, api().put(configPath, config.toString()).status());
+    try {
+      Browser browser = new Browser(DemoRealm.REDIRECT);
+      Browser.Page form = DemoRealm.signIn(browser, oidc(), "responder");
+      var fields = DemoRealm.validActivation();
+      fields.put("roles", List.of(DemoRealm.ROLE, "incident-reader"));
+      assertTrue(browser.post(form.formAction(), fields).isRedirectToApp(DemoRealm.REDIRECT));
+      String grantId = api().get(GRANTS + "?status=ACTIVE&user=responder").json().get(0).get("id").asText();
+
+      realm.admin().roles().deleteRole("incident-reader");
+      AdminApi.Result revoked = api().post(GRANTS + "/" + grantId + "/revoke", "{}");
+      assertEquals(200, revoked.status(), revoked.body());
+      assertEquals("ENDED", revoked.json().get("status").asText());
+    } finally {
+      var restore = Oidc.JSON.createObjectNode();
+      restore.set("config", original.get("config"));
+      api().put(configPath, restore.toString());
+    }
+  }
+}
