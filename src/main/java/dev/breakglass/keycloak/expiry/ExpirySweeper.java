@@ -34,14 +34,38 @@ public final class ExpirySweeper {
 
   private ExpirySweeper() {}
 
+  /** Reads the next batch of due grant ids, leaving out those in {@code skip}. */
+  @FunctionalInterface
+  interface DueGrants {
+    List<String> next(int batchSize, Set<String> skip);
+  }
+
+  /** Ends one grant; false (or an exception) when it could not. */
+  @FunctionalInterface
+  interface GrantEnder {
+    boolean end(String grantId);
+  }
+
   public static Result sweep(KeycloakSessionFactory factory, int batchSize) {
+    return sweep((size, skip) -> dueGrantIds(factory, size, skip), grantId -> endOne(factory, grantId), batchSize);
+  }
+
+  /** The sweep loop: batch after batch until none is full; a grant that fails is skipped, not retried in this run. */
+  static Result sweep(DueGrants dueGrants, GrantEnder ender, int batchSize) {
     long started = System.nanoTime();
     Set<String> failed = new HashSet<>();
     int ended = 0;
     while (true) {
-      List<String> due = dueGrantIds(factory, batchSize, failed);
+      List<String> due = dueGrants.next(batchSize, failed);
       for (String grantId : due) {
-        if (endOne(factory, grantId)) {
+        boolean done;
+        try {
+          done = ender.end(grantId);
+        } catch (RuntimeException e) {
+          LOG.errorf(e, "Break-glass grant %s could not be ended; it is retried on the next sweep", grantId);
+          done = false;
+        }
+        if (done) {
           ended++;
         } else {
           failed.add(grantId);
@@ -69,25 +93,21 @@ public final class ExpirySweeper {
     return ids.get();
   }
 
+  /** Ends one grant in its own transaction, so a failure rolls back only this grant. */
   private static boolean endOne(KeycloakSessionFactory factory, String grantId) {
-    try {
-      KeycloakModelUtils.runJobInTransaction(factory, session -> {
-        GrantEntity grant = session.getProvider(JpaConnectionProvider.class).getEntityManager()
-            .find(GrantEntity.class, grantId);
-        if (grant == null) {
-          return; // removed meanwhile (its user or realm was deleted)
-        }
-        RealmModel realm = session.realms().getRealm(grant.getRealmId());
-        if (realm == null) {
-          return;
-        }
-        session.getContext().setRealm(realm);
-        GrantService.end(session, realm, grant, EndReason.EXPIRED, "system", null);
-      });
-      return true;
-    } catch (RuntimeException e) {
-      LOG.errorf(e, "Break-glass grant %s could not be ended; it is retried on the next sweep", grantId);
-      return false;
-    }
+    KeycloakModelUtils.runJobInTransaction(factory, session -> {
+      GrantEntity grant = session.getProvider(JpaConnectionProvider.class).getEntityManager()
+          .find(GrantEntity.class, grantId);
+      if (grant == null) {
+        return; // removed meanwhile (its user or realm was deleted)
+      }
+      RealmModel realm = session.realms().getRealm(grant.getRealmId());
+      if (realm == null) {
+        return;
+      }
+      session.getContext().setRealm(realm);
+      GrantService.end(session, realm, grant, EndReason.EXPIRED, "system", null);
+    });
+    return true;
   }
 }
