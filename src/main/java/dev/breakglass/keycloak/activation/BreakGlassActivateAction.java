@@ -4,6 +4,7 @@ import dev.breakglass.keycloak.audit.AuditEventType;
 import dev.breakglass.keycloak.audit.AuditTrail;
 import dev.breakglass.keycloak.gate.BreakGlassAuthenticator;
 import dev.breakglass.keycloak.grant.GrantService;
+import dev.breakglass.keycloak.listener.BreakGlassEventListenerProvider;
 import dev.breakglass.keycloak.policy.BreakGlassPolicy;
 import dev.breakglass.keycloak.policy.FieldError;
 import dev.breakglass.keycloak.policy.RealmPolicies;
@@ -97,6 +98,7 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
       return;
     }
 
+    context.getSession().setAttribute(BreakGlassEventListenerProvider.ACTIVATING_GRANT_ATTRIBUTE, grant.getId());
     // Carried by the CUSTOM_REQUIRED_ACTION event Keycloak emits when this action completes.
     context.getEvent()
         .detail(EVENT_DETAIL_GRANT_ID, grant.getId())

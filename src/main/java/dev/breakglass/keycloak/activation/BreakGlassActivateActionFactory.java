@@ -52,6 +52,21 @@ public class BreakGlassActivateActionFactory implements RequiredActionFactory {
       .helpText("A grantable role mapped any other way (console, API, group, composite) is drift and always recorded."
           + " alert: record and alert only; remove: also remove the mapping. Tokens never carry a governed role without an active grant.")
       .type(ProviderConfigProperty.LIST_TYPE).options("alert", "remove").defaultValue(PolicyKeys.DEFAULT_DRIFT_MODE).add()
+      .property().name(PolicyKeys.WEBHOOK_URL).label("Alert webhook URL")
+      .helpText("Alerts are POSTed here as JSON, signed with HMAC-SHA256 (header X-BreakGlass-Signature). A Slack or Teams"
+          + " incoming-webhook URL works as is: the payload's text field is shown. Leave empty for no webhook.")
+      .type(ProviderConfigProperty.STRING_TYPE).add()
+      .property().name(PolicyKeys.WEBHOOK_SECRET).label("Alert webhook secret")
+      .helpText("Key of the HMAC-SHA256 signature over each webhook body, at least " + PolicyKeys.MIN_WEBHOOK_SECRET_LENGTH
+          + " characters. Required with a webhook URL.")
+      .type(ProviderConfigProperty.PASSWORD).secret(true).add()
+      .property().name(PolicyKeys.ALERT_EMAILS).label("Alert e-mail addresses")
+      .helpText("Alerts are also e-mailed here through the realm's SMTP settings (Realm settings, Email).")
+      .type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE).add()
+      .property().name(PolicyKeys.ALERT_ON_USE).label("Alert on use")
+      .helpText("Activation, denial, expiry, revocation and drift always alert. Uses of a grant (logins, tokens, admin actions)"
+          + " are always recorded; first: alert on a grant's first use; every: on each use; none: record only.")
+      .type(ProviderConfigProperty.LIST_TYPE).options("first", "every", "none").defaultValue(PolicyKeys.DEFAULT_ALERT_ON_USE).add()
       .build();
 
   @Override

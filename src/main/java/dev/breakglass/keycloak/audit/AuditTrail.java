@@ -1,6 +1,7 @@
 package dev.breakglass.keycloak.audit;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.breakglass.keycloak.alert.AlertOutbox;
 import dev.breakglass.keycloak.store.AuditHeadEntity;
 import dev.breakglass.keycloak.store.AuditRecordEntity;
 import dev.breakglass.keycloak.store.DbClock;
@@ -94,6 +95,9 @@ public final class AuditTrail {
 
     head.setLastSeq(seq);
     head.setLastHash(hash);
+
+    // The alert commits with the record, or neither does.
+    AlertOutbox.enqueue(session, realm, record);
 
     String line = logLine(realm.getName(), record);
     session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {

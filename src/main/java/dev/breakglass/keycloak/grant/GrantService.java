@@ -2,6 +2,7 @@ package dev.breakglass.keycloak.grant;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.breakglass.keycloak.activation.ActivationRequest;
+import dev.breakglass.keycloak.alert.AlertRules;
 import dev.breakglass.keycloak.audit.AuditEventType;
 import dev.breakglass.keycloak.audit.AuditTrail;
 import dev.breakglass.keycloak.policy.RealmPolicies;
@@ -159,6 +160,28 @@ public final class GrantService {
     AuditEventType type = reason == EndReason.EXPIRED ? AuditEventType.BREAK_GLASS_EXPIRED : AuditEventType.BREAK_GLASS_REVOKED;
     AuditTrail.append(session, realm, type, new AuditTrail.Subject(grant.getId(), grant.getUserId(), grant.getUsername()), details);
     return grant;
+  }
+
+  /**
+   * Records one use of an ACTIVE grant (a login, a token, a refresh, an admin action) in the
+   * current transaction: the grant's use count and last use, and a BREAK_GLASS_USED record whose
+   * {@code useNumber} says which use this is. A grant that ended meanwhile records nothing.
+   */
+  public static boolean recordUse(KeycloakSession session, RealmModel realm, GrantEntity grant, Map<String, Object> use) {
+    // Under the chain lock, so concurrent uses on several nodes count 1, 2, 3, never 2, 2.
+    AuditTrail.lockChain(session, realm);
+    em(session).refresh(grant);
+    if (!GrantStatus.ACTIVE.name().equals(grant.getStatus())) {
+      return false;
+    }
+    long now = DbClock.nowMillis(session);
+    grant.setUses(grant.getUses() + 1);
+    grant.setLastUsedAt(now);
+    Map<String, Object> details = new LinkedHashMap<>(use);
+    details.put(AlertRules.USE_NUMBER, grant.getUses());
+    AuditTrail.append(session, realm, AuditEventType.BREAK_GLASS_USED,
+        new AuditTrail.Subject(grant.getId(), grant.getUserId(), grant.getUsername()), details);
+    return true;
   }
 
   public static Optional<GrantEntity> findActive(KeycloakSession session, RealmModel realm, String userId) {

@@ -15,7 +15,8 @@ public record BreakGlassPolicy(
     Pattern ticketPattern,
     String ticketExample,
     int minReasonLength,
-    DriftMode driftMode) {
+    DriftMode driftMode,
+    AlertPolicy alerts) {
 
   public BreakGlassPolicy {
     grantableRoles = List.copyOf(grantableRoles);

@@ -13,6 +13,10 @@ public final class PolicyKeys {
   public static final String TICKET_EXAMPLE = "ticketExample";
   public static final String MIN_REASON_LENGTH = "minReasonLength";
   public static final String DRIFT_MODE = "driftMode";
+  public static final String WEBHOOK_URL = "webhookUrl";
+  public static final String WEBHOOK_SECRET = "webhookSecret";
+  public static final String ALERT_EMAILS = "alertEmails";
+  public static final String ALERT_ON_USE = "alertOnUse";
 
   public static final String DEFAULT_DEFAULT_DURATION = "30";
   public static final String DEFAULT_MAX_DURATION = "60";
@@ -20,6 +24,7 @@ public final class PolicyKeys {
   public static final String DEFAULT_TICKET_EXAMPLE = "INC-12345";
   public static final String DEFAULT_MIN_REASON_LENGTH = "20";
   public static final String DEFAULT_DRIFT_MODE = "alert";
+  public static final String DEFAULT_ALERT_ON_USE = "first";
 
   /** Keycloak joins multi-valued config values with this separator. */
   public static final String MULTI_VALUE_SEPARATOR = "##";
@@ -30,6 +35,10 @@ public final class PolicyKeys {
   public static final int LIMIT_REASON_LENGTH = 1000;
   public static final int LIMIT_TICKET_LENGTH = 64;
   public static final int LIMIT_TICKET_PATTERN_LENGTH = 200;
+  public static final int LIMIT_WEBHOOK_URL_LENGTH = 2000;
+  public static final int MIN_WEBHOOK_SECRET_LENGTH = 16;
+  public static final int LIMIT_WEBHOOK_SECRET_LENGTH = 512;
+  public static final int LIMIT_ALERT_EMAILS = 20;
 
   private PolicyKeys() {}
 }

@@ -1,6 +1,8 @@
 package dev.breakglass.keycloak.policy;
 
 import java.util.ArrayList;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -75,10 +77,100 @@ public final class PolicyParser {
       errors.add(new FieldError(PolicyKeys.DRIFT_MODE, "Drift mode must be alert or remove."));
     }
 
+    AlertPolicy alerts = parseAlerts(c, errors);
+
     if (!errors.isEmpty()) {
       return new Result(null, List.copyOf(errors));
     }
-    return new Result(new BreakGlassPolicy(group, roles, def, max, ticketPattern, example, minReason, driftMode), List.of());
+    return new Result(new BreakGlassPolicy(group, roles, def, max, ticketPattern, example, minReason, driftMode, alerts), List.of());
+  }
+
+  /**
+   * The alert channels alone. Alerts must still flow when another part of the policy is broken
+   * (a drift or a denial is exactly when the SOC needs to hear), so the outbox reads them with
+   * this, keeping every channel that is valid by itself.
+   */
+  public static AlertPolicy alertsOf(Map<String, String> config) {
+    return parseAlerts(config == null ? Map.of() : config, new ArrayList<>());
+  }
+
+  private static final Pattern EMAIL = Pattern.compile("[^@\\s<>,;:\"()\\[\\]]+@[^@\\s<>,;:\"()\\[\\]]+\\.[^@\\s<>,;:\"()\\[\\]]+");
+
+  private static AlertPolicy parseAlerts(Map<String, String> c, List<FieldError> errors) {
+    String url = trimToEmpty(c.get(PolicyKeys.WEBHOOK_URL));
+    String secret = c.get(PolicyKeys.WEBHOOK_SECRET) == null ? "" : c.get(PolicyKeys.WEBHOOK_SECRET);
+    String webhookUrl = null;
+    String webhookSecret = null;
+    if (!url.isEmpty()) {
+      String problem = webhookUrlProblem(url);
+      if (problem != null) {
+        errors.add(new FieldError(PolicyKeys.WEBHOOK_URL, problem));
+      } else if (secret.isBlank()) {
+        errors.add(new FieldError(PolicyKeys.WEBHOOK_SECRET, "A webhook needs a signing secret, so receivers can tell our alerts from forgeries."));
+      } else if (secret.length() < PolicyKeys.MIN_WEBHOOK_SECRET_LENGTH || secret.length() > PolicyKeys.LIMIT_WEBHOOK_SECRET_LENGTH
+          || secret.codePoints().anyMatch(Character::isISOControl)) {
+        errors.add(new FieldError(PolicyKeys.WEBHOOK_SECRET, "Webhook secret must be " + PolicyKeys.MIN_WEBHOOK_SECRET_LENGTH + " to "
+            + PolicyKeys.LIMIT_WEBHOOK_SECRET_LENGTH + " characters without control characters."));
+      } else {
+        webhookUrl = url;
+        webhookSecret = secret;
+      }
+    }
+
+    List<String> emails = new ArrayList<>();
+    List<String> given = splitMulti(c.get(PolicyKeys.ALERT_EMAILS));
+    if (given.size() > PolicyKeys.LIMIT_ALERT_EMAILS) {
+      errors.add(new FieldError(PolicyKeys.ALERT_EMAILS, "At most " + PolicyKeys.LIMIT_ALERT_EMAILS + " alert e-mail addresses; use a list address for more."));
+    }
+    for (String address : given.subList(0, Math.min(given.size(), PolicyKeys.LIMIT_ALERT_EMAILS))) {
+      if (address.length() > 254 || !EMAIL.matcher(address).matches()) {
+        errors.add(new FieldError(PolicyKeys.ALERT_EMAILS, "Not an e-mail address: " + printable(address) + "."));
+      } else {
+        emails.add(address);
+      }
+    }
+
+    String useText = valueOrDefault(c, PolicyKeys.ALERT_ON_USE, PolicyKeys.DEFAULT_ALERT_ON_USE);
+    UseAlerts useAlerts = UseAlerts.fromConfig(useText).orElse(null);
+    if (useAlerts == null) {
+      errors.add(new FieldError(PolicyKeys.ALERT_ON_USE, "Alert on use must be first, every or none."));
+      useAlerts = UseAlerts.FIRST;
+    }
+    return new AlertPolicy(webhookUrl, webhookSecret, emails, useAlerts);
+  }
+
+  /** Null when {@code url} is usable as a webhook: absolute http(s), a host, no credentials in it. */
+  static String webhookUrlProblem(String url) {
+    if (url.length() > PolicyKeys.LIMIT_WEBHOOK_URL_LENGTH) {
+      return "Webhook URL must be at most " + PolicyKeys.LIMIT_WEBHOOK_URL_LENGTH + " characters.";
+    }
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      return "Webhook URL is not a valid URL.";
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    if (!scheme.equals("https") && !scheme.equals("http")) {
+      return "Webhook URL must start with https:// (or http://).";
+    }
+    if (uri.getHost() == null || uri.getHost().isBlank()) {
+      return "Webhook URL must name a host.";
+    }
+    if (uri.getRawUserInfo() != null) {
+      return "Webhook URL must not contain credentials; the signing secret authenticates our alerts.";
+    }
+    if (uri.getRawFragment() != null) {
+      return "Webhook URL must not contain a fragment (#...).";
+    }
+    return null;
+  }
+
+  /** Echoes an admin's bad value in a message without control characters or unbounded length. */
+  private static String printable(String value) {
+    String cleaned = value.codePoints().map(cp -> Character.isISOControl(cp) ? '?' : cp)
+        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+    return cleaned.length() > 60 ? cleaned.substring(0, 60) + "..." : cleaned;
   }
 
   /** Splits a Keycloak multi-valued config string, dropping blanks and duplicates, keeping order. */

@@ -7,7 +7,7 @@ import org.keycloak.connections.jpa.entityprovider.JpaEntityProvider;
 public class BreakGlassJpaEntityProvider implements JpaEntityProvider {
 
   private static final List<Class<?>> ENTITIES =
-      List.of(GrantEntity.class, AuditRecordEntity.class, AuditHeadEntity.class, JobEntity.class, DriftEntity.class);
+      List.of(GrantEntity.class, AuditRecordEntity.class, AuditHeadEntity.class, JobEntity.class, DriftEntity.class, AlertEntity.class);
 
   @Override
   public List<Class<?>> getEntities() {

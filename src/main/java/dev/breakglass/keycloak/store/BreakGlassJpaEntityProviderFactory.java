@@ -6,6 +6,7 @@ import dev.breakglass.keycloak.grant.EndReason;
 import dev.breakglass.keycloak.grant.GrantStatus;
 import jakarta.persistence.EntityManager;
 import java.util.Map;
+import org.jboss.logging.Logger;
 import org.keycloak.Config;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.connections.jpa.entityprovider.JpaEntityProvider;
@@ -22,6 +23,8 @@ import org.keycloak.models.UserModel;
 public class BreakGlassJpaEntityProviderFactory implements JpaEntityProviderFactory {
 
   public static final String PROVIDER_ID = "breakglass";
+
+  private static final Logger LOG = Logger.getLogger(BreakGlassJpaEntityProviderFactory.class);
 
   private static final JpaEntityProvider INSTANCE = new BreakGlassJpaEntityProvider();
 
@@ -49,6 +52,10 @@ public class BreakGlassJpaEntityProviderFactory implements JpaEntityProviderFact
     em.createNamedQuery("bgDeleteGrantsByRealm").setParameter("realmId", realm.getId()).executeUpdate();
     em.createNamedQuery("bgDeleteAuditByRealm").setParameter("realmId", realm.getId()).executeUpdate();
     em.createNamedQuery("bgDeleteDriftByRealm").setParameter("realmId", realm.getId()).executeUpdate();
+    int dropped = em.createNamedQuery("bgDeleteAlertsByRealm").setParameter("realmId", realm.getId()).executeUpdate();
+    if (dropped > 0) {
+      LOG.infof("Dropped %d break-glass alert(s) of removed realm %s", dropped, realm.getName());
+    }
     AuditHeadEntity head = em.find(AuditHeadEntity.class, realm.getId());
     if (head != null) {
       em.remove(head);

@@ -72,6 +72,15 @@ class PolicyParserTest {
     "minReasonLength|x",
     "eligibleGroup|responders",
     "driftMode|delete",
+    "alertOnUse|sometimes",
+    "webhookUrl|ftp://hooks.example.org/x",
+    "webhookUrl|not a url",
+    "webhookUrl|https:///nohost",
+    "webhookUrl|https://user:pw@hooks.example.org/x",
+    "webhookUrl|https://hooks.example.org/x#frag",
+    "alertEmails|soc.example.org",
+    "alertEmails|soc@example.org##<x>@example.org",
+    "alertEmails|a@b.org Bcc: x@y.org",
   })
   void badValueIsRefusedNamingTheField(String key, String value) {
     Map<String, String> c = valid();
@@ -87,5 +96,60 @@ class PolicyParserTest {
     Map<String, String> c = valid();
     c.put(PolicyKeys.TICKET_PATTERN, "a".repeat(201));
     assertFalse(PolicyParser.parse(c).isValid());
+  }
+
+  @Test
+  void alertChannelsParse() {
+    Map<String, String> c = valid();
+    c.put(PolicyKeys.WEBHOOK_URL, "https://hooks.example.org/services/T1/B2");
+    c.put(PolicyKeys.WEBHOOK_SECRET, "0123456789abcdef");
+    c.put(PolicyKeys.ALERT_EMAILS, "soc@example.org##oncall+bg@example.org");
+    c.put(PolicyKeys.ALERT_ON_USE, "every");
+    PolicyParser.Result r = PolicyParser.parse(c);
+    assertTrue(r.isValid(), r.errors().toString());
+    AlertPolicy alerts = r.policy().alerts();
+    assertTrue(alerts.hasWebhook());
+    assertEquals(List.of("soc@example.org", "oncall+bg@example.org"), alerts.emails());
+    assertEquals(UseAlerts.EVERY, alerts.useAlerts());
+    assertFalse(alerts.toString().contains("0123456789abcdef"), "the secret is never printed");
+  }
+
+  @Test
+  void addressWithALineBreakIsRefused() {
+    Map<String, String> c = valid();
+    c.put(PolicyKeys.ALERT_EMAILS, "a@b.org\r\nBcc: x@y.org");
+    assertFalse(PolicyParser.parse(c).isValid());
+  }
+
+  @Test
+  void noChannelsByDefault() {
+    AlertPolicy alerts = PolicyParser.parse(valid()).policy().alerts();
+    assertFalse(alerts.hasWebhook());
+    assertFalse(alerts.hasEmail());
+    assertEquals(UseAlerts.FIRST, alerts.useAlerts());
+  }
+
+  @ParameterizedTest(name = "webhook secret \"{0}\" is refused")
+  @CsvSource(value = {"''", "short", "'0123456789abcde'"})
+  void webhookNeedsAStrongEnoughSecret(String secret) {
+    Map<String, String> c = valid();
+    c.put(PolicyKeys.WEBHOOK_URL, "https://hooks.example.org/x");
+    c.put(PolicyKeys.WEBHOOK_SECRET, secret);
+    PolicyParser.Result r = PolicyParser.parse(c);
+    assertFalse(r.isValid());
+    assertTrue(r.errors().stream().anyMatch(e -> e.field().equals(PolicyKeys.WEBHOOK_SECRET)), r.errors().toString());
+  }
+
+  @Test
+  void alertChannelsSurviveAnInvalidRestOfThePolicy() {
+    Map<String, String> c = valid();
+    c.remove(PolicyKeys.ELIGIBLE_GROUP);
+    c.put(PolicyKeys.WEBHOOK_URL, "https://hooks.example.org/x");
+    c.put(PolicyKeys.WEBHOOK_SECRET, "0123456789abcdef");
+    c.put(PolicyKeys.ALERT_EMAILS, "soc@example.org##broken");
+    assertFalse(PolicyParser.parse(c).isValid());
+    AlertPolicy alerts = PolicyParser.alertsOf(c);
+    assertTrue(alerts.hasWebhook(), "a drift must still reach the SOC when the group is misconfigured");
+    assertEquals(List.of("soc@example.org"), alerts.emails(), "the valid address is kept");
   }
 }

@@ -1,0 +1,218 @@
+package dev.breakglass.keycloak.alert;
+
+import dev.breakglass.keycloak.policy.AlertPolicy;
+import dev.breakglass.keycloak.store.AlertEntity;
+import dev.breakglass.keycloak.store.DbClock;
+import jakarta.persistence.EntityManager;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jboss.logging.Logger;
+import org.keycloak.connections.jpa.JpaConnectionProvider;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+
+/**
+ * Delivers the outbox, at least once, from any node. A node claims an alert by a conditional
+ * update (only one node's update hits the row), sends it with no database transaction open, then
+ * records the outcome: delivered, or due again after an exponential backoff, or, past the retry
+ * window, failed. A claim expires, so an alert whose node died mid-delivery is sent again by
+ * another: a receiver may see an alert twice, always with the same id.
+ */
+public final class AlertDispatcher {
+
+  private static final Logger LOG = Logger.getLogger(AlertDispatcher.class);
+  private static final int BATCH = 50;
+
+  /** What one drain did. */
+  public record Result(int delivered, int retried, int failed) {}
+
+  /** The outcome of one attempt: null error means delivered. */
+  record Outcome(String error) {
+    static final Outcome DELIVERED = new Outcome(null);
+
+    boolean delivered() {
+      return error == null;
+    }
+  }
+
+  private final KeycloakSessionFactory factory;
+  private final long retryWindowMillis;
+  private final int timeoutMillis;
+  private final ExecutorService worker;
+  private final AtomicBoolean queued = new AtomicBoolean();
+
+  AlertDispatcher(KeycloakSessionFactory factory, long retryWindowMillis, int timeoutMillis) {
+    this.factory = factory;
+    this.retryWindowMillis = retryWindowMillis;
+    this.timeoutMillis = timeoutMillis;
+    this.worker = Executors.newSingleThreadExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "break-glass-alerts");
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
+
+  /** Queues one drain on the dispatcher's thread unless one is already queued. Never blocks. */
+  void deliverSoon() {
+    if (queued.compareAndSet(false, true)) {
+      try {
+        worker.execute(() -> {
+          queued.set(false);
+          try {
+            drain();
+          } catch (RuntimeException e) {
+            LOG.error("Break-glass alert delivery failed; it is retried on the next round", e);
+          }
+        });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        queued.set(false); // shutting down: the outbox keeps the alerts for the next start
+      }
+    }
+  }
+
+  /** Delivers what is due now; a slow channel delays the alerts behind it, never a login. */
+  Result drain() {
+    int delivered = 0;
+    int retried = 0;
+    int failed = 0;
+    while (true) {
+      List<String> due = dueIds();
+      for (String id : due) {
+        Claimed claimed = claim(id);
+        if (claimed == null) {
+          continue; // another node took it
+        }
+        Outcome outcome = send(claimed);
+        switch (record(claimed, outcome)) {
+          case DELIVERED -> delivered++;
+          case PENDING -> retried++;
+          case FAILED -> failed++;
+        }
+      }
+      if (due.size() < BATCH) {
+        return new Result(delivered, retried, failed);
+      }
+    }
+  }
+
+  void shutdown() {
+    worker.shutdownNow();
+    try {
+      worker.awaitTermination(timeoutMillis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** An alert this node owns until its claim runs out, with what sending it needs. */
+  record Claimed(String id, String realmId, String realmName, String channel, String target, String eventType,
+      String payload, int attempts, long createdAt, AlertPolicy channels) {}
+
+  private List<String> dueIds() {
+    AtomicReference<List<String>> ids = new AtomicReference<>(List.of());
+    KeycloakModelUtils.runJobInTransaction(factory, session -> ids.set(em(session)
+        .createNamedQuery("bgDueAlerts", String.class)
+        .setParameter("pending", AlertStatus.PENDING.name())
+        .setParameter("now", DbClock.nowMillis(session))
+        .setMaxResults(BATCH)
+        .getResultList()));
+    return ids.get();
+  }
+
+  private Claimed claim(String id) {
+    AtomicReference<Claimed> claimed = new AtomicReference<>();
+    KeycloakModelUtils.runJobInTransaction(factory, session -> {
+      long now = DbClock.nowMillis(session);
+      EntityManager em = em(session);
+      // Long enough for the slowest channel; a dead node's claim lapses after it.
+      long until = now + Math.max(60_000L, 4L * timeoutMillis);
+      int updated = em.createNamedQuery("bgClaimAlert")
+          .setParameter("until", until)
+          .setParameter("id", id)
+          .setParameter("pending", AlertStatus.PENDING.name())
+          .setParameter("now", now)
+          .executeUpdate();
+      if (updated != 1) {
+        return;
+      }
+      AlertEntity alert = em.find(AlertEntity.class, id);
+      em.refresh(alert);
+      RealmModel realm = session.realms().getRealm(alert.getRealmId());
+      if (realm == null) {
+        // Normally removed with the realm; a leftover has nowhere to go.
+        LOG.warnf("Break-glass alert %s (%s) dropped: its realm %s no longer exists", id, alert.getEventType(), alert.getRealmId());
+        em.remove(alert);
+        return;
+      }
+      claimed.set(new Claimed(id, realm.getId(), realm.getName(), alert.getChannel(), alert.getTarget(),
+          alert.getEventType(), alert.getPayload(), alert.getAttempts(), alert.getCreatedAt(), AlertOutbox.channels(realm)));
+    });
+    return claimed.get();
+  }
+
+  private Outcome send(Claimed alert) {
+    try {
+      return switch (alert.channel()) {
+        case AlertOutbox.CHANNEL_WEBHOOK -> WebhookChannel.send(factory, alert, timeoutMillis);
+        case AlertOutbox.CHANNEL_EMAIL -> EmailChannel.send(factory, alert);
+        default -> new Outcome("unknown channel " + alert.channel());
+      };
+    } catch (RuntimeException e) {
+      return new Outcome(e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+  }
+
+  private AlertStatus record(Claimed alert, Outcome outcome) {
+    AtomicReference<AlertStatus> status = new AtomicReference<>(AlertStatus.PENDING);
+    KeycloakModelUtils.runJobInTransaction(factory, session -> {
+      EntityManager em = em(session);
+      AlertEntity row = em.find(AlertEntity.class, alert.id());
+      if (row == null) {
+        return; // its realm was removed meanwhile
+      }
+      long now = DbClock.nowMillis(session);
+      row.setClaimedUntil(null);
+      if (outcome.delivered()) {
+        row.setStatus(AlertStatus.DELIVERED.name());
+        row.setDeliveredAt(now);
+        row.setLastError(null);
+        status.set(AlertStatus.DELIVERED);
+        LOG.debugf("Break-glass alert %s (%s) delivered by %s after %d attempt(s)", alert.id(), alert.eventType(),
+            alert.channel(), alert.attempts());
+        return;
+      }
+      row.setLastError(shorten(outcome.error()));
+      if (Backoff.givesUp(alert.createdAt(), now, retryWindowMillis)) {
+        row.setStatus(AlertStatus.FAILED.name());
+        status.set(AlertStatus.FAILED);
+        LOG.errorf("Break-glass alert %s (%s in realm %s) could not be delivered by %s in %d attempts and is given up: %s",
+            alert.id(), alert.eventType(), alert.realmName(), alert.channel(), alert.attempts(), row.getLastError());
+        return;
+      }
+      long delay = Backoff.delayMillis(alert.attempts(), ThreadLocalRandom.current().nextDouble());
+      row.setNextAttemptAt(now + delay);
+      LOG.warnf("Break-glass alert %s (%s in realm %s) not delivered by %s (attempt %d), retried in %d ms: %s",
+          alert.id(), alert.eventType(), alert.realmName(), alert.channel(), alert.attempts(), delay, row.getLastError());
+    });
+    return status.get();
+  }
+
+  /** Errors come from remote servers: bounded and stripped of control characters before storing or logging. */
+  static String shorten(String error) {
+    String text = error == null ? "unknown error" : error;
+    String cleaned = text.codePoints().map(cp -> Character.isISOControl(cp) ? ' ' : cp)
+        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+    return cleaned.length() > 480 ? cleaned.substring(0, 480) + "..." : cleaned;
+  }
+
+  static EntityManager em(KeycloakSession session) {
+    return session.getProvider(JpaConnectionProvider.class).getEntityManager();
+  }
+}

@@ -1,0 +1,132 @@
+package dev.breakglass.keycloak.alert;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.breakglass.keycloak.audit.AuditEventType;
+import dev.breakglass.keycloak.policy.AlertPolicy;
+import dev.breakglass.keycloak.policy.PolicyParser;
+import dev.breakglass.keycloak.policy.RealmPolicies;
+import dev.breakglass.keycloak.store.AlertEntity;
+import dev.breakglass.keycloak.store.AuditRecordEntity;
+import dev.breakglass.keycloak.store.GrantEntity;
+import jakarta.persistence.EntityManager;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jboss.logging.Logger;
+import org.keycloak.connections.jpa.JpaConnectionProvider;
+import org.keycloak.models.AbstractKeycloakTransaction;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.RequiredActionConfigModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.util.JsonSerialization;
+
+/**
+ * Puts alerts in the outbox, in the transaction of the audit record they report: an alert exists
+ * exactly when its event was committed, and survives any outage of its channel. Delivery happens
+ * after commit, off the request thread (see {@link AlertDispatcher}).
+ */
+public final class AlertOutbox {
+
+  public static final String CHANNEL_WEBHOOK = "webhook";
+  public static final String CHANNEL_EMAIL = "email";
+
+  /** Room left in the PAYLOAD column; details are bounded well below it, this is a last guard. */
+  private static final int MAX_PAYLOAD_LENGTH = 15_000;
+
+  private static final Logger LOG = Logger.getLogger(AlertOutbox.class);
+
+  private AlertOutbox() {}
+
+  /** The realm's alert channels, read even when the rest of its policy is invalid. */
+  public static AlertPolicy channels(RealmModel realm) {
+    RequiredActionConfigModel model = realm.getRequiredActionConfigByAlias(RealmPolicies.POLICY_HOLDER_ALIAS);
+    return PolicyParser.alertsOf(model == null ? Map.of() : model.getConfig());
+  }
+
+  public static void enqueue(KeycloakSession session, RealmModel realm, AuditRecordEntity record) {
+    AuditEventType type = AuditEventType.valueOf(record.getType());
+    Map<String, Object> details = details(record);
+    AlertPolicy channels = channels(realm);
+    if (!AlertRules.alerts(type, channels.useAlerts(), details) || (!channels.hasWebhook() && !channels.hasEmail())) {
+      return;
+    }
+    EntityManager em = em(session);
+    AlertPayload.Facts facts = new AlertPayload.Facts(realm.getName(), record.getType(), record.getSeq(),
+        record.getCreatedAt(), record.getGrantId(), record.getUserId(), record.getUsername(), isDrill(em, record, details),
+        details);
+    if (channels.hasWebhook()) {
+      em.persist(row(realm, record, facts, CHANNEL_WEBHOOK, null));
+    }
+    for (String address : channels.emails()) {
+      em.persist(row(realm, record, facts, CHANNEL_EMAIL, address));
+    }
+    AlertProvider provider = session.getProvider(AlertProvider.class);
+    session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
+      @Override
+      protected void commitImpl() {
+        if (provider != null) {
+          provider.deliverSoon();
+        }
+      }
+
+      @Override
+      protected void rollbackImpl() {
+        // The event did not happen, so neither did its alert.
+      }
+    });
+  }
+
+  private static AlertEntity row(RealmModel realm, AuditRecordEntity record, AlertPayload.Facts facts, String channel,
+      String target) {
+    AlertEntity alert = new AlertEntity();
+    alert.setId(KeycloakModelUtils.generateId());
+    alert.setRealmId(realm.getId());
+    alert.setChannel(channel);
+    alert.setTarget(target);
+    alert.setEventType(record.getType());
+    alert.setAuditSeq(record.getSeq());
+    alert.setGrantId(record.getGrantId());
+    String payload = AlertPayload.build(alert.getId(), facts);
+    if (payload.length() > MAX_PAYLOAD_LENGTH) {
+      LOG.warnf("Break-glass alert %s for audit record %d had oversized details; they are left out (the audit record has them)",
+          alert.getId(), record.getSeq());
+      Map<String, Object> shortDetails = new LinkedHashMap<>();
+      shortDetails.put("truncated", true);
+      payload = AlertPayload.build(alert.getId(), new AlertPayload.Facts(facts.realm(), facts.type(), facts.seq(),
+          facts.time(), facts.grantId(), facts.userId(), facts.username(), facts.drill(), shortDetails));
+    }
+    alert.setPayload(payload);
+    alert.setStatus(AlertStatus.PENDING.name());
+    alert.setAttempts(0);
+    alert.setCreatedAt(record.getCreatedAt());
+    alert.setNextAttemptAt(record.getCreatedAt());
+    return alert;
+  }
+
+  private static boolean isDrill(EntityManager em, AuditRecordEntity record, Map<String, Object> details) {
+    if (details.get("drill") instanceof Boolean drill) {
+      return drill;
+    }
+    if (record.getGrantId() == null) {
+      return false;
+    }
+    GrantEntity grant = em.find(GrantEntity.class, record.getGrantId());
+    return grant != null && grant.isDrill();
+  }
+
+  static Map<String, Object> details(AuditRecordEntity record) {
+    if (record.getDetailsJson() == null) {
+      return Map.of();
+    }
+    try {
+      return JsonSerialization.readValue(record.getDetailsJson(), new TypeReference<LinkedHashMap<String, Object>>() {});
+    } catch (IOException e) {
+      return Map.of();
+    }
+  }
+
+  private static EntityManager em(KeycloakSession session) {
+    return session.getProvider(JpaConnectionProvider.class).getEntityManager();
+  }
+}

@@ -1,0 +1,117 @@
+package dev.breakglass.keycloak.alert;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.keycloak.email.EmailException;
+import org.keycloak.email.EmailTemplateProvider;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.storage.adapter.InMemoryUserAdapter;
+import org.keycloak.util.JsonSerialization;
+
+/**
+ * E-mails an alert through the realm's SMTP settings and Keycloak's e-mail templates ({@code
+ * break-glass-alert.ftl}, text and HTML, in the jar). The recipient is an address from the policy,
+ * not a Keycloak user, so a transient user stands in for it.
+ */
+final class EmailChannel {
+
+  static final String TEMPLATE = "break-glass-alert.ftl";
+  static final String SUBJECT_KEY = "breakGlassAlertSubject";
+
+  private EmailChannel() {}
+
+  static AlertDispatcher.Outcome send(KeycloakSessionFactory factory, AlertDispatcher.Claimed alert) {
+    if (!alert.channels().emails().contains(alert.target())) {
+      return new AlertDispatcher.Outcome("address is no longer among the realm's alert e-mail addresses");
+    }
+    AtomicReference<AlertDispatcher.Outcome> outcome = new AtomicReference<>();
+    KeycloakModelUtils.runJobInTransaction(factory, session -> {
+      RealmModel realm = session.realms().getRealm(alert.realmId());
+      if (realm == null) {
+        outcome.set(new AlertDispatcher.Outcome("realm removed"));
+        return;
+      }
+      if (realm.getSmtpConfig() == null || realm.getSmtpConfig().get("host") == null) {
+        outcome.set(new AlertDispatcher.Outcome("realm " + realm.getName() + " has no SMTP server configured (Realm settings, Email)"));
+        return;
+      }
+      session.getContext().setRealm(realm);
+      InMemoryUserAdapter recipient = new InMemoryUserAdapter(session, realm, "break-glass-alert-recipient");
+      recipient.setUsername("break-glass-alerts");
+      recipient.setEmail(alert.target());
+      recipient.setEnabled(true);
+      Map<String, Object> payload = parse(alert.payload());
+      String sentence = AlertPayload.plainText(factsOf(payload));
+      Map<String, Object> attributes = new LinkedHashMap<>();
+      attributes.put("alert", payload);
+      attributes.put("alertText", sentence);
+      attributes.put("alertDetails", detailLines(payload.get("details")));
+      try {
+        session.getProvider(EmailTemplateProvider.class)
+            .setRealm(realm)
+            .setUser(recipient)
+            .send(SUBJECT_KEY, List.of(sentence), TEMPLATE, attributes, alert.target());
+        outcome.set(AlertDispatcher.Outcome.DELIVERED);
+      } catch (EmailException e) {
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        outcome.set(new AlertDispatcher.Outcome("e-mail to " + alert.target() + " failed: " + cause.getClass().getSimpleName()
+            + (cause.getMessage() == null ? "" : " " + cause.getMessage())));
+      }
+    });
+    return outcome.get();
+  }
+
+  /** Key and value pairs for the template, values as compact text; the template escapes them. */
+  private static List<Map<String, String>> detailLines(Object details) {
+    List<Map<String, String>> lines = new ArrayList<>();
+    if (details instanceof Map<?, ?> map) {
+      map.forEach((key, value) -> {
+        String text;
+        try {
+          text = value instanceof String s ? s : JsonSerialization.writeValueAsString(value);
+        } catch (IOException e) {
+          text = String.valueOf(value);
+        }
+        lines.add(Map.of("name", String.valueOf(key), "value", printable(text)));
+      });
+    }
+    return lines;
+  }
+
+  /** The facts back from a stored payload, to word the e-mail without chat escaping. */
+  @SuppressWarnings("unchecked")
+  static AlertPayload.Facts factsOf(Map<String, Object> p) {
+    Object details = p.get("details");
+    return new AlertPayload.Facts(str(p.get("realm")), str(p.get("type")),
+        p.get("seq") instanceof Number n ? n.longValue() : 0,
+        p.get("time") == null ? 0 : java.time.Instant.parse(p.get("time").toString()).toEpochMilli(),
+        str(p.get("grantId")), str(p.get("userId")), str(p.get("username")), Boolean.TRUE.equals(p.get("drill")),
+        details instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of());
+  }
+
+  private static String str(Object value) {
+    return value == null ? null : value.toString();
+  }
+
+  /** No control characters (a mail client may show them raw); bounded. The template HTML-escapes. */
+  static String printable(String text) {
+    String cleaned = text.codePoints().map(cp -> Character.isISOControl(cp) ? ' ' : cp)
+        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+    return cleaned.length() > 2000 ? cleaned.substring(0, 2000) + "..." : cleaned;
+  }
+
+  private static Map<String, Object> parse(String payload) {
+    try {
+      return JsonSerialization.readValue(payload, new TypeReference<LinkedHashMap<String, Object>>() {});
+    } catch (IOException e) {
+      return new LinkedHashMap<>();
+    }
+  }
+}
