@@ -1,6 +1,8 @@
 package dev.breakglass.keycloak.activation;
 
+import dev.breakglass.keycloak.attestation.OverdueEscalation;
 import dev.breakglass.keycloak.audit.AuditEventType;
+import dev.breakglass.keycloak.drill.DrillService;
 import dev.breakglass.keycloak.audit.AuditTrail;
 import dev.breakglass.keycloak.gate.BreakGlassAuthenticator;
 import dev.breakglass.keycloak.grant.GrantService;
@@ -8,6 +10,7 @@ import dev.breakglass.keycloak.listener.BreakGlassEventListenerProvider;
 import dev.breakglass.keycloak.policy.BreakGlassPolicy;
 import dev.breakglass.keycloak.policy.FieldError;
 import dev.breakglass.keycloak.policy.RealmPolicies;
+import dev.breakglass.keycloak.store.DrillEntity;
 import dev.breakglass.keycloak.store.GrantEntity;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
@@ -16,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 import org.keycloak.authentication.InitiatedActionSupport;
 import org.keycloak.authentication.RequiredActionContext;
@@ -39,6 +43,9 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
   public static final String EVENT_DETAIL_GRANT_ID = "break_glass_grant_id";
   public static final String ERROR_INVALID_INPUT = "break_glass_invalid_input";
   public static final String ERROR_ALREADY_ACTIVE = "break_glass_already_active";
+  public static final String ERROR_ATTESTATION_OVERDUE = "break_glass_attestation_overdue";
+  /** Auth-session note naming the grant this login activated; later steps of the login see it. */
+  public static final String ACTIVATED_NOTE = "break-glass.activated-grant";
 
   private static final Logger LOG = Logger.getLogger(BreakGlassActivateAction.class);
 
@@ -84,9 +91,10 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
     }
 
     GrantEntity grant;
+    Optional<DrillEntity> drill = DrillService.scheduledFor(context.getSession(), context.getRealm(), context.getUser().getId());
     try {
       grant = GrantService.activate(context.getSession(), context.getRealm(), context.getUser(), result.request(),
-          false, new GrantService.Origin(clientId(context), context.getConnection().getRemoteAddr()));
+          drill.isPresent(), new GrantService.Origin(clientId(context), context.getConnection().getRemoteAddr()));
     } catch (GrantService.AlreadyActiveException e) {
       context.form().setError("breakGlassAlreadyActive", Instant.ofEpochMilli(e.active().getExpiresAt()).toString());
       refuse(context, policy, input, List.of(), ERROR_ALREADY_ACTIVE);
@@ -98,7 +106,11 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
       return;
     }
 
+    if (drill.isPresent()) {
+      DrillService.started(drill.get(), grant);
+    }
     context.getSession().setAttribute(BreakGlassEventListenerProvider.ACTIVATING_GRANT_ATTRIBUTE, grant.getId());
+    context.getAuthenticationSession().setAuthNote(ACTIVATED_NOTE, grant.getId());
     // Carried by the CUSTOM_REQUIRED_ACTION event Keycloak emits when this action completes.
     context.getEvent()
         .detail(EVENT_DETAIL_GRANT_ID, grant.getId())
@@ -125,6 +137,11 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
         why = "not_eligible";
         messageKey = "breakGlassNotEligible";
         error = BreakGlassAuthenticator.ERROR_NOT_ELIGIBLE;
+      } else if (loaded.policy().attestation().blockWhenOverdue()
+          && OverdueEscalation.hasOverdue(context.getSession(), context.getRealm(), user.getId(), loaded.policy().attestation())) {
+        why = "attestation_overdue";
+        messageKey = "breakGlassAttestationOverdue";
+        error = ERROR_ATTESTATION_OVERDUE;
       }
     }
     if (why == null) {
@@ -196,6 +213,7 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
     model.put("defaultDuration", policy.defaultDurationMinutes());
     model.put("ticketExample", policy.ticketExample());
     model.put("minReasonLength", policy.minReasonLength());
+    model.put("drill", DrillService.scheduledFor(context.getSession(), context.getRealm(), context.getUser().getId()).isPresent());
     return form.setAttribute("breakGlass", model).createForm(TEMPLATE);
   }
 

@@ -67,6 +67,21 @@ public class BreakGlassActivateActionFactory implements RequiredActionFactory {
       .helpText("Activation, denial, expiry, revocation and drift always alert. Uses of a grant (logins, tokens, admin actions)"
           + " are always recorded; first: alert on a grant's first use; every: on each use; none: record only.")
       .type(ProviderConfigProperty.LIST_TYPE).options("first", "every", "none").defaultValue(PolicyKeys.DEFAULT_ALERT_ON_USE).add()
+      .property().name(PolicyKeys.ATTESTATION).label("Attestation")
+      .helpText("Who closes an ended grant. holder: its holder attests on their next login. holder-and-second: also a second"
+          + " person (incident owner, approver; never the holder) through the admin API.")
+      .type(ProviderConfigProperty.LIST_TYPE).options("holder", "holder-and-second").defaultValue(PolicyKeys.DEFAULT_ATTESTATION).add()
+      .property().name(PolicyKeys.ATTESTATION_DEADLINE_HOURS).label("Attestation deadline (hours)")
+      .helpText("An ended grant not closed this long after its end is overdue: BREAK_GLASS_ATTESTATION_OVERDUE is alerted."
+          + " Decimals allowed (0.5 = 30 minutes).")
+      .type(ProviderConfigProperty.STRING_TYPE).defaultValue(PolicyKeys.DEFAULT_ATTESTATION_DEADLINE_HOURS).add()
+      .property().name(PolicyKeys.ATTESTATION_REMINDER_HOURS).label("Overdue reminder interval (hours)")
+      .helpText("An overdue grant is alerted again this often until it is closed.")
+      .type(ProviderConfigProperty.STRING_TYPE).defaultValue(PolicyKeys.DEFAULT_ATTESTATION_REMINDER_HOURS).add()
+      .property().name(PolicyKeys.BLOCK_WHEN_OVERDUE).label("Block activation while an attestation is overdue")
+      .helpText("Off by default: refusing emergency access during a crisis is itself a risk. On: a responder with an overdue"
+          + " attestation must attest before activating again.")
+      .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("false").add()
       .build();
 
   @Override

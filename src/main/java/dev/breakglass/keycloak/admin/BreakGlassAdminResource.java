@@ -1,10 +1,19 @@
 package dev.breakglass.keycloak.admin;
 
+import dev.breakglass.keycloak.attestation.AttestationValidator;
+import dev.breakglass.keycloak.audit.AuditEventType;
+import dev.breakglass.keycloak.drill.DrillService;
 import dev.breakglass.keycloak.grant.EndReason;
+import dev.breakglass.keycloak.grant.GrantAttestations;
 import dev.breakglass.keycloak.grant.GrantService;
 import dev.breakglass.keycloak.grant.GrantStatus;
 import dev.breakglass.keycloak.grant.GrantView;
+import dev.breakglass.keycloak.policy.PolicyParser;
+import dev.breakglass.keycloak.policy.RealmPolicies;
+import dev.breakglass.keycloak.report.GovernanceReport;
 import dev.breakglass.keycloak.store.AuditRecordEntity;
+import dev.breakglass.keycloak.store.DbClock;
+import dev.breakglass.keycloak.store.DrillEntity;
 import dev.breakglass.keycloak.store.GrantEntity;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.TypedQuery;
@@ -22,10 +31,13 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
+import org.keycloak.models.GroupModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.RequiredActionConfigModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.services.ErrorResponse;
 import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
@@ -118,6 +130,186 @@ public class BreakGlassAdminResource {
     details.put("revokeReason", text);
     GrantService.end(session, realm, grant, EndReason.REVOKED, adminName, details);
     return GrantView.of(grant, realm.getName());
+  }
+
+  /**
+   * The second person's attestation (incident owner, approver), never the holder's. The grant
+   * closes when the policy's requirement is met.
+   */
+  @POST
+  @Path("grants/{id}/attestation")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Produces(MediaType.APPLICATION_JSON)
+  public GrantView attest(@PathParam("id") String id, Map<String, Object> body) {
+    auth.users().requireManage();
+    GrantEntity grant = requireGrant(id);
+    if (body == null) {
+      throw ErrorResponse.error("Send a JSON object with necessary, scopeCorrect and allRemoved (\"yes\" or \"no\") and optional notes.",
+          Response.Status.BAD_REQUEST);
+    }
+    AttestationValidator.Result result = AttestationValidator.validate(body, Set.of());
+    if (!result.isValid()) {
+      throw ErrorResponse.error("Invalid attestation: "
+          + String.join("; ", result.errors().stream().map(AttestationValidator::apiText).toList()) + ".", Response.Status.BAD_REQUEST);
+    }
+    UserModel attester = auth.adminAuth().getUser();
+    String attesterName = auth.adminAuth().getRealm().getId().equals(realm.getId())
+        ? attester.getUsername() : attester.getUsername() + " (realm " + auth.adminAuth().getRealm().getName() + ")";
+    RequiredActionConfigModel config = realm.getRequiredActionConfigByAlias(RealmPolicies.POLICY_HOLDER_ALIAS);
+    try {
+      GrantAttestations.attestAsSecond(session, realm, grant, attester.getId(), attesterName, result.answers(),
+          PolicyParser.attestationOf(config == null ? Map.of() : config.getConfig()));
+    } catch (GrantAttestations.RefusedException e) {
+      Response.Status status = e.refusal() == GrantAttestations.Refusal.OWN_GRANT ? Response.Status.FORBIDDEN : Response.Status.CONFLICT;
+      throw ErrorResponse.error(e.refusal().text(), status);
+    }
+    return GrantView.of(grant, realm.getName());
+  }
+
+  /** Schedules a drill: the user's next activation is a drill grant, and its end yields a report. */
+  @POST
+  @Path("drills")
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Produces(MediaType.APPLICATION_JSON)
+  public Response scheduleDrill(Map<String, Object> body) {
+    auth.users().requireManage();
+    if (body == null || !(body.get("user") instanceof String userText) || userText.isBlank()) {
+      throw ErrorResponse.error("Send a JSON object with the field user: the user name or id of an eligible user.",
+          Response.Status.BAD_REQUEST);
+    }
+    if (!Set.of("user").containsAll(body.keySet())) {
+      throw ErrorResponse.error("Unknown field: only user is accepted.", Response.Status.BAD_REQUEST);
+    }
+    UserModel user = session.users().getUserByUsername(realm, userText.strip());
+    if (user == null && ID.matcher(userText.strip()).matches()) {
+      user = session.users().getUserById(realm, userText.strip());
+    }
+    if (user == null) {
+      throw ErrorResponse.error("No such user in this realm.", Response.Status.BAD_REQUEST);
+    }
+    RealmPolicies.Loaded policy = RealmPolicies.load(session, realm);
+    if (!policy.isValid()) {
+      throw ErrorResponse.error("The realm's break-glass policy is invalid, so no activation (and no drill) can succeed: "
+          + policy.errors().get(0).message(), Response.Status.CONFLICT);
+    }
+    GroupModel group = RealmPolicies.findGroup(session, realm, policy.policy());
+    if (group == null || !user.isMemberOf(group)) {
+      throw ErrorResponse.error("This user is not in the eligible group " + policy.policy().eligibleGroup()
+          + ": a drill exercises a real responder.", Response.Status.BAD_REQUEST);
+    }
+    DrillEntity drill;
+    try {
+      drill = DrillService.schedule(session, realm, user, auth.adminAuth().getUser().getUsername());
+    } catch (DrillService.AlreadyScheduledException e) {
+      throw ErrorResponse.error(e.getMessage(), Response.Status.CONFLICT);
+    }
+    return Response.status(Response.Status.CREATED).entity(drillView(drill, null)).build();
+  }
+
+  @GET
+  @Path("drills")
+  @Produces(MediaType.APPLICATION_JSON)
+  public List<Map<String, Object>> listDrills(@QueryParam("first") String first, @QueryParam("max") String max) {
+    auth.users().requireView();
+    return em().createNamedQuery("bgDrillsByRealm", DrillEntity.class)
+        .setParameter("realmId", realm.getId())
+        .setFirstResult(parsePaging("first", first, 0, Integer.MAX_VALUE))
+        .setMaxResults(parsePaging("max", max, DEFAULT_PAGE, MAX_PAGE))
+        .getResultStream()
+        .map(d -> drillView(d, DrillService.stored(d)))
+        .toList();
+  }
+
+  /** One drill, with its report brought up to date (a late alert delivery or attestation counts). */
+  @GET
+  @Path("drills/{id}")
+  @Produces(MediaType.APPLICATION_JSON)
+  public Map<String, Object> getDrill(@PathParam("id") String id) {
+    auth.users().requireView();
+    if (id == null || !ID.matcher(id).matches()) {
+      throw ErrorResponse.error("Malformed drill id.", Response.Status.BAD_REQUEST);
+    }
+    DrillEntity drill = em().find(DrillEntity.class, id);
+    if (drill == null || !drill.getRealmId().equals(realm.getId())) {
+      throw ErrorResponse.error("No drill with this id in this realm.", Response.Status.NOT_FOUND);
+    }
+    return drillView(drill, DrillService.report(session, drill));
+  }
+
+  private Map<String, Object> drillView(DrillEntity d, Map<String, Object> report) {
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("id", d.getId());
+    view.put("realm", realm.getName());
+    view.put("userId", d.getUserId());
+    view.put("username", d.getUsername());
+    view.put("status", d.getStatus());
+    view.put("scheduledBy", d.getScheduledBy());
+    view.put("scheduledAt", Instant.ofEpochMilli(d.getScheduledAt()).toString());
+    view.put("grantId", d.getGrantId());
+    view.put("report", report);
+    return view;
+  }
+
+  /** Governance figures for a period (default: the last 30 days), for auditors. */
+  @GET
+  @Path("report")
+  @Produces(MediaType.APPLICATION_JSON)
+  public Map<String, Object> report(@QueryParam("from") String from, @QueryParam("to") String to) {
+    auth.users().requireView();
+    long now = DbClock.nowMillis(session);
+    long toMillis = parseInstant("to", to, now);
+    long fromMillis = parseInstant("from", from, toMillis - 30L * 24 * 3_600_000);
+    if (fromMillis >= toMillis) {
+      throw ErrorResponse.error("Parameter from must be before to.", Response.Status.BAD_REQUEST);
+    }
+    if (toMillis - fromMillis > 400L * 24 * 3_600_000) {
+      throw ErrorResponse.error("A report covers at most 400 days.", Response.Status.BAD_REQUEST);
+    }
+    List<GovernanceReport.Grant> grants = em().createNamedQuery("bgGrantsActivatedBetween", GrantEntity.class)
+        .setParameter("realmId", realm.getId())
+        .setParameter("from", fromMillis)
+        .setParameter("to", toMillis)
+        .setMaxResults(100_000)
+        .getResultStream()
+        .map(g -> new GovernanceReport.Grant(g.getStatus(), g.isDrill(), g.getActivatedAt(), g.getEndedAt(),
+            GrantView.of(g, realm.getName()).expiryLagMillis(), g.getAttestedAt()))
+        .toList();
+    long drift = em().createQuery("select count(a) from AuditRecordEntity a where a.realmId = :realmId and a.type = :type"
+            + " and a.createdAt >= :from and a.createdAt < :to", Long.class)
+        .setParameter("realmId", realm.getId())
+        .setParameter("type", AuditEventType.BREAK_GLASS_DRIFT.name())
+        .setParameter("from", fromMillis)
+        .setParameter("to", toMillis)
+        .getSingleResult();
+    long overdue = em().createQuery("select count(g) from GrantEntity g where g.realmId = :realmId and g.status = :ended"
+            + " and g.overdueAlertedAt is not null", Long.class)
+        .setParameter("realmId", realm.getId())
+        .setParameter("ended", GrantStatus.ENDED.name())
+        .getSingleResult();
+    List<GovernanceReport.Drill> drills = em().createNamedQuery("bgDrillsScheduledBetween", DrillEntity.class)
+        .setParameter("realmId", realm.getId())
+        .setParameter("from", fromMillis)
+        .setParameter("to", toMillis)
+        .getResultStream()
+        .map(d -> {
+          Map<String, Object> stored = DrillService.stored(d);
+          Boolean passed = stored == null ? null : (Boolean) stored.get("passed");
+          return new GovernanceReport.Drill(d.getId(), d.getUsername(), d.getStatus(), passed);
+        })
+        .toList();
+    return GovernanceReport.build(realm.getName(), fromMillis, toMillis, now, grants, drift, overdue, drills);
+  }
+
+  private static long parseInstant(String name, String value, long defaultValue) {
+    if (value == null || value.isBlank()) {
+      return defaultValue;
+    }
+    try {
+      return Instant.parse(value.strip()).toEpochMilli();
+    } catch (java.time.format.DateTimeParseException e) {
+      throw ErrorResponse.error("Parameter " + name + " must be an ISO-8601 instant such as 2026-11-01T00:00:00Z.",
+          Response.Status.BAD_REQUEST);
+    }
   }
 
   @GET

@@ -1,5 +1,6 @@
 package dev.breakglass.keycloak.alert;
 
+import dev.breakglass.keycloak.metrics.BreakGlassMetrics;
 import dev.breakglass.keycloak.policy.AlertPolicy;
 import dev.breakglass.keycloak.store.AlertEntity;
 import dev.breakglass.keycloak.store.DbClock;
@@ -189,6 +190,7 @@ public final class AlertDispatcher {
         return;
       }
       row.setLastError(shorten(outcome.error()));
+      BreakGlassMetrics.alertAttemptFailed(alert.realmName(), alert.channel());
       if (Backoff.givesUp(alert.createdAt(), now, retryWindowMillis)) {
         row.setStatus(AlertStatus.FAILED.name());
         status.set(AlertStatus.FAILED);

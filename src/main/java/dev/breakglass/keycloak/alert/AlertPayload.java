@@ -147,7 +147,9 @@ public final class AlertPayload {
     for (int i = 0; i < s.length() && kept < TEXT_FIELD_LIMIT; i++) {
       char c = s.charAt(i);
       kept++;
-      if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT) {
+      int category = Character.getType(c);
+      if (Character.isISOControl(c) || category == Character.FORMAT || category == Character.LINE_SEPARATOR
+          || category == Character.PARAGRAPH_SEPARATOR) {
         out.append(' ');
       } else if (slack && c == '&') {
         out.append("&amp;");

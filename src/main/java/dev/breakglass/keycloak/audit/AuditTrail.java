@@ -1,7 +1,10 @@
 package dev.breakglass.keycloak.audit;
 
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.breakglass.keycloak.alert.AlertOutbox;
+import dev.breakglass.keycloak.metrics.BreakGlassMetrics;
 import dev.breakglass.keycloak.store.AuditHeadEntity;
 import dev.breakglass.keycloak.store.AuditRecordEntity;
 import dev.breakglass.keycloak.store.DbClock;
@@ -29,6 +32,8 @@ public final class AuditTrail {
 
   private static final Logger AUDIT_LOG = Logger.getLogger(LOGGER_NAME);
   private static final Logger LOG = Logger.getLogger(AuditTrail.class);
+
+  private static final ObjectWriter ASCII_JSON = JsonSerialization.mapper.writer().with(JsonWriteFeature.ESCAPE_NON_ASCII);
 
   /** Hard cap on the stored details; reason and ticket are bounded well below it. */
   private static final int MAX_DETAILS_LENGTH = 7000;
@@ -100,10 +105,12 @@ public final class AuditTrail {
     AlertOutbox.enqueue(session, realm, record);
 
     String line = logLine(realm.getName(), record);
+    String realmName = realm.getName();
     session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
       @Override
       protected void commitImpl() {
         AUDIT_LOG.info(line);
+        BreakGlassMetrics.recorded(realmName, type);
       }
 
       @Override
@@ -114,7 +121,10 @@ public final class AuditTrail {
     return record;
   }
 
-  /** One JSON object: control characters in user text come out escaped, so no line can be forged. */
+  /**
+   * One JSON object in pure ASCII: control characters, Unicode line separators and everything
+   * else outside ASCII come out as escapes, so no reader of the log can be made to see a line break.
+   */
   static String logLine(String realmName, AuditRecordEntity r) {
     ObjectNode node = JsonSerialization.mapper.createObjectNode();
     node.put("type", r.getType());
@@ -132,7 +142,11 @@ public final class AuditTrail {
       node.put("details", r.getDetailsJson());
     }
     node.put("hash", r.getHash());
-    return node.toString();
+    try {
+      return ASCII_JSON.writeValueAsString(node);
+    } catch (IOException e) {
+      throw new IllegalStateException("Audit log line could not be written", e);
+    }
   }
 
   private static String toJson(Map<String, ?> details) {

@@ -1,6 +1,8 @@
 package dev.breakglass.keycloak.expiry;
 
+import dev.breakglass.keycloak.attestation.OverdueEscalation;
 import dev.breakglass.keycloak.drift.DriftReconciler;
+import dev.breakglass.keycloak.metrics.BreakGlassMetrics;
 import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
@@ -27,11 +29,13 @@ public class DefaultExpiryProviderFactory implements ExpiryProviderFactory, Serv
   static final String CONF_INTERVAL = "interval";
   static final String CONF_DRIFT_INTERVAL = "drift-interval";
   static final String CONF_BATCH_SIZE = "batch-size";
+  static final String CONF_OVERDUE_INTERVAL = "overdue-interval";
 
   private static final Logger LOG = Logger.getLogger(DefaultExpiryProviderFactory.class);
 
   private long intervalMillis;
   private long driftIntervalMillis;
+  private long overdueIntervalMillis;
   private int batchSize;
   private KeycloakSessionFactory sessionFactory;
 
@@ -45,6 +49,7 @@ public class DefaultExpiryProviderFactory implements ExpiryProviderFactory, Serv
     intervalMillis = Math.max(100, config.getLong(CONF_INTERVAL, 500L));
     driftIntervalMillis = Math.max(1000, config.getLong(CONF_DRIFT_INTERVAL, 30_000L));
     batchSize = Math.max(1, Math.min(500, config.getInt(CONF_BATCH_SIZE, 500)));
+    overdueIntervalMillis = Math.max(1000, config.getLong(CONF_OVERDUE_INTERVAL, 60_000L));
   }
 
   @Override
@@ -54,6 +59,7 @@ public class DefaultExpiryProviderFactory implements ExpiryProviderFactory, Serv
       if (event instanceof PostMigrationEvent) {
         catchUp(factory);
         schedule(factory);
+        BreakGlassMetrics.registerGauges(factory);
       }
     });
   }
@@ -78,6 +84,9 @@ public class DefaultExpiryProviderFactory implements ExpiryProviderFactory, Serv
         }
         if (JobClaims.tryClaim(factory, JobClaims.DRIFT_RECONCILE, driftIntervalMillis)) {
           DriftReconciler.reconcileAll(factory, "sweep");
+        }
+        if (JobClaims.tryClaim(factory, JobClaims.ATTESTATION_OVERDUE, overdueIntervalMillis)) {
+          OverdueEscalation.run(factory);
         }
       }
 
@@ -121,6 +130,8 @@ public class DefaultExpiryProviderFactory implements ExpiryProviderFactory, Serv
         .helpText("Milliseconds between expiry sweeps (cluster-wide). A role outlives its grant by about this much at most.").add()
         .property().name(CONF_DRIFT_INTERVAL).type("long").defaultValue(30_000L)
         .helpText("Milliseconds between full drift reconciliations (admin events are checked at once).").add()
+        .property().name(CONF_OVERDUE_INTERVAL).type("long").defaultValue(60_000L)
+        .helpText("Milliseconds between looks for grants past their attestation deadline.").add()
         .property().name(CONF_BATCH_SIZE).type("int").defaultValue(500)
         .helpText("Grants read per batch, at most 500.").add()
         .build();
@@ -129,6 +140,6 @@ public class DefaultExpiryProviderFactory implements ExpiryProviderFactory, Serv
   @Override
   public Map<String, String> getOperationalInfo() {
     return Map.of(CONF_INTERVAL, Long.toString(intervalMillis), CONF_DRIFT_INTERVAL, Long.toString(driftIntervalMillis),
-        CONF_BATCH_SIZE, Integer.toString(batchSize));
+        CONF_OVERDUE_INTERVAL, Long.toString(overdueIntervalMillis), CONF_BATCH_SIZE, Integer.toString(batchSize));
   }
 }

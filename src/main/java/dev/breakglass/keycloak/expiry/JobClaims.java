@@ -16,6 +16,7 @@ public final class JobClaims {
 
   public static final String EXPIRY_SWEEP = "expiry-sweep";
   public static final String DRIFT_RECONCILE = "drift-reconcile";
+  public static final String ATTESTATION_OVERDUE = "attestation-overdue";
 
   private JobClaims() {}
 

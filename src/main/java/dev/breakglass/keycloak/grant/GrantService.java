@@ -5,6 +5,8 @@ import dev.breakglass.keycloak.activation.ActivationRequest;
 import dev.breakglass.keycloak.alert.AlertRules;
 import dev.breakglass.keycloak.audit.AuditEventType;
 import dev.breakglass.keycloak.audit.AuditTrail;
+import dev.breakglass.keycloak.drill.DrillService;
+import dev.breakglass.keycloak.metrics.BreakGlassMetrics;
 import dev.breakglass.keycloak.policy.RealmPolicies;
 import dev.breakglass.keycloak.store.DbClock;
 import dev.breakglass.keycloak.store.GrantEntity;
@@ -19,6 +21,7 @@ import java.util.Optional;
 import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.RequiredActionProviderModel;
 import org.keycloak.models.RoleModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
@@ -26,6 +29,9 @@ import org.keycloak.util.JsonSerialization;
 
 /** Creates and reads grants. Everything happens in the caller's transaction. */
 public final class GrantService {
+
+  /** Provider id of the attestation required action (a public name, see DESIGN.md). */
+  public static final String ATTEST_ACTION = "break-glass-attest";
 
   private GrantService() {}
 
@@ -140,6 +146,7 @@ public final class GrantService {
       session.sessions().removeUserSessions(realm, user);
       session.sessions().getOfflineUserSessionsStream(realm, user).toList()
           .forEach(offline -> session.sessions().removeOfflineUserSession(realm, offline));
+      askForAttestation(realm, user);
     }
     grant.setRolesRemovedAt(DbClock.nowMillis(session));
     grant.setStatus(GrantStatus.ENDED.name());
@@ -159,7 +166,19 @@ public final class GrantService {
     }
     AuditEventType type = reason == EndReason.EXPIRED ? AuditEventType.BREAK_GLASS_EXPIRED : AuditEventType.BREAK_GLASS_REVOKED;
     AuditTrail.append(session, realm, type, new AuditTrail.Subject(grant.getId(), grant.getUserId(), grant.getUsername()), details);
+    BreakGlassMetrics.grantEndedAfterCommit(session, realm, GrantView.expiryLag(grant));
+    if (grant.isDrill()) {
+      DrillService.grantEnded(session, grant);
+    }
     return grant;
+  }
+
+  /** The holder attests on their next login, where the realm has the attestation action enabled. */
+  private static void askForAttestation(RealmModel realm, UserModel user) {
+    RequiredActionProviderModel attest = realm.getRequiredActionProviderByAlias(ATTEST_ACTION);
+    if (attest != null && attest.isEnabled()) {
+      user.addRequiredAction(ATTEST_ACTION);
+    }
   }
 
   /**

@@ -1,9 +1,14 @@
 package dev.breakglass.keycloak.grant;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.breakglass.keycloak.store.GrantEntity;
+import java.io.IOException;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.keycloak.util.JsonSerialization;
 
 /** The grant JSON of the admin API (DESIGN.md "Grant JSON"); times are ISO-8601 UTC. */
 @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -26,7 +31,9 @@ public record GrantView(
     long uses,
     String lastUsedAt,
     String rolesRemovedAt,
-    Long expiryLagMillis) {
+    Long expiryLagMillis,
+    String closedAt,
+    Map<String, Object> attestation) {
 
   public static GrantView of(GrantEntity g, String realmName) {
     return new GrantView(
@@ -48,7 +55,34 @@ public record GrantView(
         g.getUses(),
         iso(g.getLastUsedAt()),
         iso(g.getRolesRemovedAt()),
-        expiryLag(g));
+        expiryLag(g),
+        iso(g.getClosedAt()),
+        attestation(g));
+  }
+
+  /** Who attested and how: {@code holder} and {@code second} (null until given), and overdue escalations. */
+  static Map<String, Object> attestation(GrantEntity g) {
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("holder", answers(g.getAttestation(), g.getAttestedAt(), g.getUsername()));
+    view.put("second", answers(g.getSecondAttestation(), g.getSecondAttestedAt(), g.getSecondAttestedBy()));
+    view.put("overdueAlerts", g.getOverdueAlerts());
+    view.put("lastOverdueAlertAt", iso(g.getOverdueAlertedAt()));
+    return view;
+  }
+
+  private static Map<String, Object> answers(String json, Long at, String by) {
+    if (json == null || at == null) {
+      return null;
+    }
+    Map<String, Object> answers = new LinkedHashMap<>();
+    try {
+      answers.putAll(JsonSerialization.readValue(json, new TypeReference<LinkedHashMap<String, Object>>() {}));
+    } catch (IOException e) {
+      answers.put("unreadable", true);
+    }
+    answers.put("by", by);
+    answers.put("attestedAt", iso(at));
+    return answers;
   }
 
   /**

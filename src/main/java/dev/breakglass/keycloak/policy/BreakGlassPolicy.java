@@ -16,7 +16,8 @@ public record BreakGlassPolicy(
     String ticketExample,
     int minReasonLength,
     DriftMode driftMode,
-    AlertPolicy alerts) {
+    AlertPolicy alerts,
+    AttestationPolicy attestation) {
 
   public BreakGlassPolicy {
     grantableRoles = List.copyOf(grantableRoles);

@@ -17,6 +17,10 @@ public final class PolicyKeys {
   public static final String WEBHOOK_SECRET = "webhookSecret";
   public static final String ALERT_EMAILS = "alertEmails";
   public static final String ALERT_ON_USE = "alertOnUse";
+  public static final String ATTESTATION = "attestation";
+  public static final String ATTESTATION_DEADLINE_HOURS = "attestationDeadlineHours";
+  public static final String ATTESTATION_REMINDER_HOURS = "attestationReminderHours";
+  public static final String BLOCK_WHEN_OVERDUE = "blockActivationWhenOverdue";
 
   public static final String DEFAULT_DEFAULT_DURATION = "30";
   public static final String DEFAULT_MAX_DURATION = "60";
@@ -25,6 +29,9 @@ public final class PolicyKeys {
   public static final String DEFAULT_MIN_REASON_LENGTH = "20";
   public static final String DEFAULT_DRIFT_MODE = "alert";
   public static final String DEFAULT_ALERT_ON_USE = "first";
+  public static final String DEFAULT_ATTESTATION = "holder";
+  public static final String DEFAULT_ATTESTATION_DEADLINE_HOURS = "72";
+  public static final String DEFAULT_ATTESTATION_REMINDER_HOURS = "24";
 
   /** Keycloak joins multi-valued config values with this separator. */
   public static final String MULTI_VALUE_SEPARATOR = "##";
@@ -39,6 +46,9 @@ public final class PolicyKeys {
   public static final int MIN_WEBHOOK_SECRET_LENGTH = 16;
   public static final int LIMIT_WEBHOOK_SECRET_LENGTH = 512;
   public static final int LIMIT_ALERT_EMAILS = 20;
+  /** Shortest attestation deadline and reminder interval: 36 seconds, for drills and tests. */
+  public static final double MIN_ATTESTATION_HOURS = 0.01;
+  public static final double LIMIT_ATTESTATION_HOURS = 24 * 365;
 
   private PolicyKeys() {}
 }

@@ -78,11 +78,55 @@ public final class PolicyParser {
     }
 
     AlertPolicy alerts = parseAlerts(c, errors);
+    AttestationPolicy attestation = parseAttestation(c, errors);
 
     if (!errors.isEmpty()) {
       return new Result(null, List.copyOf(errors));
     }
-    return new Result(new BreakGlassPolicy(group, roles, def, max, ticketPattern, example, minReason, driftMode, alerts), List.of());
+    return new Result(
+        new BreakGlassPolicy(group, roles, def, max, ticketPattern, example, minReason, driftMode, alerts, attestation), List.of());
+  }
+
+  /**
+   * The attestation settings alone, for the overdue escalation: like the alert channels, it must
+   * keep working when another part of the policy is broken. Invalid values fall back to defaults.
+   */
+  public static AttestationPolicy attestationOf(Map<String, String> config) {
+    return parseAttestation(config == null ? Map.of() : config, new ArrayList<>());
+  }
+
+  private static AttestationPolicy parseAttestation(Map<String, String> c, List<FieldError> errors) {
+    String requirementText = valueOrDefault(c, PolicyKeys.ATTESTATION, PolicyKeys.DEFAULT_ATTESTATION);
+    AttestationPolicy.Requirement requirement = AttestationPolicy.Requirement.fromConfig(requirementText).orElse(null);
+    if (requirement == null) {
+      errors.add(new FieldError(PolicyKeys.ATTESTATION, "Attestation must be holder or holder-and-second."));
+      requirement = AttestationPolicy.DEFAULT.requirement();
+    }
+    double deadline = parseHours(c, PolicyKeys.ATTESTATION_DEADLINE_HOURS, PolicyKeys.DEFAULT_ATTESTATION_DEADLINE_HOURS,
+        "Attestation deadline", AttestationPolicy.DEFAULT.deadlineHours(), errors);
+    double reminder = parseHours(c, PolicyKeys.ATTESTATION_REMINDER_HOURS, PolicyKeys.DEFAULT_ATTESTATION_REMINDER_HOURS,
+        "Overdue reminder interval", AttestationPolicy.DEFAULT.reminderHours(), errors);
+    String block = valueOrDefault(c, PolicyKeys.BLOCK_WHEN_OVERDUE, "false");
+    if (!block.equals("true") && !block.equals("false")) {
+      errors.add(new FieldError(PolicyKeys.BLOCK_WHEN_OVERDUE, "Block activation when overdue must be true or false."));
+    }
+    return new AttestationPolicy(requirement, deadline, reminder, block.equals("true"));
+  }
+
+  private static double parseHours(Map<String, String> c, String key, String def, String label, double fallback,
+      List<FieldError> errors) {
+    String text = valueOrDefault(c, key, def);
+    try {
+      double hours = Double.parseDouble(text);
+      if (Double.isFinite(hours) && hours >= PolicyKeys.MIN_ATTESTATION_HOURS && hours <= PolicyKeys.LIMIT_ATTESTATION_HOURS) {
+        return hours;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    errors.add(new FieldError(key, label + " must be a number of hours between " + PolicyKeys.MIN_ATTESTATION_HOURS + " and "
+        + (int) PolicyKeys.LIMIT_ATTESTATION_HOURS + " (decimals allowed, e.g. 0.5)."));
+    return fallback;
   }
 
   /**

@@ -52,6 +52,7 @@ public class BreakGlassJpaEntityProviderFactory implements JpaEntityProviderFact
     em.createNamedQuery("bgDeleteGrantsByRealm").setParameter("realmId", realm.getId()).executeUpdate();
     em.createNamedQuery("bgDeleteAuditByRealm").setParameter("realmId", realm.getId()).executeUpdate();
     em.createNamedQuery("bgDeleteDriftByRealm").setParameter("realmId", realm.getId()).executeUpdate();
+    em.createNamedQuery("bgDeleteDrillsByRealm").setParameter("realmId", realm.getId()).executeUpdate();
     int dropped = em.createNamedQuery("bgDeleteAlertsByRealm").setParameter("realmId", realm.getId()).executeUpdate();
     if (dropped > 0) {
       LOG.infof("Dropped %d break-glass alert(s) of removed realm %s", dropped, realm.getName());
@@ -77,6 +78,8 @@ public class BreakGlassJpaEntityProviderFactory implements JpaEntityProviderFact
           }
           em.remove(grant);
         });
+    em.createNamedQuery("bgDeleteDrillsByUser").setParameter("realmId", realm.getId()).setParameter("userId", user.getId())
+        .executeUpdate();
   }
 
   @Override

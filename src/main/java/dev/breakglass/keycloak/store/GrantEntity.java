@@ -22,7 +22,31 @@ import jakarta.persistence.Table;
       query = "delete from GrantEntity g where g.realmId = :realmId"),
   @NamedQuery(
       name = "bgGrantsByUser",
-      query = "select g from GrantEntity g where g.realmId = :realmId and g.userId = :userId")
+      query = "select g from GrantEntity g where g.realmId = :realmId and g.userId = :userId"),
+  @NamedQuery(
+      name = "bgUnattestedByUser",
+      query = "select g from GrantEntity g where g.realmId = :realmId and g.userId = :userId and g.status = :ended"
+          + " and g.attestedAt is null order by g.endedAt, g.id"),
+  @NamedQuery(
+      name = "bgRealmsWithEndedGrants",
+      query = "select distinct g.realmId from GrantEntity g where g.status = :ended"),
+  @NamedQuery(
+      name = "bgOverdueGrants",
+      query = "select g from GrantEntity g where g.realmId = :realmId and g.status = :ended and g.endedAt <= :endedBefore"
+          + " and (g.overdueAlertedAt is null or g.overdueAlertedAt <= :remindBefore) order by g.endedAt, g.id"),
+  @NamedQuery(
+      name = "bgOverdueOfUser",
+      query = "select count(g) from GrantEntity g where g.realmId = :realmId and g.userId = :userId and g.status = :ended"
+          + " and g.endedAt <= :endedBefore"),
+  @NamedQuery(
+      name = "bgCountGrantsByStatus",
+      query = "select g.status, count(g) from GrantEntity g group by g.status"),
+  @NamedQuery(
+      name = "bgCountOverdue",
+      query = "select count(g) from GrantEntity g where g.status = :ended and g.overdueAlertedAt is not null"),
+  @NamedQuery(
+      name = "bgGrantsActivatedBetween",
+      query = "select g from GrantEntity g where g.realmId = :realmId and g.activatedAt >= :from and g.activatedAt < :to")
 })
 public class GrantEntity {
 
@@ -223,5 +247,94 @@ public class GrantEntity {
 
   public void setRolesRemovedAt(Long rolesRemovedAt) {
     this.rolesRemovedAt = rolesRemovedAt;
+  }
+
+  /** The holder's attestation answers as JSON; null until they attest. */
+  @Column(name = "ATTESTATION", length = 2000)
+  private String attestation;
+
+  @Column(name = "ATTESTED_AT")
+  private Long attestedAt;
+
+  @Column(name = "SECOND_ATTESTATION", length = 2000)
+  private String secondAttestation;
+
+  @Column(name = "SECOND_ATTESTED_BY", length = 255)
+  private String secondAttestedBy;
+
+  @Column(name = "SECOND_ATTESTED_AT")
+  private Long secondAttestedAt;
+
+  @Column(name = "CLOSED_AT")
+  private Long closedAt;
+
+  @Column(name = "OVERDUE_ALERTED_AT")
+  private Long overdueAlertedAt;
+
+  @Column(name = "OVERDUE_ALERTS", nullable = false)
+  private int overdueAlerts;
+
+  public String getAttestation() {
+    return attestation;
+  }
+
+  public void setAttestation(String attestation) {
+    this.attestation = attestation;
+  }
+
+  public Long getAttestedAt() {
+    return attestedAt;
+  }
+
+  public void setAttestedAt(Long attestedAt) {
+    this.attestedAt = attestedAt;
+  }
+
+  public String getSecondAttestation() {
+    return secondAttestation;
+  }
+
+  public void setSecondAttestation(String secondAttestation) {
+    this.secondAttestation = secondAttestation;
+  }
+
+  public String getSecondAttestedBy() {
+    return secondAttestedBy;
+  }
+
+  public void setSecondAttestedBy(String secondAttestedBy) {
+    this.secondAttestedBy = secondAttestedBy;
+  }
+
+  public Long getSecondAttestedAt() {
+    return secondAttestedAt;
+  }
+
+  public void setSecondAttestedAt(Long secondAttestedAt) {
+    this.secondAttestedAt = secondAttestedAt;
+  }
+
+  public Long getClosedAt() {
+    return closedAt;
+  }
+
+  public void setClosedAt(Long closedAt) {
+    this.closedAt = closedAt;
+  }
+
+  public Long getOverdueAlertedAt() {
+    return overdueAlertedAt;
+  }
+
+  public void setOverdueAlertedAt(Long overdueAlertedAt) {
+    this.overdueAlertedAt = overdueAlertedAt;
+  }
+
+  public int getOverdueAlerts() {
+    return overdueAlerts;
+  }
+
+  public void setOverdueAlerts(int overdueAlerts) {
+    this.overdueAlerts = overdueAlerts;
   }
 }

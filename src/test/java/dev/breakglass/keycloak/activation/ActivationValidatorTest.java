@@ -21,7 +21,7 @@ class ActivationValidatorTest {
 
   private static final BreakGlassPolicy POLICY = new BreakGlassPolicy(
       "/responders", List.of("emergency-admin", "db.dba"), 30, 60, Pattern.compile("INC-[0-9]{3,10}"), "INC-123", 20,
-      DriftMode.ALERT, dev.breakglass.keycloak.policy.AlertPolicy.NONE);
+      DriftMode.ALERT, dev.breakglass.keycloak.policy.AlertPolicy.NONE, dev.breakglass.keycloak.policy.AttestationPolicy.DEFAULT);
 
   private static final String REASON = "Primary database down, failing over now";
 

@@ -44,7 +44,7 @@ class AlertPayloadTest {
 
   @Test
   void hostileTextIsEscapedInBodyAndNeutralisedInText() throws Exception {
-    String hostile = "line1\r\nFORGED {\"type\":\"x\"} <script>alert(1)</script> & \u001b[31mred\u001b[0m \u202Eevil";
+    String hostile = "line1\r\nFORGED {\"type\":\"x\"} <script>alert(1)</script> & \u001b[31mred\u001b[0m \u202Eevil\u2028next";
     String body = AlertPayload.build("a", activation(hostile, "bob\nroot", false));
     assertFalse(body.contains("\n") || body.contains("\r"), "one line of JSON");
     JsonNode node = JSON.readTree(body);
@@ -54,6 +54,7 @@ class AlertPayloadTest {
     assertTrue(text.contains("&lt;script&gt;") && text.contains("&amp;"), text);
     assertTrue(text.chars().noneMatch(Character::isISOControl), "no control characters in text");
     assertFalse(text.contains("\u202E"), "no bidi override");
+    assertFalse(text.contains("\u2028"), "no Unicode line separator");
     assertTrue(text.contains("bob root"), text);
   }
 

@@ -86,6 +86,57 @@ class AdminAccessIT {
     }
   }
 
+  /** One endpoint of the break-glass admin API, and what a view-users caller gets from it. */
+  private record Endpoint(String method, String path, String body, int forViewer) {}
+
+  /**
+   * The whole matrix: every endpoint against every caller who must be refused. Anonymous callers
+   * get 401; a user without admin roles and an admin of another realm get 403; a view-users
+   * auditor reads but is refused every change (403, before anything happens).
+   */
+  @Test
+  void everyEndpointRefusesEveryCallerWithoutTheRightRole() {
+    createOtherRealmAdmin();
+    try {
+      String grantId = activeGrantId();
+      String unknownDrill = "00000000-0000-0000-0000-000000000000";
+      String answers = "{\"necessary\":\"yes\",\"scopeCorrect\":\"yes\",\"allRemoved\":\"yes\"}";
+      List<Endpoint> endpoints = List.of(
+          new Endpoint("GET", "grants", null, 200),
+          new Endpoint("GET", "grants/" + grantId, null, 200),
+          new Endpoint("GET", "grants/" + grantId + "/evidence", null, 200),
+          new Endpoint("GET", "audit", null, 200),
+          new Endpoint("GET", "audit?format=csv", null, 200),
+          new Endpoint("GET", "audit/verify", null, 200),
+          new Endpoint("GET", "drills", null, 200),
+          new Endpoint("GET", "drills/" + unknownDrill, null, 404),
+          new Endpoint("GET", "report", null, 200),
+          new Endpoint("POST", "grants/" + grantId + "/revoke", "{}", 403),
+          new Endpoint("POST", "grants/" + grantId + "/attestation", answers, 403),
+          new Endpoint("POST", "drills", "{\"user\":\"responder\"}", 403));
+      Map<String, AdminApi> refused = Map.of(
+          "anonymous", as(() -> null),
+          "alice", asUser(DemoRealm.REALM, "alice"),
+          "other realm's admin", asUser(OTHER_REALM, "other-admin"));
+      AdminApi auditor = asUser(DemoRealm.REALM, "auditor");
+      List<org.junit.jupiter.api.function.Executable> checks = new java.util.ArrayList<>();
+      for (Endpoint e : endpoints) {
+        refused.forEach((who, api) -> checks.add(() -> assertEquals(who.equals("anonymous") ? 401 : 403,
+            call(api, e).status(), who + " " + e.method() + " " + e.path())));
+        checks.add(() -> assertEquals(e.forViewer(), call(auditor, e).status(), "auditor " + e.method() + " " + e.path()));
+      }
+      org.junit.jupiter.api.Assertions.assertAll(checks);
+      assertEquals("ACTIVE", asAdmin().get(BASE + "grants/" + grantId).json().get("status").asText(), "nothing was changed");
+      assertTrue(asAdmin().get(BASE + "drills").json().isEmpty(), "no drill was scheduled");
+    } finally {
+      admin.realm(OTHER_REALM).remove();
+    }
+  }
+
+  private static AdminApi.Result call(AdminApi api, Endpoint e) {
+    return e.method().equals("GET") ? api.get(BASE + e.path()) : api.post(BASE + e.path(), e.body());
+  }
+
   @Test
   void badIdsAndParametersGetAClearClientError() {
     AdminApi api = asAdmin();

@@ -194,6 +194,25 @@ class AlertIT {
   }
 
   @Test
+  void aMalformedWebhookIsRefusedWhenThePolicyIsSaved() {
+    JsonNode before = api().get(CONFIG).json().get("config");
+    for (Map<String, String> bad : List.of(
+        Map.of("webhookUrl", "ftp://127.0.0.1/hook", "webhookSecret", SECRET),
+        Map.of("webhookUrl", receiver.url(), "webhookSecret", "short"),
+        Map.of("webhookUrl", receiver.url()))) {
+      ObjectNode values = before.deepCopy();
+      bad.forEach(values::put);
+      ObjectNode body = Oidc.JSON.createObjectNode();
+      body.set("config", values);
+      AdminApi.Result refused = api().put(CONFIG, body.toString());
+      assertEquals(400, refused.status(), bad + ": " + refused.body());
+      String field = bad.get("webhookUrl").startsWith("ftp") ? "webhookUrl" : "webhookSecret";
+      assertTrue(refused.body().contains(field), refused.body());
+      assertEquals(before, api().get(CONFIG).json().get("config"), "nothing saved");
+    }
+  }
+
+  @Test
   void aWebhookOutageDelaysAlertsButLosesNone() throws Exception {
     useWebhook("every");
     receiver.down();

@@ -42,7 +42,24 @@ class ExpiryAcrossRestartIT {
         assertFalse(role.get("name").asText().equals(DemoRealm.ROLE), "role removed: " + roles);
       }
       assertTrue(kc.log().contains("start-up sweep ended 1 expired grant"), "start-up catch-up logged");
+      assertAuditLogLinesAreJson(kc.log());
     }
+  }
+
+  /** Every line of the audit logger is one JSON object a SIEM can parse, with no line of its own forged. */
+  private static void assertAuditLogLinesAreJson(String log) throws Exception {
+    java.util.Set<String> types = new java.util.HashSet<>();
+    for (String line : log.split("\n")) {
+      if (!line.contains("[dev.breakglass.audit]")) {
+        continue;
+      }
+      JsonNode record = Oidc.JSON.readTree(line.substring(line.indexOf('{')));
+      assertTrue(record.get("type").asText().startsWith("BREAK_GLASS_"), line);
+      assertTrue(record.has("hash") && record.has("seq") && record.has("realm"), line);
+      assertTrue(line.chars().allMatch(c -> c >= 0x20 && c < 0x7f), "pure printable ASCII: " + line);
+      types.add(record.get("type").asText());
+    }
+    assertTrue(types.containsAll(java.util.Set.of("BREAK_GLASS_ACTIVATED", "BREAK_GLASS_EXPIRED")), types.toString());
   }
 
   private static AdminApi adminApi(KeycloakProcess kc) {

@@ -73,6 +73,12 @@ class PolicyParserTest {
     "eligibleGroup|responders",
     "driftMode|delete",
     "alertOnUse|sometimes",
+    "attestation|anyone",
+    "attestationDeadlineHours|0",
+    "attestationDeadlineHours|soon",
+    "attestationDeadlineHours|NaN",
+    "attestationReminderHours|-1",
+    "blockActivationWhenOverdue|yes",
     "webhookUrl|ftp://hooks.example.org/x",
     "webhookUrl|not a url",
     "webhookUrl|https:///nohost",
@@ -151,5 +157,19 @@ class PolicyParserTest {
     AlertPolicy alerts = PolicyParser.alertsOf(c);
     assertTrue(alerts.hasWebhook(), "a drift must still reach the SOC when the group is misconfigured");
     assertEquals(List.of("soc@example.org"), alerts.emails(), "the valid address is kept");
+  }
+
+  @Test
+  void attestationSettingsParse() {
+    Map<String, String> c = valid();
+    c.put(PolicyKeys.ATTESTATION, "holder-and-second");
+    c.put(PolicyKeys.ATTESTATION_DEADLINE_HOURS, "0.5");
+    c.put(PolicyKeys.BLOCK_WHEN_OVERDUE, "true");
+    AttestationPolicy a = PolicyParser.parse(c).policy().attestation();
+    assertEquals(AttestationPolicy.Requirement.HOLDER_AND_SECOND, a.requirement());
+    assertEquals(30 * 60_000L, a.deadlineMillis());
+    assertEquals(24 * 3_600_000L, a.reminderMillis(), "default reminder: a day");
+    assertTrue(a.blockWhenOverdue());
+    assertEquals(AttestationPolicy.DEFAULT, PolicyParser.parse(valid()).policy().attestation());
   }
 }

@@ -1,0 +1,160 @@
+package dev.breakglass.keycloak.grant;
+
+import dev.breakglass.keycloak.alert.AlertRules;
+import dev.breakglass.keycloak.attestation.AttestationAnswers;
+import dev.breakglass.keycloak.audit.AuditEventType;
+import dev.breakglass.keycloak.audit.AuditTrail;
+import dev.breakglass.keycloak.drill.DrillService;
+import dev.breakglass.keycloak.policy.AttestationPolicy;
+import dev.breakglass.keycloak.store.DbClock;
+import dev.breakglass.keycloak.store.GrantEntity;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.util.JsonSerialization;
+
+/**
+ * Closing a grant: its holder attests, and where the policy asks, a second person who is not the
+ * holder. The grant becomes CLOSED when the policy's requirement is met. Everything happens in
+ * the caller's transaction, under the realm's chain lock, so two attestations cannot race.
+ */
+public final class GrantAttestations {
+
+  /** Why an attestation is refused; each has a message key for the form and a text for the API. */
+  public enum Refusal {
+    NOT_YOURS("breakGlassAttestNotYours", "This grant belongs to someone else."),
+    STILL_ACTIVE("breakGlassAttestStillActive", "The grant is still active: it can be attested once it has ended."),
+    ALREADY_CLOSED("breakGlassAttestAlreadyClosed", "The grant is already closed."),
+    ALREADY_ATTESTED("breakGlassAttestAlreadyAttested", "This attestation has already been given."),
+    OWN_GRANT("breakGlassAttestOwnGrant", "The holder of a grant cannot give its second attestation.");
+
+    private final String messageKey;
+    private final String text;
+
+    Refusal(String messageKey, String text) {
+      this.messageKey = messageKey;
+      this.text = text;
+    }
+
+    public String messageKey() {
+      return messageKey;
+    }
+
+    public String text() {
+      return text;
+    }
+  }
+
+  public static final class RefusedException extends RuntimeException {
+    private final Refusal refusal;
+
+    public RefusedException(Refusal refusal) {
+      super(refusal.text());
+      this.refusal = refusal;
+    }
+
+    public Refusal refusal() {
+      return refusal;
+    }
+  }
+
+  private GrantAttestations() {}
+
+  /** The holder's attestation, from the attestation form. */
+  public static GrantEntity attestAsHolder(KeycloakSession session, RealmModel realm, GrantEntity grant, String holderUserId,
+      AttestationAnswers answers, AttestationPolicy policy) {
+    AuditTrail.lockChain(session, realm);
+    GrantService.em(session).refresh(grant);
+    if (!grant.getUserId().equals(holderUserId)) {
+      throw new RefusedException(Refusal.NOT_YOURS);
+    }
+    requireEnded(grant);
+    if (grant.getAttestedAt() != null) {
+      throw new RefusedException(Refusal.ALREADY_ATTESTED);
+    }
+    long now = DbClock.nowMillis(session);
+    grant.setAttestation(toJson(answers.toMap()));
+    grant.setAttestedAt(now);
+    record(session, realm, grant, "holder", grant.getUsername(), answers, closeIfDone(grant, policy, now));
+    return grant;
+  }
+
+  /** A second person's attestation, through the admin API; never the holder's. */
+  public static GrantEntity attestAsSecond(KeycloakSession session, RealmModel realm, GrantEntity grant, String attesterUserId,
+      String attesterName, AttestationAnswers answers, AttestationPolicy policy) {
+    AuditTrail.lockChain(session, realm);
+    GrantService.em(session).refresh(grant);
+    if (grant.getUserId().equals(attesterUserId)) {
+      throw new RefusedException(Refusal.OWN_GRANT);
+    }
+    requireEnded(grant);
+    if (grant.getSecondAttestedAt() != null) {
+      throw new RefusedException(Refusal.ALREADY_ATTESTED);
+    }
+    long now = DbClock.nowMillis(session);
+    grant.setSecondAttestation(toJson(answers.toMap()));
+    grant.setSecondAttestedBy(attesterName);
+    grant.setSecondAttestedAt(now);
+    record(session, realm, grant, "second", attesterName, answers, closeIfDone(grant, policy, now));
+    return grant;
+  }
+
+  /** The user's ended grants still waiting for their attestation, oldest first. */
+  public static List<GrantEntity> awaitingHolder(KeycloakSession session, RealmModel realm, String userId) {
+    return GrantService.em(session).createNamedQuery("bgUnattestedByUser", GrantEntity.class)
+        .setParameter("realmId", realm.getId())
+        .setParameter("userId", userId)
+        .setParameter("ended", GrantStatus.ENDED.name())
+        .setMaxResults(100)
+        .getResultList();
+  }
+
+  /** True when the requirement is met: the holder attested, and the second person where required. */
+  static boolean requirementMet(GrantEntity grant, AttestationPolicy.Requirement requirement) {
+    return grant.getAttestedAt() != null
+        && (requirement == AttestationPolicy.Requirement.HOLDER || grant.getSecondAttestedAt() != null);
+  }
+
+  private static boolean closeIfDone(GrantEntity grant, AttestationPolicy policy, long now) {
+    if (!requirementMet(grant, policy.requirement())) {
+      return false;
+    }
+    grant.setStatus(GrantStatus.CLOSED.name());
+    grant.setClosedAt(now);
+    return true;
+  }
+
+  private static void requireEnded(GrantEntity grant) {
+    if (GrantStatus.ACTIVE.name().equals(grant.getStatus()) || GrantStatus.PENDING.name().equals(grant.getStatus())) {
+      throw new RefusedException(Refusal.STILL_ACTIVE);
+    }
+    if (GrantStatus.CLOSED.name().equals(grant.getStatus())) {
+      throw new RefusedException(Refusal.ALREADY_CLOSED);
+    }
+  }
+
+  private static void record(KeycloakSession session, RealmModel realm, GrantEntity grant, String role, String by,
+      AttestationAnswers answers, boolean closed) {
+    Map<String, Object> details = new LinkedHashMap<>(answers.toMap());
+    details.put("attestedAs", role);
+    details.put("attestedBy", by);
+    details.put(AlertRules.ANY_NO, answers.anyNo());
+    details.put("closed", closed);
+    AuditTrail.append(session, realm, AuditEventType.BREAK_GLASS_ATTESTED,
+        new AuditTrail.Subject(grant.getId(), grant.getUserId(), grant.getUsername()), details);
+    if (grant.isDrill()) {
+      DrillService.refreshReportAfterCommit(session, grant.getId());
+    }
+  }
+
+  static String toJson(Map<String, Object> map) {
+    try {
+      return JsonSerialization.writeValueAsString(map);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
