@@ -3,6 +3,7 @@ package dev.breakglass.keycloak.audit;
 import dev.breakglass.keycloak.store.AuditRecordEntity;
 import jakarta.persistence.EntityManager;
 import java.util.List;
+import java.util.function.LongFunction;
 import org.jboss.logging.Logger;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -30,9 +31,7 @@ public final class AuditChain {
     EntityManager em = AuditTrail.em(session);
     Head head = readHead(em, realm.getId());
     AuditVerifier verifier = new AuditVerifier(head.seq(), head.hash());
-    long after = 0;
-    boolean more = true;
-    while (more) {
+    feed(verifier, PAGE, after -> {
       List<AuditRecordEntity> page = em.createQuery(
               "select a from AuditRecordEntity a where a.realmId = :realmId and a.seq > :after and a.seq <= :upTo"
                   + " order by a.seq", AuditRecordEntity.class)
@@ -42,16 +41,10 @@ public final class AuditChain {
           .setHint(READ_ONLY, true)
           .setMaxResults(PAGE)
           .getResultList();
-      for (AuditRecordEntity r : page) {
-        more = verifier.accept(entry(r));
-        after = r.getSeq();
-        em.detach(r);
-        if (!more) {
-          break;
-        }
-      }
-      more = more && page.size() == PAGE;
-    }
+      // Detached, so the persistence context does not grow with the table.
+      page.forEach(em::detach);
+      return page.stream().map(AuditChain::entry).toList();
+    });
     checkBeyondHead(em, realm.getId(), head, verifier);
     AuditVerifier.Result result = verifier.finish();
     if (!result.valid()) {
@@ -59,6 +52,26 @@ public final class AuditChain {
           result.problem());
     }
     return result;
+  }
+
+  /**
+   * Feeds the verifier page by page (keyset paging on seq: each page starts after the last seq
+   * seen), until a short page or the first break.
+   */
+  static void feed(AuditVerifier verifier, int pageSize, LongFunction<List<AuditVerifier.Entry>> pageAfter) {
+    long after = 0;
+    while (true) {
+      List<AuditVerifier.Entry> page = pageAfter.apply(after);
+      for (AuditVerifier.Entry e : page) {
+        if (!verifier.accept(e)) {
+          return;
+        }
+        after = e.seq();
+      }
+      if (page.size() < pageSize) {
+        return;
+      }
+    }
   }
 
   /**

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class AuditVerifierTest {
 
   /** A well-formed chain of {@code n} records, built exactly as AuditTrail appends. */
-  private static List<Entry> chain(int n) {
+  static List<Entry> chain(int n) {
     List<Entry> entries = new ArrayList<>();
     String prev = AuditHasher.GENESIS;
     for (int seq = 1; seq <= n; seq++) {
@@ -34,7 +34,7 @@ class AuditVerifierTest {
         content.createdAt(), details, prevHash, hash != null ? hash : AuditHasher.hash(content, prevHash));
   }
 
-  private static Entry withDetails(Entry e, String details) {
+  static Entry withDetails(Entry e, String details) {
     return new Entry(e.id(), e.realmId(), e.seq(), e.type(), e.grantId(), e.userId(), e.username(), e.createdAt(),
         details, e.prevHash(), e.hash());
   }
