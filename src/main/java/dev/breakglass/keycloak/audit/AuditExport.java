@@ -74,14 +74,20 @@ public final class AuditExport {
     }
     String text = value.trim();
     try {
+      Instant instant = parseIso(text);
+      instant.toEpochMilli(); // records hold epoch millis: an instant beyond them is no bound
+      return instant;
+    } catch (DateTimeParseException | ArithmeticException e) {
+      throw new IllegalArgumentException(
+          "Parameter " + name + " must be an ISO-8601 instant such as 2026-01-31T12:00:00Z.");
+    }
+  }
+
+  private static Instant parseIso(String text) {
+    try {
       return Instant.parse(text);
     } catch (DateTimeParseException e) {
-      try {
-        return OffsetDateTime.parse(text).toInstant();
-      } catch (DateTimeParseException again) {
-        throw new IllegalArgumentException(
-            "Parameter " + name + " must be an ISO-8601 instant such as 2026-01-31T12:00:00Z.");
-      }
+      return OffsetDateTime.parse(text).toInstant();
     }
   }
 
