@@ -3,6 +3,8 @@ package dev.breakglass.keycloak.admin;
 import dev.breakglass.keycloak.attestation.AttestationValidator;
 import dev.breakglass.keycloak.audit.AuditEventType;
 import dev.breakglass.keycloak.drill.DrillService;
+import dev.breakglass.keycloak.audit.AuditChain;
+import dev.breakglass.keycloak.audit.AuditExport;
 import dev.breakglass.keycloak.grant.EndReason;
 import dev.breakglass.keycloak.grant.GrantAttestations;
 import dev.breakglass.keycloak.grant.GrantService;
@@ -26,8 +28,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +43,6 @@ import org.keycloak.models.RequiredActionConfigModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.services.ErrorResponse;
 import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
-import org.keycloak.util.JsonSerialization;
 
 /**
  * {@code /admin/realms/{realm}/break-glass}. Every method checks the caller's permission first:
@@ -51,6 +52,9 @@ public class BreakGlassAdminResource {
 
   static final int DEFAULT_PAGE = 100;
   static final int MAX_PAGE = 1000;
+  static final int EVIDENCE_PAGE = 500;
+  static final String NDJSON = "application/x-ndjson";
+  static final String CSV = "text/csv";
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9-]{1,36}");
 
   private final KeycloakSession session;
@@ -312,40 +316,102 @@ public class BreakGlassAdminResource {
     }
   }
 
+  /**
+   * The audit export, in seq order: {@code from} (inclusive) and {@code to} (exclusive) bound the
+   * record time, {@code first}/{@code max} page, {@code format} is json (default), jsonl or csv.
+   */
   @GET
   @Path("audit")
-  @Produces(MediaType.APPLICATION_JSON)
-  public List<Map<String, Object>> audit(@QueryParam("first") String first, @QueryParam("max") String max) {
+  @Produces({MediaType.APPLICATION_JSON, NDJSON, CSV})
+  public Response audit(
+      @QueryParam("first") String first,
+      @QueryParam("max") String max,
+      @QueryParam("from") String from,
+      @QueryParam("to") String to,
+      @QueryParam("format") String format) {
     auth.users().requireView();
     int firstResult = parsePaging("first", first, 0, Integer.MAX_VALUE);
     int maxResults = parsePaging("max", max, DEFAULT_PAGE, MAX_PAGE);
-    return em().createNamedQuery("bgAuditByRealm", AuditRecordEntity.class)
+    AuditExport.Format exportFormat;
+    Instant fromTime;
+    Instant toTime;
+    try {
+      exportFormat = AuditExport.Format.parse(format);
+      fromTime = AuditExport.parseInstant("from", from);
+      toTime = AuditExport.parseInstant("to", to);
+    } catch (IllegalArgumentException e) {
+      throw ErrorResponse.error(e.getMessage(), Response.Status.BAD_REQUEST);
+    }
+    if (fromTime != null && toTime != null && !fromTime.isBefore(toTime)) {
+      throw ErrorResponse.error("Parameter from must be before to.", Response.Status.BAD_REQUEST);
+    }
+
+    StringBuilder jpql = new StringBuilder("select a from AuditRecordEntity a where a.realmId = :realmId");
+    if (fromTime != null) {
+      jpql.append(" and a.createdAt >= :from");
+    }
+    if (toTime != null) {
+      jpql.append(" and a.createdAt < :to");
+    }
+    jpql.append(" order by a.seq");
+    TypedQuery<AuditRecordEntity> query = em().createQuery(jpql.toString(), AuditRecordEntity.class)
         .setParameter("realmId", realm.getId())
         .setFirstResult(firstResult)
-        .setMaxResults(maxResults)
-        .getResultStream()
-        .map(this::auditView)
-        .toList();
+        .setMaxResults(maxResults);
+    if (fromTime != null) {
+      query.setParameter("from", fromTime.toEpochMilli());
+    }
+    if (toTime != null) {
+      query.setParameter("to", toTime.toEpochMilli());
+    }
+    List<AuditExport.Row> rows = query.getResultStream().map(r -> AuditChain.row(r, realm.getName())).toList();
+
+    return switch (exportFormat) {
+      // Exactly the JSON array this endpoint always returned.
+      case JSON -> Response.ok(rows.stream().map(AuditExport::view).toList(), MediaType.APPLICATION_JSON_TYPE).build();
+      case JSONL -> Response.ok(AuditExport.jsonLines(rows), MediaType.valueOf(NDJSON).withCharset("UTF-8")).build();
+      case CSV -> Response.ok(AuditExport.csv(rows), MediaType.valueOf(CSV).withCharset("UTF-8")).build();
+    };
   }
 
-  private Map<String, Object> auditView(AuditRecordEntity r) {
-    Map<String, Object> view = new LinkedHashMap<>();
-    view.put("id", r.getId());
-    view.put("realm", realm.getName());
-    view.put("seq", r.getSeq());
-    view.put("type", r.getType());
-    view.put("grantId", r.getGrantId());
-    view.put("userId", r.getUserId());
-    view.put("username", r.getUsername());
-    view.put("time", Instant.ofEpochMilli(r.getCreatedAt()).toString());
-    try {
-      view.put("details", r.getDetailsJson() == null ? null : JsonSerialization.readValue(r.getDetailsJson(), Map.class));
-    } catch (IOException e) {
-      view.put("details", r.getDetailsJson());
+  /** Walks the realm's whole audit chain and says whether it is intact, or where it first breaks. */
+  @GET
+  @Path("audit/verify")
+  @Produces(MediaType.APPLICATION_JSON)
+  public Map<String, Object> verifyAudit() {
+    auth.users().requireView();
+    return AuditChain.verify(session, realm).toMap();
+  }
+
+  /**
+   * One grant's whole story: the grant, its audit records in seq order, and whether the realm's
+   * chain they belong to is intact (records prove nothing if the chain around them was altered).
+   */
+  @GET
+  @Path("grants/{id}/evidence")
+  @Produces(MediaType.APPLICATION_JSON)
+  public Map<String, Object> evidence(@PathParam("id") String id) {
+    auth.users().requireView();
+    GrantEntity grant = requireGrant(id);
+    List<Map<String, Object>> records = new ArrayList<>();
+    // Every use is recorded, so a long-lived grant may have many records: read them in pages.
+    for (int offset = 0; ; offset += EVIDENCE_PAGE) {
+      List<AuditRecordEntity> page = em().createNamedQuery("bgAuditByGrant", AuditRecordEntity.class)
+          .setParameter("realmId", realm.getId())
+          .setParameter("grantId", grant.getId())
+          .setFirstResult(offset)
+          .setMaxResults(EVIDENCE_PAGE)
+          .getResultList();
+      page.forEach(r -> records.add(AuditExport.view(AuditChain.row(r, realm.getName()))));
+      if (page.size() < EVIDENCE_PAGE) {
+        break;
+      }
     }
-    view.put("prevHash", r.getPrevHash());
-    view.put("hash", r.getHash());
-    return view;
+    Map<String, Object> evidence = new LinkedHashMap<>();
+    evidence.put("grant", GrantView.of(grant, realm.getName()));
+    evidence.put("records", records);
+    evidence.put("chain", AuditChain.verify(session, realm).toMap());
+    return evidence;
   }
 
   private GrantEntity requireGrant(String id) {

@@ -11,7 +11,7 @@ import java.util.function.Supplier;
 /** Raw calls to the admin REST API (ours and Keycloak's), with a bearer token. */
 public final class AdminApi {
 
-  public record Result(int status, String body) {
+  public record Result(int status, String body, String contentType) {
     public JsonNode json() {
       try {
         return Oidc.JSON.readTree(body);
@@ -51,7 +51,8 @@ public final class AdminApi {
     }
     try {
       HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
-      return new Result(response.statusCode(), response.body());
+      return new Result(response.statusCode(), response.body(),
+          response.headers().firstValue("Content-Type").orElse(null));
     } catch (IOException e) {
       throw new AssertionError(e);
     } catch (InterruptedException e) {

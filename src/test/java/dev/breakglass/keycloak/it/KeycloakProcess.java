@@ -57,6 +57,11 @@ public final class KeycloakProcess implements AutoCloseable {
     return new KeycloakProcess(home, port, List.of(extraArgs));
   }
 
+  /** The unpacked distribution's directory (kc.home.dir): its data/ holds a dev-file database. */
+  public Path home() {
+    return home;
+  }
+
   public String baseUrl() {
     return "http://localhost:" + port;
   }
