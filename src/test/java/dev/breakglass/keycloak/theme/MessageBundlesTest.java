@@ -2,11 +2,13 @@ package dev.breakglass.keycloak.theme;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -49,6 +51,23 @@ class MessageBundlesTest {
     for (String key : en.stringPropertyNames()) {
       assertEquals(placeholders(en.getProperty(key)), placeholders(de.getProperty(key)), key);
       assertFalse(de.getProperty(key).isBlank(), key);
+    }
+  }
+
+  @Test
+  void noKeyIsSetTwice() throws IOException {
+    // Properties keeps the last of two lines silently; a merge can leave both behind.
+    for (String language : List.of("en", "de")) {
+      String path = "/theme-resources/messages/messages_" + language + ".properties";
+      Set<String> seen = new TreeSet<>();
+      try (InputStream in = MessageBundlesTest.class.getResourceAsStream(path)) {
+        for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\\R")) {
+          int eq = line.indexOf('=');
+          if (!line.isBlank() && !line.startsWith("#") && eq > 0) {
+            assertTrue(seen.add(line.substring(0, eq).strip()), language + ": " + line.substring(0, eq) + " twice");
+          }
+        }
+      }
     }
   }
 
