@@ -37,6 +37,10 @@ cat <<MSG
 
 MSG
 
-export KC_BOOTSTRAP_ADMIN_USERNAME="${KC_BOOTSTRAP_ADMIN_USERNAME:-admin}"
-export KC_BOOTSTRAP_ADMIN_PASSWORD="${KC_BOOTSTRAP_ADMIN_PASSWORD:-admin}"
+# Options shared with docker/ and the integration tests; a variable already set here wins.
+while IFS='=' read -r key value; do
+  case "$key" in
+    KC_*) if [ -z "${!key:-}" ]; then export "$key=$value"; fi ;;
+  esac
+done < docker/keycloak.env
 exec "$KC_HOME/bin/kc.sh" start-dev --import-realm --http-port="$KC_PORT" "$@"

@@ -1,62 +1,109 @@
 <#import "template.ftl" as layout>
+<#-- The activation form. Laid out for keycloak.v2 (PatternFly 5) through its kc* properties; the
+     PF5 class names below degrade to plain, readable markup under other login themes. -->
+<#-- Helper text under a field: the policy's limit, replaced by the field's error when there is one.
+     The error keeps the id input-error-<field> that tests and aria-describedby rely on. -->
+<#macro helper field help>
+    <div class="${properties.kcFormHelperTextClass!'pf-v5-c-form__helper-text'}" aria-live="polite">
+        <div class="pf-v5-c-helper-text">
+            <#if messagesPerField.existsError(field)>
+                <div class="${properties.kcInputHelperTextItemClass!'pf-v5-c-helper-text__item'} ${properties.kcError!'pf-m-error'}">
+                    <span class="pf-v5-c-helper-text__item-icon"><i class="${properties.kcInputErrorIconClass!'fas fa-exclamation-circle'}" aria-hidden="true"></i></span>
+                    <span id="input-error-${field}" class="${properties.kcInputErrorMessageClass!'pf-v5-c-helper-text__item-text'}">${kcSanitize(messagesPerField.get(field))?no_esc}</span>
+                </div>
+            </#if>
+            <div class="${properties.kcInputHelperTextItemClass!'pf-v5-c-helper-text__item'} bg-limit">
+                <span id="${field}-help" class="${properties.kcInputHelperTextItemTextClass!'pf-v5-c-helper-text__item-text'}">${help}</span>
+            </div>
+        </div>
+    </div>
+</#macro>
+<#macro label field key>
+    <div class="${properties.kcFormGroupLabelClass!'pf-v5-c-form__group-label'}">
+        <label for="${field}" class="${properties.kcFormLabelClass!'pf-v5-c-form__label'}">
+            <span class="${properties.kcFormLabelTextClass!'pf-v5-c-form__label-text'}">${msg(key)}</span>
+            <span class="${properties.kcInputRequiredClass!'pf-v5-c-form__label-required'}" aria-hidden="true">&#42;</span>
+        </label>
+    </div>
+</#macro>
+<#function described field><#return messagesPerField.existsError(field)?then("input-error-" + field + " " + field + "-help", field + "-help")></#function>
+<#function invalid field><#return messagesPerField.existsError(field)?then("true", "false")></#function>
+<#function errorClass field><#return messagesPerField.existsError(field)?then(" " + (properties.kcError!'pf-m-error'), "")></#function>
 <@layout.registrationLayout displayMessage=!messagesPerField.existsError('reason','ticket','roles','duration'); section>
 <#if section = "header">
     ${msg("breakGlassActivateTitle")}
 <#elseif section = "form">
-    <div id="bg-banner" class="bg-banner" role="alert" style="border:2px solid #c9190b;background:#faeaea;color:#7d1007;padding:0.75rem;margin-bottom:1rem;font-weight:600;">
-        ${msg("breakGlassBanner")}
+    <link rel="stylesheet" href="${url.resourcesPath}/css/break-glass.css"/>
+    <#if (breakGlass.drill)!false>
+        <div id="bg-drill" class="pf-v5-c-alert pf-m-info pf-m-inline bg-drill" role="status">
+            <div class="pf-v5-c-alert__icon"><i class="${properties.kcFeedbackInfoIcon!'fa fa-fw fa-info-circle'}" aria-hidden="true"></i></div>
+            <p class="pf-v5-c-alert__title">${msg("breakGlassDrillBanner")}</p>
+        </div>
+    </#if>
+    <div id="bg-banner" class="pf-v5-c-alert pf-m-danger bg-banner" role="alert">
+        <div class="pf-v5-c-alert__icon"><i class="${properties.kcFeedbackWarningIcon!'fa fa-fw fa-exclamation-triangle'}" aria-hidden="true"></i></div>
+        <p class="pf-v5-c-alert__title">${msg("breakGlassBannerTitle")}</p>
+        <div class="pf-v5-c-alert__description"><p>${msg("breakGlassBanner")}</p></div>
     </div>
-    <form id="bg-activate-form" class="${properties.kcFormClass!}" action="${url.loginAction}" method="post" novalidate="novalidate">
+
+    <form id="bg-activate-form" class="${properties.kcFormClass!} bg-form" action="${url.loginAction}" method="post" novalidate="novalidate">
         <div class="${properties.kcFormGroupClass!}">
-            <label for="reason" class="${properties.kcLabelClass!}">${msg("breakGlassReason")}</label>
-            <textarea id="reason" name="reason" rows="4" class="${properties.kcInputClass!}" maxlength="1000"
-                aria-describedby="reason-help" aria-invalid="<#if messagesPerField.existsError('reason')>true</#if>">${breakGlass.reason}</textarea>
-            <div id="reason-help" class="bg-help">${msg("breakGlassReasonHelp", breakGlass.minReasonLength?c)}</div>
-            <#if messagesPerField.existsError('reason')>
-                <span id="input-error-reason" class="${properties.kcInputErrorMessageClass!}" aria-live="polite">${kcSanitize(messagesPerField.get('reason'))?no_esc}</span>
-            </#if>
+            <@label field="reason" key="breakGlassReason"/>
+            <span class="${properties.kcInputClass!} pf-m-textarea pf-m-resize-vertical${errorClass('reason')}">
+                <textarea id="reason" name="reason" rows="4" maxlength="1000" required
+                    aria-describedby="${described('reason')}" aria-invalid="${invalid('reason')}">${breakGlass.reason}</textarea>
+            </span>
+            <@helper field="reason" help=msg("breakGlassReasonHelp", breakGlass.minReasonLength?c)/>
         </div>
 
         <div class="${properties.kcFormGroupClass!}">
-            <label for="ticket" class="${properties.kcLabelClass!}">${msg("breakGlassTicket")}</label>
-            <input id="ticket" name="ticket" type="text" value="${breakGlass.ticket}" class="${properties.kcInputClass!}" maxlength="64"
-                autocomplete="off" aria-describedby="ticket-help" aria-invalid="<#if messagesPerField.existsError('ticket')>true</#if>"/>
-            <div id="ticket-help" class="bg-help">${msg("breakGlassTicketHelp", breakGlass.ticketExample)}</div>
-            <#if messagesPerField.existsError('ticket')>
-                <span id="input-error-ticket" class="${properties.kcInputErrorMessageClass!}" aria-live="polite">${kcSanitize(messagesPerField.get('ticket'))?no_esc}</span>
-            </#if>
+            <@label field="ticket" key="breakGlassTicket"/>
+            <span class="${properties.kcInputClass!}${errorClass('ticket')}">
+                <input id="ticket" name="ticket" type="text" value="${breakGlass.ticket}" maxlength="64" required
+                    placeholder="${breakGlass.ticketExample}" autocomplete="off" autocapitalize="characters" spellcheck="false"
+                    aria-describedby="${described('ticket')}" aria-invalid="${invalid('ticket')}"/>
+            </span>
+            <@helper field="ticket" help=msg("breakGlassTicketHelp", breakGlass.ticketExample)/>
         </div>
 
-        <fieldset class="${properties.kcFormGroupClass!}" aria-describedby="roles-help">
-            <legend class="${properties.kcLabelClass!}">${msg("breakGlassRoles")}</legend>
-            <#list breakGlass.roles as role>
-                <div class="bg-role">
-                    <input id="role-${role?index}" name="roles" type="checkbox" value="${role.name}" <#if role.selected>checked</#if>/>
-                    <label for="role-${role?index}"><strong>${role.name}</strong><#if role.description?has_content> &ndash; ${role.description}</#if></label>
-                </div>
-            </#list>
-            <#if messagesPerField.existsError('roles')>
-                <span id="input-error-roles" class="${properties.kcInputErrorMessageClass!}" aria-live="polite">${kcSanitize(messagesPerField.get('roles'))?no_esc}</span>
-            </#if>
-        </fieldset>
+        <div class="${properties.kcFormGroupClass!}" role="group" aria-labelledby="roles-legend" aria-describedby="${described('roles')}">
+            <div class="${properties.kcFormGroupLabelClass!'pf-v5-c-form__group-label'}">
+                <span id="roles-legend" class="${properties.kcFormLabelClass!'pf-v5-c-form__label'}">
+                    <span class="${properties.kcFormLabelTextClass!'pf-v5-c-form__label-text'}">${msg("breakGlassRoles")}</span>
+                    <span class="${properties.kcInputRequiredClass!'pf-v5-c-form__label-required'}" aria-hidden="true">&#42;</span>
+                </span>
+            </div>
+            <div class="pf-v5-c-form__group-control bg-roles">
+                <#list breakGlass.roles as role>
+                    <div class="${properties.kcCheckboxClass!'pf-v5-c-check'} bg-role">
+                        <input id="role-${role?index}" name="roles" type="checkbox" value="${role.name}" class="${properties.kcCheckboxInputClass!'pf-v5-c-check__input'}"
+                            aria-invalid="${invalid('roles')}" <#if role.selected>checked</#if>/>
+                        <label for="role-${role?index}" class="${properties.kcCheckboxLabelClass!'pf-v5-c-check__label'}">${role.name}</label>
+                        <#if role.description?has_content><span class="pf-v5-c-check__description">${role.description}</span></#if>
+                    </div>
+                </#list>
+            </div>
+            <@helper field="roles" help=msg("breakGlassRolesHelp")/>
+        </div>
 
         <div class="${properties.kcFormGroupClass!}">
-            <label for="duration" class="${properties.kcLabelClass!}">${msg("breakGlassDuration")}</label>
-            <input id="duration" name="duration" type="number" min="1" max="${breakGlass.maxDuration?c}" value="${breakGlass.duration}"
-                class="${properties.kcInputClass!}" aria-describedby="duration-help" aria-invalid="<#if messagesPerField.existsError('duration')>true</#if>"/>
-            <div id="duration-help" class="bg-help">${msg("breakGlassDurationHelp", breakGlass.maxDuration?c)}</div>
-            <#if messagesPerField.existsError('duration')>
-                <span id="input-error-duration" class="${properties.kcInputErrorMessageClass!}" aria-live="polite">${kcSanitize(messagesPerField.get('duration'))?no_esc}</span>
-            </#if>
+            <@label field="duration" key="breakGlassDuration"/>
+            <span class="${properties.kcInputClass!} bg-duration${errorClass('duration')}">
+                <input id="duration" name="duration" type="number" inputmode="numeric" min="1" max="${breakGlass.maxDuration?c}" step="1"
+                    value="${breakGlass.duration}" required aria-describedby="${described('duration')}" aria-invalid="${invalid('duration')}"/>
+            </span>
+            <@helper field="duration" help=msg("breakGlassDurationHelp", breakGlass.maxDuration?c)/>
         </div>
 
-        <div id="kc-form-buttons" class="${properties.kcFormButtonsClass!}">
-            <input id="bg-activate" class="${properties.kcButtonClass!} ${properties.kcButtonPrimaryClass!} ${properties.kcButtonBlockClass!} ${properties.kcButtonLargeClass!}"
-                type="submit" value="${msg("breakGlassActivate")}"/>
-            <#if isAppInitiatedAction??>
-                <button id="bg-cancel" class="${properties.kcButtonClass!} ${properties.kcButtonDefaultClass!} ${properties.kcButtonBlockClass!} ${properties.kcButtonLargeClass!}"
-                    type="submit" name="cancel-aia" value="true">${msg("doCancel")}</button>
-            </#if>
+        <div class="${properties.kcFormGroupClass!}">
+            <div id="kc-form-buttons" class="${properties.kcFormActionGroupClass!'pf-v5-c-form__actions'}">
+                <button id="bg-activate" type="submit"
+                    class="${properties.kcButtonClass!} ${properties.kcButtonPrimaryClass!} ${properties.kcButtonBlockClass!} pf-m-danger">${msg("breakGlassActivate")}</button>
+                <#if isAppInitiatedAction??>
+                    <button id="bg-cancel" type="submit" name="cancel-aia" value="true"
+                        class="${properties.kcButtonClass!} ${properties.kcButtonSecondaryClass!} ${properties.kcButtonBlockClass!}">${msg("doCancel")}</button>
+                </#if>
+            </div>
         </div>
     </form>
 </#if>

@@ -1,0 +1,213 @@
+package dev.breakglass.keycloak.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.keycloak.admin.client.Keycloak;
+import org.keycloak.testframework.annotations.InjectAdminClient;
+import org.keycloak.testframework.annotations.InjectKeycloakUrls;
+import org.keycloak.testframework.annotations.InjectRealm;
+import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
+import org.keycloak.testframework.realm.ManagedRealm;
+import org.keycloak.testframework.server.KeycloakUrls;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Rectangle;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The login pages in a real browser (headless Chromium): what a responder sees and taps, on a
+ * 375-pixel-wide phone as well as on a desktop. Screenshots land in target/screenshots/.
+ */
+@KeycloakIntegrationTest(config = BreakGlassServerConfig.class)
+class BrowserIT {
+
+  private static final int PHONE_WIDTH = 375;
+  private static final int PHONE_HEIGHT = 812;
+
+  @InjectAdminClient Keycloak admin;
+
+  @InjectKeycloakUrls KeycloakUrls urls;
+
+  @InjectRealm(fromJson = DemoRealm.JSON)
+  ManagedRealm realm;
+
+  private Chromium chromium;
+
+  private AdminApi api() {
+    return new AdminApi(urls.getBase(), () -> admin.tokenManager().getAccessTokenString());
+  }
+
+  private Oidc oidc() {
+    return new Oidc(urls.getBase(), DemoRealm.REALM, DemoRealm.CLIENT, DemoRealm.REDIRECT);
+  }
+
+  private int grantCount(String user) {
+    AdminApi.Result result = api().get(DemoRealm.REALM + "/break-glass/grants?user=" + user);
+    assertEquals(200, result.status(), result.body());
+    return result.json().size();
+  }
+
+  private boolean holdsEmergencyRole(String user) {
+    String id = realm.admin().users().searchByUsername(user, true).get(0).getId();
+    return realm.admin().users().get(id).roles().realmLevel().listEffective().stream()
+        .anyMatch(r -> r.getName().equals(DemoRealm.ROLE));
+  }
+
+  @AfterEach
+  void cleanUp() {
+    if (chromium != null) {
+      chromium.close();
+    }
+    for (JsonNode grant : api().get(DemoRealm.REALM + "/break-glass/grants?status=ACTIVE").json()) {
+      AdminApi.Result revoked = api().post(DemoRealm.REALM + "/break-glass/grants/" + grant.get("id").asText() + "/revoke",
+          "{\"reason\":\"test cleanup\"}");
+      assertEquals(200, revoked.status(), revoked.body());
+    }
+  }
+
+  @Test
+  void responderActivatesOnAPhoneAndLandsOnTheAppWithACode() {
+    chromium = new Chromium(PHONE_WIDTH, PHONE_HEIGHT);
+    assertEquals(PHONE_WIDTH, chromium.viewportWidth(), "phone-sized viewport");
+    Oidc oidc = oidc();
+    new LoginPage(chromium).open(oidc.authorizeUrl()).signIn("responder", "responder");
+
+    ActivationPage form = new ActivationPage(chromium).waitUntilShown();
+    assertEquals("Activate emergency access", form.title());
+    WebElement banner = form.banner();
+    assertTrue(banner.isDisplayed());
+    assertTrue(banner.getText().contains("EMERGENCY ACCESS"), banner.getText());
+    // The product's stylesheet is served from the jar's theme-resources and applied.
+    assertEquals("8px", banner.getCssValue("border-left-width"), "break-glass.css applied");
+    // The policy's limits stand next to their fields.
+    assertTrue(form.help("reason").contains("At least 20 characters"), form.help("reason"));
+    assertTrue(form.help("ticket").contains("INC-12345"), form.help("ticket"));
+    assertEquals("INC-12345", form.field("ticket").getAttribute("placeholder"));
+    assertTrue(form.help("duration").contains("At most 60 minutes"), form.help("duration"));
+    assertEquals("60", form.field("duration").getAttribute("max"));
+    assertEquals("30", form.field("duration").getAttribute("value"), "default duration prefilled");
+    assertNull(form.error("reason"), "no error before a submission");
+    assertTrue(chromium.driver().findElements(By.id("bg-drill")).isEmpty(), "no drill notice for a real activation");
+    assertFalse(chromium.scrollsSideways(), "fits a 375-pixel-wide screen; too wide: " + chromium.overflowing());
+    assertFitsViewport(form.field("reason"));
+    assertFitsViewport(chromium.driver().findElement(By.id("bg-activate")));
+    chromium.screenshot("activation-form-375");
+
+    form.fill(DemoRealm.GOOD_REASON, DemoRealm.GOOD_TICKET, DemoRealm.ROLE, 15);
+    chromium.screenshot("activation-form-filled-375");
+    form.submit();
+
+    // Nothing listens on the app's redirect URI: the browser's address is what counts.
+    String landed = chromium.await().until(d -> {
+      String url = d.getCurrentUrl();
+      return url != null && url.startsWith(DemoRealm.REDIRECT) ? url : null;
+    });
+    String code = queryParameter(landed, "code");
+    assertNotNull(code, "authorization code in " + landed);
+
+    JsonNode tokens = oidc.exchange(code);
+    assertEquals(200, tokens.get("_status").asInt(), tokens.toString());
+    JsonNode access = Oidc.claims(tokens.get("access_token").asText());
+    assertTrue(Oidc.realmRoles(access).contains(DemoRealm.ROLE), "token roles: " + access);
+
+    AdminApi.Result active = api().get(DemoRealm.REALM + "/break-glass/grants?status=ACTIVE&user=responder");
+    assertEquals(1, active.json().size(), active.body());
+    assertEquals(DemoRealm.GOOD_TICKET, active.json().get(0).get("ticket").asText());
+    assertEquals(DemoRealm.GOOD_REASON, active.json().get(0).get("reason").asText());
+  }
+
+  @Test
+  void aTooShortReasonIsShownNextToTheFieldAndGrantsNothing() {
+    chromium = new Chromium(1280, 900);
+    int grantsBefore = grantCount("responder");
+    new LoginPage(chromium).open(oidc().authorizeUrl()).signIn("responder", "responder");
+    ActivationPage form = new ActivationPage(chromium).waitUntilShown();
+    form.fill("db down", DemoRealm.GOOD_TICKET, DemoRealm.ROLE, 15).submit();
+
+    chromium.await().until(d -> !d.findElements(By.id("input-error-reason")).isEmpty());
+    form = new ActivationPage(chromium).waitUntilShown();
+    WebElement error = form.error("reason");
+    assertTrue(error.isDisplayed());
+    assertEquals("The reason must have at least 20 characters.", error.getText());
+    WebElement reason = form.field("reason");
+    assertEquals("true", reason.getAttribute("aria-invalid"));
+    assertTrue(reason.getAttribute("aria-describedby").contains("input-error-reason"), "error announced with the field");
+    // Next to the field: in the reason's form group, just below the text area, before the ticket.
+    WebElement group = reason.findElement(By.xpath("ancestor::div[contains(@class,'pf-v5-c-form__group')][1]"));
+    assertFalse(group.findElements(By.id("input-error-reason")).isEmpty(), "error inside the reason's group");
+    Rectangle box = reason.getRect();
+    Rectangle said = error.getRect();
+    assertTrue(said.getY() >= box.getY() + box.getHeight() && said.getY() - (box.getY() + box.getHeight()) < 60,
+        "error right below the field: field " + box.getY() + "+" + box.getHeight() + ", error at " + said.getY());
+    assertTrue(said.getY() < form.field("ticket").getRect().getY(), "error above the next field");
+    assertNull(form.error("ticket"), "only the faulty field complains");
+    assertEquals("db down", reason.getAttribute("value"), "typed reason kept");
+    assertEquals(DemoRealm.GOOD_TICKET, form.field("ticket").getAttribute("value"), "typed ticket kept");
+    assertTrue(chromium.driver().findElements(By.cssSelector(".pf-v5-c-alert.pf-m-danger:not(#bg-banner)")).isEmpty(),
+        "field errors are not repeated as a page alert");
+    chromium.screenshot("activation-error");
+
+    assertEquals(grantsBefore, grantCount("responder"), "no grant");
+    assertFalse(holdsEmergencyRole("responder"), "no role mapping");
+    assertFalse(chromium.driver().getCurrentUrl().startsWith(DemoRealm.REDIRECT), "still on Keycloak");
+  }
+
+  @Test
+  void aliceIsRefusedWithAPageThatSaysWhyAndWhatNext() {
+    chromium = new Chromium(PHONE_WIDTH, PHONE_HEIGHT);
+    new LoginPage(chromium).open(oidc().authorizeUrl()).signIn("alice", "alice");
+
+    RefusalPage refusal = new RefusalPage(chromium).waitUntilShown();
+    assertEquals("Emergency access refused", refusal.title());
+    assertTrue(refusal.alert().getText().contains("You are not eligible for emergency access"), refusal.alert().getText());
+    assertTrue(refusal.text().contains("No emergency role was granted"), refusal.text());
+    assertFalse(chromium.driver().getPageSource().contains(DemoRealm.ROLE), "refusal names no role");
+    assertTrue(chromium.driver().findElements(By.id("bg-activate-form")).isEmpty());
+    chromium.screenshot("refusal-375");
+    assertFalse(chromium.scrollsSideways(), "fits a 375-pixel-wide screen; too wide: " + chromium.overflowing());
+    assertEquals(0, grantCount("alice"));
+
+    refusal.restart().click();
+    new LoginPage(chromium).waitUntilShown();
+  }
+
+  @Test
+  void theFormSpeaksGermanWhenAskedTo() {
+    chromium = new Chromium(PHONE_WIDTH, PHONE_HEIGHT);
+    new LoginPage(chromium).open(oidc().authorizeUrl() + "&ui_locales=de").signIn("responder", "responder");
+    ActivationPage form = new ActivationPage(chromium).waitUntilShown();
+    assertEquals("Notfallzugriff aktivieren", form.title());
+    assertTrue(form.banner().getText().contains("NOTFALLZUGRIFF"), form.banner().getText());
+    assertTrue(form.help("reason").contains("Mindestens 20 Zeichen"), form.help("reason"));
+    assertEquals("de", chromium.driver().findElement(By.tagName("html")).getAttribute("lang"));
+    chromium.screenshot("activation-form-de-375");
+  }
+
+  private void assertFitsViewport(WebElement element) {
+    Rectangle r = element.getRect();
+    assertTrue(r.getX() >= 0 && r.getX() + r.getWidth() <= chromium.viewportWidth(),
+        element.getAttribute("id") + " within the viewport: x=" + r.getX() + " width=" + r.getWidth());
+  }
+
+  private static String queryParameter(String url, String name) {
+    String query = URI.create(url).getRawQuery();
+    if (query == null) {
+      return null;
+    }
+    for (String pair : query.split("&")) {
+      if (pair.startsWith(name + "=")) {
+        return URLDecoder.decode(pair.substring(name.length() + 1), StandardCharsets.UTF_8);
+      }
+    }
+    return null;
+  }
+}
