@@ -1,48 +1,89 @@
 <#import "template.ftl" as layout>
+<#-- The attestation form: the ended grant's evidence, then three yes/no questions and notes.
+     Laid out like the activation form (keycloak.v2 / PatternFly 5, break-glass.css). FreeMarker
+     escapes every value, so the grant's reason or the typed notes cannot add markup. -->
 <@layout.registrationLayout displayMessage=true; section>
 <#if section = "header">
     ${msg("breakGlassAttestTitle")}
 <#elseif section = "form">
-    <div id="bg-attest-intro" class="bg-banner" role="note" style="border:2px solid #c9190b;background:#faeaea;color:#7d1007;padding:0.75rem;margin-bottom:1rem;">
-        ${msg("breakGlassAttestIntro")}<#if attest.drill> <strong>${msg("breakGlassAttestDrill")}</strong></#if>
-        <#if (attest.waiting > 1)><br/>${msg("breakGlassAttestWaiting", attest.waiting?c)}</#if>
+    <link rel="stylesheet" href="${url.resourcesPath}/css/break-glass.css"/>
+    <div id="bg-attest-intro" class="pf-v5-c-alert pf-m-danger bg-banner" role="note">
+        <div class="pf-v5-c-alert__icon"><i class="${properties.kcFeedbackWarningIcon!'fa fa-fw fa-exclamation-triangle'}" aria-hidden="true"></i></div>
+        <p class="pf-v5-c-alert__title">${msg("breakGlassAttestTitle")}<#if attest.drill> &ndash; ${msg("breakGlassAttestDrill")}</#if></p>
+        <div class="pf-v5-c-alert__description">
+            <p>${msg("breakGlassAttestIntro")}</p>
+            <#if (attest.waiting > 1)><p>${msg("breakGlassAttestWaiting", attest.waiting?c)}</p></#if>
+        </div>
     </div>
 
-    <dl id="bg-evidence" class="bg-evidence" style="display:grid;grid-template-columns:max-content 1fr;gap:0.25rem 1rem;margin-bottom:1rem;overflow-wrap:anywhere;">
-        <dt>${msg("breakGlassReason")}</dt><dd id="bg-evidence-reason">${attest.reason}</dd>
-        <dt>${msg("breakGlassTicket")}</dt><dd id="bg-evidence-ticket">${attest.ticket}</dd>
-        <dt>${msg("breakGlassRoles")}</dt><dd id="bg-evidence-roles"><#list attest.roles as role>${role}<#sep>, </#list></dd>
-        <dt>${msg("breakGlassAttestActivated")}</dt><dd>${attest.activatedAt}</dd>
-        <dt>${msg("breakGlassAttestEnded")}</dt><dd>${attest.endedAt} (${attest.endReason!""})</dd>
-        <dt>${msg("breakGlassAttestUses")}</dt><dd id="bg-evidence-uses">${attest.uses?c}</dd>
+    <dl id="bg-evidence" class="pf-v5-c-description-list pf-m-horizontal pf-m-compact bg-evidence">
+        <div class="pf-v5-c-description-list__group"><dt class="pf-v5-c-description-list__term">${msg("breakGlassReason")}</dt>
+            <dd class="pf-v5-c-description-list__description" id="bg-evidence-reason">${attest.reason}</dd></div>
+        <div class="pf-v5-c-description-list__group"><dt class="pf-v5-c-description-list__term">${msg("breakGlassTicket")}</dt>
+            <dd class="pf-v5-c-description-list__description" id="bg-evidence-ticket">${attest.ticket}</dd></div>
+        <div class="pf-v5-c-description-list__group"><dt class="pf-v5-c-description-list__term">${msg("breakGlassRoles")}</dt>
+            <dd class="pf-v5-c-description-list__description" id="bg-evidence-roles"><#list attest.roles as role>${role}<#sep>, </#list></dd></div>
+        <div class="pf-v5-c-description-list__group"><dt class="pf-v5-c-description-list__term">${msg("breakGlassAttestActivated")}</dt>
+            <dd class="pf-v5-c-description-list__description">${attest.activatedAt}</dd></div>
+        <div class="pf-v5-c-description-list__group"><dt class="pf-v5-c-description-list__term">${msg("breakGlassAttestEnded")}</dt>
+            <dd class="pf-v5-c-description-list__description">${attest.endedAt} (${attest.endReason!""})</dd></div>
+        <div class="pf-v5-c-description-list__group"><dt class="pf-v5-c-description-list__term">${msg("breakGlassAttestUses")}</dt>
+            <dd class="pf-v5-c-description-list__description" id="bg-evidence-uses">${attest.uses?c}</dd></div>
     </dl>
     <#if attest.actions?has_content>
-        <p><strong>${msg("breakGlassAttestActions")}</strong></p>
-        <ul id="bg-evidence-actions" style="margin-bottom:1rem;overflow-wrap:anywhere;">
+        <p class="bg-evidence-heading"><strong>${msg("breakGlassAttestActions")}</strong></p>
+        <ul id="bg-evidence-actions" class="bg-evidence-actions">
             <#list attest.actions as action>
-                <li>${action.time} &ndash; ${action.use} ${action.what}</li>
+                <li><span class="bg-evidence-time">${action.time}</span> ${action.use} ${action.what}</li>
             </#list>
         </ul>
     </#if>
 
-    <form id="bg-attest-form" class="${properties.kcFormClass!}" action="${url.loginAction}" method="post" novalidate="novalidate">
+    <form id="bg-attest-form" class="${properties.kcFormClass!} bg-form" action="${url.loginAction}" method="post" novalidate="novalidate">
         <input type="hidden" name="grantId" value="${attest.grantId}"/>
         <#list ["necessary", "scopeCorrect", "allRemoved"] as question>
-            <fieldset class="${properties.kcFormGroupClass!}">
-                <legend class="${properties.kcLabelClass!}">${msg("breakGlassAttest_" + question)}</legend>
-                <#assign answer = attest[question]>
-                <label style="margin-right:1.5rem;"><input type="radio" id="${question}-yes" name="${question}" value="yes" <#if answer == "yes">checked</#if>/> ${msg("breakGlassAttestYes")}</label>
-                <label><input type="radio" id="${question}-no" name="${question}" value="no" <#if answer == "no">checked</#if>/> ${msg("breakGlassAttestNo")}</label>
+            <#assign answer = attest[question]>
+            <div class="${properties.kcFormGroupClass!}" role="radiogroup" aria-labelledby="${question}-legend">
+                <div class="${properties.kcFormGroupLabelClass!'pf-v5-c-form__group-label'}">
+                    <span id="${question}-legend" class="${properties.kcFormLabelClass!'pf-v5-c-form__label'}">
+                        <span class="${properties.kcFormLabelTextClass!'pf-v5-c-form__label-text'}">${msg("breakGlassAttest_" + question)}</span>
+                        <span class="${properties.kcInputRequiredClass!'pf-v5-c-form__label-required'}" aria-hidden="true">&#42;</span>
+                    </span>
+                </div>
+                <div class="pf-v5-c-form__group-control pf-m-inline bg-answers">
+                    <div class="pf-v5-c-radio">
+                        <input class="pf-v5-c-radio__input" type="radio" id="${question}-yes" name="${question}" value="yes" <#if answer == "yes">checked</#if>/>
+                        <label class="pf-v5-c-radio__label" for="${question}-yes">${msg("breakGlassAttestYes")}</label>
+                    </div>
+                    <div class="pf-v5-c-radio">
+                        <input class="pf-v5-c-radio__input" type="radio" id="${question}-no" name="${question}" value="no" <#if answer == "no">checked</#if>/>
+                        <label class="pf-v5-c-radio__label" for="${question}-no">${msg("breakGlassAttestNo")}</label>
+                    </div>
+                </div>
                 <#if messagesPerField.existsError(question)>
-                    <span id="input-error-${question}" class="${properties.kcInputErrorMessageClass!}" aria-live="polite">${kcSanitize(messagesPerField.get(question))?no_esc}</span>
+                    <div class="pf-v5-c-helper-text" aria-live="polite">
+                        <div class="pf-v5-c-helper-text__item pf-m-error">
+                            <span id="input-error-${question}" class="${properties.kcInputErrorMessageClass!'pf-v5-c-helper-text__item-text'}">${kcSanitize(messagesPerField.get(question))?no_esc}</span>
+                        </div>
+                    </div>
                 </#if>
-            </fieldset>
+            </div>
         </#list>
         <div class="${properties.kcFormGroupClass!}">
-            <label for="notes" class="${properties.kcLabelClass!}">${msg("breakGlassAttestNotes")}</label>
-            <textarea id="notes" name="notes" rows="3" class="${properties.kcInputClass!}" maxlength="1000">${attest.notes}</textarea>
+            <div class="${properties.kcFormGroupLabelClass!'pf-v5-c-form__group-label'}">
+                <label for="notes" class="${properties.kcFormLabelClass!'pf-v5-c-form__label'}">
+                    <span class="${properties.kcFormLabelTextClass!'pf-v5-c-form__label-text'}">${msg("breakGlassAttestNotes")}</span>
+                </label>
+            </div>
+            <span class="${properties.kcInputClass!} pf-m-textarea pf-m-resize-vertical">
+                <textarea id="notes" name="notes" rows="3" maxlength="1000">${attest.notes}</textarea>
+            </span>
             <#if messagesPerField.existsError('notes')>
-                <span id="input-error-notes" class="${properties.kcInputErrorMessageClass!}" aria-live="polite">${kcSanitize(messagesPerField.get('notes'))?no_esc}</span>
+                <div class="pf-v5-c-helper-text" aria-live="polite">
+                    <div class="pf-v5-c-helper-text__item pf-m-error">
+                        <span id="input-error-notes" class="${properties.kcInputErrorMessageClass!'pf-v5-c-helper-text__item-text'}">${kcSanitize(messagesPerField.get('notes'))?no_esc}</span>
+                    </div>
+                </div>
             </#if>
         </div>
         <div id="kc-form-buttons" class="${properties.kcFormButtonsClass!}">

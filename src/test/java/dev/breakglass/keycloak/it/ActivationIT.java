@@ -226,11 +226,13 @@ class ActivationIT {
     Browser browser = new Browser(urls.getBase() + "/realms/" + DemoRealm.REALM + "/account");
     Oidc account = new Oidc(urls.getBase(), DemoRealm.REALM, "account-console",
         urls.getBase() + "/realms/" + DemoRealm.REALM + "/account/");
+    // A responder of its own: earlier tests leave "responder" with ended grants to attest first.
+    DemoRealm.createResponder(realm.admin(), "aia-responder");
     // Ordinary login through the realm's normal browser flow: no break-glass yet.
     Browser.Page login = browser.get(account.authorizeUrl());
-    Browser.Page back = browser.post(login.formAction(), DemoRealm.credentials("responder"));
+    Browser.Page back = browser.post(login.formAction(), DemoRealm.credentials("aia-responder"));
     assertTrue(back.location() != null && back.location().contains("code="), back.status() + back.body());
-    assertEquals(0, activeGrantsOf("responder").size());
+    assertEquals(0, activeGrantsOf("aia-responder").size());
 
     Browser.Page form = browser.get(account.authorizeUrl("break-glass-activate"));
     assertEquals(200, form.status(), form.body());
@@ -238,7 +240,7 @@ class ActivationIT {
     assertNotNull(form.doc().selectFirst("#bg-cancel"), "an application-initiated action can be cancelled");
     Browser.Page done = browser.post(form.formAction(), DemoRealm.validActivation());
     assertTrue(done.location() != null && done.location().contains("kc_action_status=success"), done.location() + done.body());
-    assertEquals(1, activeGrantsOf("responder").size());
+    assertEquals(1, activeGrantsOf("aia-responder").size());
   }
 
   @Test

@@ -112,13 +112,15 @@ class AuditIT {
 
     JsonNode verified = verify();
     assertTrue(verified.get("valid").asBoolean(), verified.toString());
-    assertEquals(before + 2, verified.get("records").asLong(), verified.toString());
-    assertEquals(before + 2, verified.get("headSeq").asLong());
+    // Activation, its first use (the code exchange) and revocation.
+    assertEquals(before + 3, verified.get("records").asLong(), verified.toString());
+    assertEquals(before + 3, verified.get("headSeq").asLong());
     List<JsonNode> all = allRecords();
     assertEquals(all.get(all.size() - 1).get("hash").asText(), verified.get("headHash").asText());
 
     // A window from the activation (inclusive) to just after the revocation (exclusive end).
     JsonNode activated = record(all, grantId, "BREAK_GLASS_ACTIVATED");
+    JsonNode used = record(all, grantId, "BREAK_GLASS_USED");
     JsonNode revoked = record(all, grantId, "BREAK_GLASS_REVOKED");
     Instant from = Instant.parse(activated.get("time").asText());
     Instant revokedAt = Instant.parse(revoked.get("time").asText());
@@ -128,30 +130,32 @@ class AuditIT {
     AdminApi.Result json = api().get(BASE + "audit?" + window);
     assertEquals(200, json.status(), json.body());
     assertTrue(json.contentType().startsWith("application/json"), json.contentType());
-    assertEquals(List.of(activated, revoked), list(json.json()), "the window holds the grant's two records");
+    assertEquals(List.of(activated, used, revoked), list(json.json()), "the window holds the grant's three records");
     assertEquals(json.json(), api().get(BASE + "audit?format=json&" + window).json(), "json is the default");
-    assertEquals(List.of(activated), list(api().get(BASE + "audit?from=" + from + "&to=" + revokedAt).json()),
+    assertEquals(List.of(activated, used), list(api().get(BASE + "audit?from=" + from + "&to=" + revokedAt).json()),
         "to is exclusive");
-    assertEquals(List.of(revoked), list(api().get(BASE + "audit?max=1&first=1&" + window).json()), "paging applies");
+    assertEquals(List.of(used), list(api().get(BASE + "audit?max=1&first=1&" + window).json()), "paging applies");
 
     AdminApi.Result jsonl = api().get(BASE + "audit?format=jsonl&" + window);
     assertEquals(200, jsonl.status(), jsonl.body());
     assertTrue(jsonl.contentType().startsWith("application/x-ndjson"), jsonl.contentType());
     String[] lines = jsonl.body().split("\n");
-    assertEquals(2, lines.length, jsonl.body());
+    assertEquals(3, lines.length, jsonl.body());
     assertEquals(activated, Oidc.JSON.readTree(lines[0]), "a line is the record as GET audit shows it");
-    assertEquals(revoked, Oidc.JSON.readTree(lines[1]));
+    assertEquals(used, Oidc.JSON.readTree(lines[1]));
+    assertEquals(revoked, Oidc.JSON.readTree(lines[2]));
 
     AdminApi.Result csv = api().get(BASE + "audit?format=csv&" + window);
     assertEquals(200, csv.status(), csv.body());
     assertTrue(csv.contentType().startsWith("text/csv"), csv.contentType());
     List<List<String>> rows = CsvReader.parse(csv.body());
-    assertEquals(3, rows.size(), csv.body());
+    assertEquals(4, rows.size(), csv.body());
     List<String> header = rows.get(0);
     assertEquals(List.of("id", "realm", "seq", "type", "grantId", "userId", "username", "time", "details", "prevHash",
         "hash"), header);
-    for (int i = 0; i < 2; i++) {
-      JsonNode expected = i == 0 ? activated : revoked;
+    List<JsonNode> expectedRows = List.of(activated, used, revoked);
+    for (int i = 0; i < expectedRows.size(); i++) {
+      JsonNode expected = expectedRows.get(i);
       List<String> row = rows.get(i + 1);
       assertEquals(expected.get("seq").asText(), row.get(header.indexOf("seq")));
       assertEquals(expected.get("type").asText(), row.get(header.indexOf("type")));
@@ -171,9 +175,9 @@ class AuditIT {
     assertEquals(200, evidence.status(), evidence.body());
     JsonNode story = evidence.json();
     assertEquals(api().get(BASE + "grants/" + grantId).json(), story.get("grant"), "the grant as GET grants/{id}");
-    assertEquals(List.of(activated, revoked), list(story.get("records")), "its records in seq order");
+    assertEquals(List.of(activated, used, revoked), list(story.get("records")), "its records in seq order");
     assertTrue(story.get("chain").get("valid").asBoolean(), story.toString());
-    assertEquals(before + 2, story.get("chain").get("records").asLong());
+    assertEquals(before + 3, story.get("chain").get("records").asLong());
     assertEquals(400, api().get(BASE + "grants/not%20an%20id!/evidence").status());
     assertEquals(404, api().get(BASE + "grants/00000000-0000-0000-0000-000000000000/evidence").status());
 

@@ -1,0 +1,172 @@
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.CookieManager;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * How long a responder's break-glass login takes (login page, password, activation form, back to
+ * the app with a code), with no webhook and with a webhook that accepts connections but never
+ * answers. Alerts are delivered off the request thread, so the two should not differ.
+ *   java bench/LoginLatencyBench.java http://localhost:8280 30
+ * Each round activates for the demo user responder and revokes the grant through the admin API.
+ */
+public class LoginLatencyBench {
+
+  static final String REALM = "breakglass-demo";
+  static final String REDIRECT = "http://localhost:3000/callback";
+  static final Pattern ACTION = Pattern.compile("<form[^>]*action=\"([^\"]+)\"");
+
+  public static void main(String[] args) throws Exception {
+    String base = args[0];
+    int rounds = Integer.parseInt(args[1]);
+    CountDownLatch never = new CountDownLatch(1);
+    HttpServer hung = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
+    hung.createContext("/hook", exchange -> {
+      try {
+        never.await(); // read, never answered: the channel hangs
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    hung.setExecutor(Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r);
+      t.setDaemon(true);
+      return t;
+    }));
+    hung.start();
+    String hookUrl = "http://127.0.0.1:" + hung.getAddress().getPort() + "/hook";
+
+    Admin admin = new Admin(base);
+    String original = admin.get("/admin/realms/" + REALM + "/authentication/required-actions/break-glass-activate/config");
+    try {
+      revokeAll(admin);
+      List<Long> none = measure(base, admin, rounds);
+      admin.put("/admin/realms/" + REALM + "/authentication/required-actions/break-glass-activate/config",
+          original.replace("\"config\":{", "\"config\":{\"webhookUrl\":\"" + hookUrl
+              + "\",\"webhookSecret\":\"bench-secret-0123456789\",\"alertOnUse\":\"every\","));
+      List<Long> withHung = measure(base, admin, rounds);
+      System.out.println("RESULT no-webhook " + stats(none));
+      System.out.println("RESULT hung-webhook " + stats(withHung));
+    } finally {
+      admin.put("/admin/realms/" + REALM + "/authentication/required-actions/break-glass-activate/config", original);
+      never.countDown();
+      hung.stop(0);
+    }
+  }
+
+  static List<Long> measure(String base, Admin admin, int rounds) throws Exception {
+    List<Long> millis = new ArrayList<>();
+    login(base); // warm-up round, not counted
+    revokeAll(admin);
+    for (int i = 0; i < rounds; i++) {
+      long started = System.nanoTime();
+      login(base);
+      millis.add((System.nanoTime() - started) / 1_000_000);
+      revokeAll(admin);
+    }
+    return millis;
+  }
+
+  /** One break-glass login as a browser does it, ending at the redirect back to the app. */
+  static void login(String base) throws Exception {
+    HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager())
+        .followRedirects(HttpClient.Redirect.NEVER).build();
+    String auth = base + "/realms/" + REALM + "/protocol/openid-connect/auth?response_type=code&scope=openid&client_id=ops-console"
+        + "&redirect_uri=" + enc(REDIRECT);
+    HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(auth)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> form = post(http, action(page), Map.of("username", "responder", "password", "responder"));
+    HttpResponse<String> back = post(http, action(form), Map.of("reason", "Benchmark: primary database failover needs admin",
+        "ticket", "INC-4711", "roles", "emergency-admin", "duration", "15"));
+    String location = back.headers().firstValue("Location").orElse("");
+    if (!location.startsWith(REDIRECT)) {
+      throw new IllegalStateException("Activation did not return to the app: " + back.statusCode() + " " + back.body());
+    }
+  }
+
+  static HttpResponse<String> post(HttpClient http, String url, Map<String, String> fields) throws Exception {
+    StringBuilder body = new StringBuilder();
+    fields.forEach((k, v) -> body.append(body.length() == 0 ? "" : "&").append(enc(k)).append('=').append(enc(v)));
+    return http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static String action(HttpResponse<String> page) {
+    Matcher m = ACTION.matcher(page.body());
+    if (!m.find()) {
+      throw new IllegalStateException("No form on page " + page.statusCode() + ": " + page.body());
+    }
+    return m.group(1).replace("&amp;", "&");
+  }
+
+  static void revokeAll(Admin admin) throws Exception {
+    String grants = admin.get("/admin/realms/" + REALM + "/break-glass/grants?status=ACTIVE");
+    Matcher ids = Pattern.compile("\"id\":\"([0-9a-f-]{36})\"").matcher(grants);
+    while (ids.find()) {
+      admin.post("/admin/realms/" + REALM + "/break-glass/grants/" + ids.group(1) + "/revoke", "{}");
+    }
+  }
+
+  static String stats(List<Long> values) {
+    List<Long> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    return "n=" + sorted.size() + " median=" + sorted.get((sorted.size() - 1) / 2) + "ms p95="
+        + sorted.get((int) Math.ceil(0.95 * sorted.size()) - 1) + "ms max=" + sorted.get(sorted.size() - 1) + "ms";
+  }
+
+  static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  /** The admin REST API with a master-realm admin token, fetched per call (they are short-lived). */
+  record Admin(String base) {
+    String token() throws Exception {
+      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+              URI.create(base + "/realms/master/protocol/openid-connect/token"))
+          .header("Content-Type", "application/x-www-form-urlencoded")
+          .POST(HttpRequest.BodyPublishers.ofString("grant_type=password&client_id=admin-cli&username=admin&password=admin"))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      Matcher m = Pattern.compile("\"access_token\":\"([^\"]+)\"").matcher(r.body());
+      if (!m.find()) {
+        throw new IllegalStateException("No admin token: " + r.body());
+      }
+      return m.group(1);
+    }
+
+    String get(String path) throws Exception {
+      return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+    }
+
+    String put(String path, String json) throws Exception {
+      return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+          .PUT(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    String post(String path, String json) throws Exception {
+      return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    private String send(HttpRequest.Builder builder) throws IOException, InterruptedException, Exception {
+      HttpResponse<String> r = HttpClient.newHttpClient().send(builder.header("Authorization", "Bearer " + token()).build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() >= 300) {
+        throw new IllegalStateException(r.statusCode() + " " + r.body());
+      }
+      return r.body();
+    }
+  }
+}
