@@ -14,7 +14,7 @@ mvn -B -q -DskipTests package
 
 if [ ! -x "$KC_HOME/bin/kc.sh" ]; then
   echo "==> Fetching Keycloak $KC_VERSION (org.keycloak:keycloak-quarkus-dist) from Maven Central"
-  mvn -B -q dependency:unpack \
+  mvn -B -q dependency:unpack -Dmdep.overWriteReleases=true \
     -Dartifact="org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip" \
     -DoutputDirectory="$DIST_DIR"
   chmod +x "$KC_HOME/bin/kc.sh"
@@ -31,9 +31,10 @@ cat <<MSG
 
   Admin console:  http://localhost:$KC_PORT/admin/   (user admin, password admin: demo only)
   Break-glass login (demo realm breakglass-demo, client ops-console):
-    http://localhost:$KC_PORT/realms/breakglass-demo/protocol/openid-connect/auth?client_id=ops-console&response_type=code&scope=openid&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fcallback
+    http://localhost:$KC_PORT/realms/breakglass-demo/protocol/openid-connect/auth?client_id=ops-console&response_type=code&scope=openid&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fcallback&code_challenge_method=S256&code_challenge=olDkj9o10RGQC0lY2AYc_gnWKFDoTW8v1T-6ghu7gUU
   Users (password = user name, demo only): responder (eligible), alice (not eligible), approver, auditor
-  See README.md for turning the code into a token.
+  (ops-console is a public client with PKCE; the code verifier for this demo link is
+   breakglass-demo-code-verifier-0123456789-abcdefgh.) See README.md for turning the code into a token.
 
 MSG
 

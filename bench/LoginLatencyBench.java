@@ -1,6 +1,5 @@
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.CookieManager;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -29,6 +28,8 @@ public class LoginLatencyBench {
   static final String REALM = "breakglass-demo";
   static final String REDIRECT = "http://localhost:3000/callback";
   static final Pattern ACTION = Pattern.compile("<form[^>]*action=\"([^\"]+)\"");
+  /** ops-console requires PKCE; the code is never exchanged, so one fixed challenge serves. */
+  static final String PKCE_CHALLENGE = challenge("bench-verifier-bench-verifier-bench-verifier-0123");
 
   public static void main(String[] args) throws Exception {
     String base = args[0];
@@ -83,11 +84,10 @@ public class LoginLatencyBench {
 
   /** One break-glass login as a browser does it, ending at the redirect back to the app. */
   static void login(String base) throws Exception {
-    HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager())
-        .followRedirects(HttpClient.Redirect.NEVER).build();
+    Browser http = new Browser();
     String auth = base + "/realms/" + REALM + "/protocol/openid-connect/auth?response_type=code&scope=openid&client_id=ops-console"
-        + "&redirect_uri=" + enc(REDIRECT);
-    HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(auth)).build(), HttpResponse.BodyHandlers.ofString());
+        + "&redirect_uri=" + enc(REDIRECT) + "&code_challenge_method=S256&code_challenge=" + PKCE_CHALLENGE;
+    HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(auth)));
     HttpResponse<String> form = post(http, action(page), Map.of("username", "responder", "password", "responder"));
     HttpResponse<String> back = post(http, action(form), Map.of("reason", "Benchmark: primary database failover needs admin",
         "ticket", "INC-4711", "roles", "emergency-admin", "duration", "15"));
@@ -97,11 +97,40 @@ public class LoginLatencyBench {
     }
   }
 
-  static HttpResponse<String> post(HttpClient http, String url, Map<String, String> fields) throws Exception {
+  static HttpResponse<String> post(Browser http, String url, Map<String, String> fields) throws Exception {
     StringBuilder body = new StringBuilder();
     fields.forEach((k, v) -> body.append(body.length() == 0 ? "" : "&").append(enc(k)).append('=').append(enc(v)));
     return http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
+        .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+  }
+
+  /**
+   * Keeps Keycloak's cookies by name, as a browser would on localhost. Java's CookieManager will
+   * not: the host has no dot, and Keycloak marks its cookies Secure (browsers accept that on
+   * localhost over http).
+   */
+  static final class Browser {
+    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    private final Map<String, String> cookies = new java.util.LinkedHashMap<>();
+
+    HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+      if (!cookies.isEmpty()) {
+        request.header("Cookie", String.join("; ", cookies.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
+      }
+      HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      for (String setCookie : response.headers().allValues("Set-Cookie")) {
+        String[] pair = setCookie.split(";", 2)[0].split("=", 2);
+        if (pair.length == 2 && !pair[1].isEmpty()) {
+          cookies.put(pair[0].trim(), pair[1]);
+        }
+      }
+      // Follow redirects inside Keycloak; stop at the one back to the application.
+      String location = response.headers().firstValue("Location").orElse(null);
+      if (response.statusCode() / 100 == 3 && location != null && !location.startsWith(REDIRECT)) {
+        return send(HttpRequest.newBuilder(response.uri().resolve(location)));
+      }
+      return response;
+    }
   }
 
   static String action(HttpResponse<String> page) {
@@ -125,6 +154,15 @@ public class LoginLatencyBench {
     Collections.sort(sorted);
     return "n=" + sorted.size() + " median=" + sorted.get((sorted.size() - 1) / 2) + "ms p95="
         + sorted.get((int) Math.ceil(0.95 * sorted.size()) - 1) + "ms max=" + sorted.get(sorted.size() - 1) + "ms";
+  }
+
+  static String challenge(String verifier) {
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
+      return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   static String enc(String s) {

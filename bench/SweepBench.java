@@ -11,13 +11,14 @@ import java.util.UUID;
  * Run with the H2 jar of the distribution on the class path:
  *   java -cp h2.jar bench/SweepBench.java seed-users DB_PATH REALM COUNT
  *   java -cp h2.jar bench/SweepBench.java seed-grants DB_PATH REALM ROLE COUNT
- * Seeding writes rows directly, as a fixture; the sweep under test runs inside Keycloak.
+ * Seeding writes rows directly, as a fixture; the sweep under test runs inside Keycloak. The
+ * embedded dev database of Keycloak 26.7 has an empty user name and password.
  */
 public class SweepBench {
 
   public static void main(String[] args) throws Exception {
     String db = args[1];
-    try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + db + ";NON_KEYWORDS=VALUE", "sa", "password")) {
+    try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + db + ";NON_KEYWORDS=VALUE", "", "")) {
       c.setAutoCommit(false);
       switch (args[0]) {
         case "seed-users" -> seedUsers(c, realmId(c, args[2]), Integer.parseInt(args[3]));

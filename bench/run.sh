@@ -16,7 +16,7 @@ RESULTS=bench/results.md
 
 mvn -B -q -DskipTests package
 if [ ! -x "$KC_HOME/bin/kc.sh" ]; then
-  mvn -B -q dependency:unpack -Dartifact="org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip" -DoutputDirectory="$BENCH"
+  mvn -B -q dependency:unpack -Dmdep.overWriteReleases=true -Dartifact="org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip" -DoutputDirectory="$BENCH"
   chmod +x "$KC_HOME/bin/kc.sh"
 fi
 rm -rf "$KC_HOME/data"

@@ -41,7 +41,6 @@ import org.keycloak.testframework.server.KeycloakUrls;
 class AlertIT {
 
   private static final String BASE = DemoRealm.REALM + "/break-glass/";
-  private static final String CONFIG = DemoRealm.REALM + "/authentication/required-actions/break-glass-activate/config";
   private static final String SECRET = "it-webhook-secret-0123456789";
 
   private static WebhookReceiver receiver;
@@ -54,7 +53,7 @@ class AlertIT {
   @InjectRealm(fromJson = DemoRealm.JSON)
   ManagedRealm realm;
 
-  private JsonNode originalPolicy;
+  private final PolicyChanges policy = new PolicyChanges(this::api);
 
   @BeforeAll
   static void startReceivers() throws Exception {
@@ -74,12 +73,7 @@ class AlertIT {
     for (JsonNode g : api().get(BASE + "grants?status=ACTIVE").json()) {
       assertEquals(200, api().post(BASE + "grants/" + g.get("id").asText() + "/revoke", "{}").status());
     }
-    if (originalPolicy != null) {
-      ObjectNode restore = Oidc.JSON.createObjectNode();
-      restore.set("config", originalPolicy);
-      assertEquals(204, api().put(CONFIG, restore.toString()).status());
-      originalPolicy = null;
-    }
+    policy.restore();
   }
 
   private AdminApi api() {
@@ -90,22 +84,8 @@ class AlertIT {
     return new Oidc(urls.getBase(), DemoRealm.REALM, DemoRealm.CLIENT, DemoRealm.REDIRECT);
   }
 
-  /** Changes some policy keys through the admin API; the rest of the policy stays. */
-  private void configure(Map<String, String> changes) {
-    JsonNode current = api().get(CONFIG).json().get("config");
-    if (originalPolicy == null) {
-      originalPolicy = current.deepCopy();
-    }
-    ObjectNode values = current.deepCopy();
-    changes.forEach(values::put);
-    ObjectNode body = Oidc.JSON.createObjectNode();
-    body.set("config", values);
-    AdminApi.Result saved = api().put(CONFIG, body.toString());
-    assertEquals(204, saved.status(), saved.body());
-  }
-
   private void useWebhook(String alertOnUse) {
-    configure(Map.of("webhookUrl", receiver.url(), "webhookSecret", SECRET, "alertOnUse", alertOnUse));
+    policy.set(Map.of("webhookUrl", receiver.url(), "webhookSecret", SECRET, "alertOnUse", alertOnUse));
   }
 
   private String activeGrantId(String user) {
@@ -195,7 +175,7 @@ class AlertIT {
 
   @Test
   void aMalformedWebhookIsRefusedWhenThePolicyIsSaved() {
-    JsonNode before = api().get(CONFIG).json().get("config");
+    JsonNode before = api().get(PolicyChanges.CONFIG).json().get("config");
     for (Map<String, String> bad : List.of(
         Map.of("webhookUrl", "ftp://127.0.0.1/hook", "webhookSecret", SECRET),
         Map.of("webhookUrl", receiver.url(), "webhookSecret", "short"),
@@ -204,11 +184,11 @@ class AlertIT {
       bad.forEach(values::put);
       ObjectNode body = Oidc.JSON.createObjectNode();
       body.set("config", values);
-      AdminApi.Result refused = api().put(CONFIG, body.toString());
+      AdminApi.Result refused = api().put(PolicyChanges.CONFIG, body.toString());
       assertEquals(400, refused.status(), bad + ": " + refused.body());
       String field = bad.get("webhookUrl").startsWith("ftp") ? "webhookUrl" : "webhookSecret";
       assertTrue(refused.body().contains(field), refused.body());
-      assertEquals(before, api().get(CONFIG).json().get("config"), "nothing saved");
+      assertEquals(before, api().get(PolicyChanges.CONFIG).json().get("config"), "nothing saved");
     }
   }
 
@@ -263,7 +243,7 @@ class AlertIT {
     rep.setSmtpServer(Map.of("host", "127.0.0.1", "port", Integer.toString(smtp.port()), "from", "breakglass@example.org"));
     realm.admin().update(rep);
     try {
-      configure(Map.of("alertEmails", "soc@example.org##oncall@example.org", "alertOnUse", "none"));
+      policy.set(Map.of("alertEmails", "soc@example.org##oncall@example.org", "alertOnUse", "none"));
       DemoRealm.activate(oidc(), "responder", 15);
       String grantId = activeGrantId("responder");
       List<SmtpSink.Mail> mails = Poll.until("an alert mail to each address", Duration.ofSeconds(30),

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,7 +35,6 @@ import org.keycloak.testframework.server.KeycloakUrls;
 class GovernanceIT {
 
   private static final String BASE = DemoRealm.REALM + "/break-glass/";
-  private static final String CONFIG = DemoRealm.REALM + "/authentication/required-actions/break-glass-activate/config";
   private static final String SECRET = "it-webhook-secret-0123456789";
 
   private static WebhookReceiver receiver;
@@ -48,7 +46,7 @@ class GovernanceIT {
   @InjectRealm(fromJson = DemoRealm.JSON)
   ManagedRealm realm;
 
-  private JsonNode originalPolicy;
+  private final PolicyChanges policy = new PolicyChanges(this::api);
 
   @BeforeAll
   static void startReceiver() throws Exception {
@@ -71,12 +69,7 @@ class GovernanceIT {
     for (JsonNode g : api().get(BASE + "grants?status=ACTIVE").json()) {
       api().post(BASE + "grants/" + g.get("id").asText() + "/revoke", "{}");
     }
-    if (originalPolicy != null) {
-      ObjectNode restore = Oidc.JSON.createObjectNode();
-      restore.set("config", originalPolicy);
-      assertEquals(204, api().put(CONFIG, restore.toString()).status());
-      originalPolicy = null;
-    }
+    policy.restore();
   }
 
   private AdminApi api() {
@@ -99,19 +92,6 @@ class GovernanceIT {
 
   private String accountRedirect() {
     return urls.getBase() + "/realms/" + DemoRealm.REALM + "/account/";
-  }
-
-  private void configure(Map<String, String> changes) {
-    JsonNode current = api().get(CONFIG).json().get("config");
-    if (originalPolicy == null) {
-      originalPolicy = current.deepCopy();
-    }
-    ObjectNode values = current.deepCopy();
-    changes.forEach(values::put);
-    ObjectNode body = Oidc.JSON.createObjectNode();
-    body.set("config", values);
-    AdminApi.Result saved = api().put(CONFIG, body.toString());
-    assertEquals(204, saved.status(), saved.body());
   }
 
   /** Activates for the user through the break-glass login, then revokes at once; returns the grant id. */
@@ -138,7 +118,7 @@ class GovernanceIT {
 
   @Test
   void theHolderAttestsOnTheRealPageAndTheGrantCloses() {
-    configure(Map.of("webhookUrl", receiver.url(), "webhookSecret", SECRET, "attestation", "holder"));
+    policy.set(Map.of("webhookUrl", receiver.url(), "webhookSecret", SECRET, "attestation", "holder"));
     DemoRealm.createResponder(realm.admin(), "holder-1");
     String grantId = endedGrant("holder-1");
     DemoRealm.createResponder(realm.admin(), "other-responder");
@@ -183,7 +163,7 @@ class GovernanceIT {
 
   @Test
   void aSecondPersonAttestsThroughTheApiButNeverTheHolder() {
-    configure(Map.of("attestation", "holder-and-second"));
+    policy.set(Map.of("attestation", "holder-and-second"));
     DemoRealm.createResponder(realm.admin(), "second-1");
     String grantId = endedGrant("second-1");
     AdminApi approver = as("approver");
@@ -229,7 +209,7 @@ class GovernanceIT {
 
   @Test
   void anOverdueAttestationIsAlertedOnceAndCanBlockTheNextActivation() {
-    configure(Map.of("webhookUrl", receiver.url(), "webhookSecret", SECRET, "attestationDeadlineHours", "0.01"));
+    policy.set(Map.of("webhookUrl", receiver.url(), "webhookSecret", SECRET, "attestationDeadlineHours", "0.01"));
     DemoRealm.createResponder(realm.admin(), "overdue-1");
     String grantId = endedGrant("overdue-1");
     JsonNode overdue = Poll.until("the overdue alert (deadline 36 s)", Duration.ofSeconds(90),
@@ -242,7 +222,7 @@ class GovernanceIT {
     assertEquals(1, bodies(grantId, "BREAK_GLASS_ATTESTATION_OVERDUE").size(), "reminders wait for the reminder interval");
 
     // Blocking on: the break-glass login leads through the overdue attestation, then to the activation.
-    configure(Map.of("blockActivationWhenOverdue", "true"));
+    policy.set(Map.of("blockActivationWhenOverdue", "true"));
     Browser browser = new Browser(DemoRealm.REDIRECT);
     Browser.Page attestFirst = DemoRealm.signIn(browser, opsConsole(), "overdue-1");
     assertNotNull(attestFirst.doc().getElementById("bg-attest-form"), attestFirst.body());
@@ -255,7 +235,7 @@ class GovernanceIT {
 
   @Test
   void aDrillProducesAReportWithEveryCheckPassing() {
-    configure(Map.of("webhookUrl", receiver.url(), "webhookSecret", SECRET));
+    policy.set(Map.of("webhookUrl", receiver.url(), "webhookSecret", SECRET));
     DemoRealm.createResponder(realm.admin(), "drill-1");
     JsonNode drill = scheduleDrill("drill-1");
     assertEquals(409, api().post(BASE + "drills", "{\"user\":\"drill-1\"}").status(), "one drill at a time");
@@ -285,7 +265,7 @@ class GovernanceIT {
 
   @Test
   void aDrillWithTheReceiverDownReportsTheMissingAlert() {
-    configure(Map.of("webhookUrl", receiver.url(), "webhookSecret", SECRET));
+    policy.set(Map.of("webhookUrl", receiver.url(), "webhookSecret", SECRET));
     DemoRealm.createResponder(realm.admin(), "drill-2");
     JsonNode drill = scheduleDrill("drill-2");
     receiver.down();
