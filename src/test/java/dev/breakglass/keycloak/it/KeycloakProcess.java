@@ -28,17 +28,31 @@ public final class KeycloakProcess implements AutoCloseable {
   private final int port;
   private final Path log;
   private final List<String> extraArgs;
+  private final String mode;
   private Process process;
 
-  private KeycloakProcess(Path home, int port, List<String> extraArgs) {
+  private KeycloakProcess(Path home, int port, List<String> extraArgs, String mode) {
     this.home = home;
     this.port = port;
     this.log = home.resolve("test-server.log");
     this.extraArgs = extraArgs;
+    this.mode = mode;
   }
 
   /** Unpacks the distribution into {@code dir} (once), then installs the provider and the realm. */
   public static KeycloakProcess install(Path target, int port, String... extraArgs) throws IOException {
+    return install(target, port, "start-dev", extraArgs);
+  }
+
+  /**
+   * As {@link #install}, for {@code kc.sh start} (production mode: a real database and cache
+   * options go in {@code extraArgs}), as the nodes of a cluster run.
+   */
+  public static KeycloakProcess installNode(Path target, int port, String... extraArgs) throws IOException {
+    return install(target, port, "start", extraArgs);
+  }
+
+  private static KeycloakProcess install(Path target, int port, String mode, String... extraArgs) throws IOException {
     Path dir = target.toAbsolutePath();
     Path zip = Path.of(required("kc.dist.zip"));
     Path jar = Path.of(required("breakglass.jar"));
@@ -54,7 +68,7 @@ public final class KeycloakProcess implements AutoCloseable {
     Path imports = Files.createDirectories(home.resolve("data/import"));
     Files.copy(Path.of("realm-config/breakglass-demo-realm.json"), imports.resolve("breakglass-demo-realm.json"),
         StandardCopyOption.REPLACE_EXISTING);
-    return new KeycloakProcess(home, port, List.of(extraArgs));
+    return new KeycloakProcess(home, port, List.of(extraArgs), mode);
   }
 
   /** The unpacked distribution's directory (kc.home.dir): its data/ holds a dev-file database. */
@@ -67,7 +81,7 @@ public final class KeycloakProcess implements AutoCloseable {
   }
 
   public void start() throws IOException {
-    List<String> command = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "start-dev", "--import-realm",
+    List<String> command = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), mode, "--import-realm",
         "--http-port=" + port, "--http-management-port=" + (port + 1000)));
     command.addAll(extraArgs);
     ProcessBuilder builder = new ProcessBuilder(command)
