@@ -81,6 +81,8 @@ public class DefaultExpiryProviderFactory implements ExpiryProviderFactory, Serv
           } else {
             LOG.tracef("Break-glass sweep found nothing due in %.2f ms", result.tookMillis());
           }
+        } else {
+          LOG.trace("Break-glass sweep skipped: the cluster already swept within the interval");
         }
         if (JobClaims.tryClaim(factory, JobClaims.DRIFT_RECONCILE, driftIntervalMillis)) {
           DriftReconciler.reconcileAll(factory, "sweep");
