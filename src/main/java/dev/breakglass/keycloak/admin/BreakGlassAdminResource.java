@@ -10,7 +10,6 @@ import dev.breakglass.keycloak.grant.GrantAttestations;
 import dev.breakglass.keycloak.grant.GrantService;
 import dev.breakglass.keycloak.grant.GrantStatus;
 import dev.breakglass.keycloak.grant.GrantView;
-import dev.breakglass.keycloak.policy.PolicyParser;
 import dev.breakglass.keycloak.policy.RealmPolicies;
 import dev.breakglass.keycloak.report.GovernanceReport;
 import dev.breakglass.keycloak.store.AuditRecordEntity;
@@ -39,7 +38,6 @@ import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.GroupModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
-import org.keycloak.models.RequiredActionConfigModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.services.ErrorResponse;
 import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
@@ -159,10 +157,9 @@ public class BreakGlassAdminResource {
     UserModel attester = auth.adminAuth().getUser();
     String attesterName = auth.adminAuth().getRealm().getId().equals(realm.getId())
         ? attester.getUsername() : attester.getUsername() + " (realm " + auth.adminAuth().getRealm().getName() + ")";
-    RequiredActionConfigModel config = realm.getRequiredActionConfigByAlias(RealmPolicies.POLICY_HOLDER_ALIAS);
     try {
       GrantAttestations.attestAsSecond(session, realm, grant, attester.getId(), attesterName, result.answers(),
-          PolicyParser.attestationOf(config == null ? Map.of() : config.getConfig()));
+          RealmPolicies.attestation(realm));
     } catch (GrantAttestations.RefusedException e) {
       Response.Status status = e.refusal() == GrantAttestations.Refusal.OWN_GRANT ? Response.Status.FORBIDDEN : Response.Status.CONFLICT;
       throw ErrorResponse.error(e.refusal().text(), status);
@@ -261,8 +258,16 @@ public class BreakGlassAdminResource {
   public Map<String, Object> report(@QueryParam("from") String from, @QueryParam("to") String to) {
     auth.users().requireView();
     long now = DbClock.nowMillis(session);
-    long toMillis = parseInstant("to", to, now);
-    long fromMillis = parseInstant("from", from, toMillis - 30L * 24 * 3_600_000);
+    long toMillis;
+    long fromMillis;
+    try {
+      Instant toTime = AuditExport.parseInstant("to", to);
+      Instant fromTime = AuditExport.parseInstant("from", from);
+      toMillis = toTime == null ? now : toTime.toEpochMilli();
+      fromMillis = fromTime == null ? toMillis - 30L * 24 * 3_600_000 : fromTime.toEpochMilli();
+    } catch (IllegalArgumentException e) {
+      throw ErrorResponse.error(e.getMessage(), Response.Status.BAD_REQUEST);
+    }
     if (fromMillis >= toMillis) {
       throw ErrorResponse.error("Parameter from must be before to.", Response.Status.BAD_REQUEST);
     }
@@ -276,7 +281,7 @@ public class BreakGlassAdminResource {
         .setMaxResults(100_000)
         .getResultStream()
         .map(g -> new GovernanceReport.Grant(g.getStatus(), g.isDrill(), g.getActivatedAt(), g.getEndedAt(),
-            GrantView.of(g, realm.getName()).expiryLagMillis(), g.getAttestedAt()))
+            GrantView.expiryLag(g), g.getAttestedAt()))
         .toList();
     long drift = em().createQuery("select count(a) from AuditRecordEntity a where a.realmId = :realmId and a.type = :type"
             + " and a.createdAt >= :from and a.createdAt < :to", Long.class)
@@ -302,18 +307,6 @@ public class BreakGlassAdminResource {
         })
         .toList();
     return GovernanceReport.build(realm.getName(), fromMillis, toMillis, now, grants, drift, overdue, drills);
-  }
-
-  private static long parseInstant(String name, String value, long defaultValue) {
-    if (value == null || value.isBlank()) {
-      return defaultValue;
-    }
-    try {
-      return Instant.parse(value.strip()).toEpochMilli();
-    } catch (java.time.format.DateTimeParseException e) {
-      throw ErrorResponse.error("Parameter " + name + " must be an ISO-8601 instant such as 2026-11-01T00:00:00Z.",
-          Response.Status.BAD_REQUEST);
-    }
   }
 
   /**

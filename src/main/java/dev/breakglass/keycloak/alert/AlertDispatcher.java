@@ -2,6 +2,7 @@ package dev.breakglass.keycloak.alert;
 
 import dev.breakglass.keycloak.metrics.BreakGlassMetrics;
 import dev.breakglass.keycloak.policy.AlertPolicy;
+import dev.breakglass.keycloak.policy.RealmPolicies;
 import dev.breakglass.keycloak.store.AlertEntity;
 import dev.breakglass.keycloak.store.DbClock;
 import jakarta.persistence.EntityManager;
@@ -144,7 +145,6 @@ public final class AlertDispatcher {
         return;
       }
       AlertEntity alert = em.find(AlertEntity.class, id);
-      em.refresh(alert);
       RealmModel realm = session.realms().getRealm(alert.getRealmId());
       if (realm == null) {
         // Normally removed with the realm; a leftover has nowhere to go.
@@ -153,7 +153,7 @@ public final class AlertDispatcher {
         return;
       }
       claimed.set(new Claimed(id, realm.getId(), realm.getName(), alert.getChannel(), alert.getTarget(),
-          alert.getEventType(), alert.getPayload(), alert.getAttempts(), alert.getCreatedAt(), AlertOutbox.channels(realm)));
+          alert.getEventType(), alert.getPayload(), alert.getAttempts(), alert.getCreatedAt(), RealmPolicies.alerts(realm)));
     });
     return claimed.get();
   }
@@ -189,7 +189,8 @@ public final class AlertDispatcher {
             alert.channel(), alert.attempts());
         return;
       }
-      row.setLastError(shorten(outcome.error()));
+      // Errors come from remote servers: no control characters in what is stored and logged.
+      row.setLastError(AlertPayload.printable(outcome.error() == null ? "unknown error" : outcome.error(), 480));
       BreakGlassMetrics.alertAttemptFailed(alert.realmName(), alert.channel());
       if (Backoff.givesUp(alert.createdAt(), now, retryWindowMillis)) {
         row.setStatus(AlertStatus.FAILED.name());
@@ -204,14 +205,6 @@ public final class AlertDispatcher {
           alert.id(), alert.eventType(), alert.realmName(), alert.channel(), alert.attempts(), delay, row.getLastError());
     });
     return status.get();
-  }
-
-  /** Errors come from remote servers: bounded and stripped of control characters before storing or logging. */
-  static String shorten(String error) {
-    String text = error == null ? "unknown error" : error;
-    String cleaned = text.codePoints().map(cp -> Character.isISOControl(cp) ? ' ' : cp)
-        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
-    return cleaned.length() > 480 ? cleaned.substring(0, 480) + "..." : cleaned;
   }
 
   static EntityManager em(KeycloakSession session) {

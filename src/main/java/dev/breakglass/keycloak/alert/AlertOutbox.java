@@ -1,15 +1,12 @@
 package dev.breakglass.keycloak.alert;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.breakglass.keycloak.audit.AuditEventType;
 import dev.breakglass.keycloak.policy.AlertPolicy;
-import dev.breakglass.keycloak.policy.PolicyParser;
 import dev.breakglass.keycloak.policy.RealmPolicies;
 import dev.breakglass.keycloak.store.AlertEntity;
 import dev.breakglass.keycloak.store.AuditRecordEntity;
 import dev.breakglass.keycloak.store.GrantEntity;
 import jakarta.persistence.EntityManager;
-import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jboss.logging.Logger;
@@ -17,9 +14,7 @@ import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
-import org.keycloak.models.RequiredActionConfigModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
-import org.keycloak.util.JsonSerialization;
 
 /**
  * Puts alerts in the outbox, in the transaction of the audit record they report: an alert exists
@@ -38,16 +33,11 @@ public final class AlertOutbox {
 
   private AlertOutbox() {}
 
-  /** The realm's alert channels, read even when the rest of its policy is invalid. */
-  public static AlertPolicy channels(RealmModel realm) {
-    RequiredActionConfigModel model = realm.getRequiredActionConfigByAlias(RealmPolicies.POLICY_HOLDER_ALIAS);
-    return PolicyParser.alertsOf(model == null ? Map.of() : model.getConfig());
-  }
-
-  public static void enqueue(KeycloakSession session, RealmModel realm, AuditRecordEntity record) {
+  /** {@code given}: the record's details as the caller gave them (the record holds them as JSON). */
+  public static void enqueue(KeycloakSession session, RealmModel realm, AuditRecordEntity record, Map<String, ?> given) {
     AuditEventType type = AuditEventType.valueOf(record.getType());
-    Map<String, Object> details = details(record);
-    AlertPolicy channels = channels(realm);
+    Map<String, Object> details = given == null ? Map.of() : new LinkedHashMap<>(given);
+    AlertPolicy channels = RealmPolicies.alerts(realm);
     if (!AlertRules.alerts(type, channels.useAlerts(), details) || (!channels.hasWebhook() && !channels.hasEmail())) {
       return;
     }
@@ -113,17 +103,6 @@ public final class AlertOutbox {
     }
     GrantEntity grant = em.find(GrantEntity.class, record.getGrantId());
     return grant != null && grant.isDrill();
-  }
-
-  static Map<String, Object> details(AuditRecordEntity record) {
-    if (record.getDetailsJson() == null) {
-      return Map.of();
-    }
-    try {
-      return JsonSerialization.readValue(record.getDetailsJson(), new TypeReference<LinkedHashMap<String, Object>>() {});
-    } catch (IOException e) {
-      return Map.of();
-    }
   }
 
   private static EntityManager em(KeycloakSession session) {

@@ -132,6 +132,13 @@ public final class AlertPayload {
     return clean(value, slack);
   }
 
+  /** {@code text} with control characters as spaces, at most {@code limit} characters (then "..."). */
+  static String printable(String text, int limit) {
+    String cleaned = text.codePoints().map(cp -> Character.isISOControl(cp) ? ' ' : cp)
+        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+    return cleaned.length() > limit ? cleaned.substring(0, limit) + "..." : cleaned;
+  }
+
   /**
    * Text safe to show in chat and mail: control and format characters become spaces (no forged
    * lines, no bidi tricks), for Slack its markup characters are entity-escaped as Slack asks, and

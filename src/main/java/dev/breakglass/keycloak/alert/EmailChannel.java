@@ -79,7 +79,8 @@ final class EmailChannel {
         } catch (IOException e) {
           text = String.valueOf(value);
         }
-        lines.add(Map.of("name", String.valueOf(key), "value", printable(text)));
+        // No control characters (a mail client may show them raw); the template HTML-escapes.
+        lines.add(Map.of("name", String.valueOf(key), "value", AlertPayload.printable(text, 2000)));
       });
     }
     return lines;
@@ -98,13 +99,6 @@ final class EmailChannel {
 
   private static String str(Object value) {
     return value == null ? null : value.toString();
-  }
-
-  /** No control characters (a mail client may show them raw); bounded. The template HTML-escapes. */
-  static String printable(String text) {
-    String cleaned = text.codePoints().map(cp -> Character.isISOControl(cp) ? ' ' : cp)
-        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
-    return cleaned.length() > 2000 ? cleaned.substring(0, 2000) + "..." : cleaned;
   }
 
   private static Map<String, Object> parse(String payload) {

@@ -6,7 +6,6 @@ import dev.breakglass.keycloak.audit.AuditEventType;
 import dev.breakglass.keycloak.grant.GrantAttestations;
 import dev.breakglass.keycloak.grant.GrantService;
 import dev.breakglass.keycloak.policy.FieldError;
-import dev.breakglass.keycloak.policy.PolicyParser;
 import dev.breakglass.keycloak.policy.RealmPolicies;
 import dev.breakglass.keycloak.store.AuditRecordEntity;
 import dev.breakglass.keycloak.store.GrantEntity;
@@ -26,7 +25,6 @@ import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.events.EventType;
 import org.keycloak.forms.login.LoginFormsProvider;
 import org.keycloak.models.Constants;
-import org.keycloak.models.RequiredActionConfigModel;
 import org.keycloak.models.utils.FormMessage;
 import org.keycloak.util.JsonSerialization;
 
@@ -92,10 +90,9 @@ public class BreakGlassAttestAction implements RequiredActionProvider {
       refuse(context, List.of(grant), values, result.errors(), null);
       return;
     }
-    RequiredActionConfigModel config = context.getRealm().getRequiredActionConfigByAlias(RealmPolicies.POLICY_HOLDER_ALIAS);
     try {
       GrantAttestations.attestAsHolder(context.getSession(), context.getRealm(), grant, context.getUser().getId(),
-          result.answers(), PolicyParser.attestationOf(config == null ? Map.of() : config.getConfig()));
+          result.answers(), RealmPolicies.attestation(context.getRealm()));
     } catch (GrantAttestations.RefusedException e) {
       refuse(context, waiting, values, List.of(), e.refusal().messageKey());
       return;

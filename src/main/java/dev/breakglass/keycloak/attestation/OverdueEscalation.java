@@ -4,7 +4,6 @@ import dev.breakglass.keycloak.audit.AuditEventType;
 import dev.breakglass.keycloak.audit.AuditTrail;
 import dev.breakglass.keycloak.grant.GrantStatus;
 import dev.breakglass.keycloak.policy.AttestationPolicy;
-import dev.breakglass.keycloak.policy.PolicyParser;
 import dev.breakglass.keycloak.policy.RealmPolicies;
 import dev.breakglass.keycloak.store.DbClock;
 import dev.breakglass.keycloak.store.GrantEntity;
@@ -20,7 +19,6 @@ import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
-import org.keycloak.models.RequiredActionConfigModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 
 /**
@@ -62,8 +60,7 @@ public final class OverdueEscalation {
       return 0;
     }
     session.getContext().setRealm(realm);
-    RequiredActionConfigModel config = realm.getRequiredActionConfigByAlias(RealmPolicies.POLICY_HOLDER_ALIAS);
-    AttestationPolicy policy = PolicyParser.attestationOf(config == null ? Map.of() : config.getConfig());
+    AttestationPolicy policy = RealmPolicies.attestation(realm);
     long now = DbClock.nowMillis(session);
     List<GrantEntity> due = em(session).createNamedQuery("bgOverdueGrants", GrantEntity.class)
         .setParameter("realmId", realmId)

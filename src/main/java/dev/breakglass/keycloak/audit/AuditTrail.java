@@ -102,7 +102,7 @@ public final class AuditTrail {
     head.setLastHash(hash);
 
     // The alert commits with the record, or neither does.
-    AlertOutbox.enqueue(session, realm, record);
+    AlertOutbox.enqueue(session, realm, record, details);
 
     String line = logLine(realm.getName(), record);
     String realmName = realm.getName();

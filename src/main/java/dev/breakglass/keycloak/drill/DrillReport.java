@@ -28,10 +28,9 @@ public final class DrillReport {
   public record Facts(
       String grantId,
       long activatedAt,
-      long expiresAt,
       Long endedAt,
       String endReason,
-      Long rolesRemovedAt,
+      Long expiryLagMillis,
       Long attestedAt,
       List<Alert> activationAlerts,
       long sessionsLeft,
@@ -56,7 +55,7 @@ public final class DrillReport {
     report.put("activatedAt", iso(f.activatedAt()));
     report.put("endedAt", iso(f.endedAt()));
     report.put("endReason", f.endReason());
-    report.put("expiryLagMillis", lag(f));
+    report.put("expiryLagMillis", f.expiryLagMillis());
     report.put(SESSIONS_LEFT_AT_END, f.sessionsLeft());
     report.put("checks", checks);
     report.put("generatedAt", iso(f.now()));
@@ -82,20 +81,12 @@ public final class DrillReport {
   }
 
   private static Map<String, Object> roleEndedWithinBound(Facts f) {
-    Long lag = lag(f);
+    Long lag = f.expiryLagMillis();
     if (lag == null) {
       return check("roleEndedWithinBound", false, "the grant's roles have not been removed yet");
     }
     return check("roleEndedWithinBound", lag <= EXPIRY_BOUND_MILLIS,
         "roles gone " + lag + " ms after the end (bound " + EXPIRY_BOUND_MILLIS + " ms)");
-  }
-
-  private static Long lag(Facts f) {
-    if (f.rolesRemovedAt() == null || f.endedAt() == null) {
-      return null;
-    }
-    long due = "EXPIRED".equals(f.endReason()) ? f.expiresAt() : f.endedAt();
-    return Math.max(0, f.rolesRemovedAt() - due);
   }
 
   private static Map<String, Object> check(String name, boolean passed, String detail) {

@@ -2,6 +2,7 @@ package dev.breakglass.keycloak.drill;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.breakglass.keycloak.audit.AuditEventType;
+import dev.breakglass.keycloak.grant.GrantView;
 import dev.breakglass.keycloak.store.AlertEntity;
 import dev.breakglass.keycloak.store.DbClock;
 import dev.breakglass.keycloak.store.DrillEntity;
@@ -137,8 +138,7 @@ public final class DrillService {
     long sessionsLeft = previous != null && previous.get(DrillReport.SESSIONS_LEFT_AT_END) instanceof Number n
         ? n.longValue() : sessionsFromBefore(session, realm, grant);
     Map<String, Object> report = DrillReport.build(new DrillReport.Facts(grant.getId(), grant.getActivatedAt(),
-        grant.getExpiresAt(), grant.getEndedAt(), grant.getEndReason(), grant.getRolesRemovedAt(), grant.getAttestedAt(),
-        alerts, sessionsLeft, now));
+        grant.getEndedAt(), grant.getEndReason(), GrantView.expiryLag(grant), grant.getAttestedAt(), alerts, sessionsLeft, now));
     try {
       drill.setReport(JsonSerialization.writeValueAsString(report));
       drill.setReportedAt(now);

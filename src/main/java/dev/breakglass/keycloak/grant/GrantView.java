@@ -89,7 +89,7 @@ public record GrantView(
    * How long after its end the grant's roles were really gone: after {@code expiresAt} for an
    * expired grant, after {@code endedAt} for a revoked one. Null while the grant is active.
    */
-  static Long expiryLag(GrantEntity g) {
+  public static Long expiryLag(GrantEntity g) {
     if (g.getRolesRemovedAt() == null || g.getEndedAt() == null) {
       return null;
     }

@@ -31,8 +31,26 @@ public final class RealmPolicies {
   }
 
   public static Loaded load(KeycloakSession session, RealmModel realm) {
+    return check(session, realm, rawConfig(realm));
+  }
+
+  /** The stored policy as it is, unchecked: empty when the realm has none. */
+  public static Map<String, String> rawConfig(RealmModel realm) {
     RequiredActionConfigModel model = realm.getRequiredActionConfigByAlias(POLICY_HOLDER_ALIAS);
-    return check(session, realm, model == null ? Map.of() : model.getConfig());
+    return model == null || model.getConfig() == null ? Map.of() : model.getConfig();
+  }
+
+  /**
+   * The realm's alert channels, read field by field: alerts must still flow when another part of
+   * the policy is broken (a drift or a denial is exactly when the SOC needs to hear).
+   */
+  public static AlertPolicy alerts(RealmModel realm) {
+    return PolicyParser.alertsOf(rawConfig(realm));
+  }
+
+  /** The realm's attestation settings, read field by field like the alert channels. */
+  public static AttestationPolicy attestation(RealmModel realm) {
+    return PolicyParser.attestationOf(rawConfig(realm));
   }
 
   /**

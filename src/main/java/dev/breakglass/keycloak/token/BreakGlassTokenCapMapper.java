@@ -142,7 +142,6 @@ public class BreakGlassTokenCapMapper extends AbstractOIDCProtocolMapper
 
   /** Even with an invalid policy, the roles it names stay out of tokens. */
   private static List<String> rawGovernedRoles(RealmModel realm) {
-    var model = realm.getRequiredActionConfigByAlias(RealmPolicies.POLICY_HOLDER_ALIAS);
-    return model == null ? List.of() : PolicyParser.splitMulti(model.getConfig().get(PolicyKeys.GRANTABLE_ROLES));
+    return PolicyParser.splitMulti(RealmPolicies.rawConfig(realm).get(PolicyKeys.GRANTABLE_ROLES));
   }
 }

@@ -13,8 +13,9 @@ class DrillReportTest {
   private static final long T0 = 1_796_000_000_000L;
 
   private static DrillReport.Facts facts(List<DrillReport.Alert> alerts, Long rolesRemovedAt, long sessionsLeft, Long attestedAt) {
-    return new DrillReport.Facts("g", T0, T0 + 60_000, T0 + 60_200, "EXPIRED", rolesRemovedAt, attestedAt, alerts, sessionsLeft,
-        T0 + 600_000);
+    // An expired grant: due at T0 + 60 s, so the lag is how long after that its roles were gone.
+    Long lag = rolesRemovedAt == null ? null : rolesRemovedAt - (T0 + 60_000);
+    return new DrillReport.Facts("g", T0, T0 + 60_200, "EXPIRED", lag, attestedAt, alerts, sessionsLeft, T0 + 600_000);
   }
 
   @SuppressWarnings("unchecked")

@@ -20,6 +20,15 @@ public final class WebhookReceiver implements AutoCloseable {
 
   /** One POST as received. */
   public record Delivery(Map<String, List<String>> headers, String body) {
+    /** The body as JSON: alerts always are. */
+    public com.fasterxml.jackson.databind.JsonNode json() {
+      try {
+        return Oidc.JSON.readTree(body);
+      } catch (java.io.IOException e) {
+        throw new AssertionError("Not JSON: " + body, e);
+      }
+    }
+
     public String header(String name) {
       for (var entry : headers.entrySet()) {
         if (entry.getKey().equalsIgnoreCase(name)) {
