@@ -1,14 +1,17 @@
 package dev.breakglass.keycloak.activation;
 
-import dev.breakglass.keycloak.attestation.OverdueEscalation;
-import dev.breakglass.keycloak.audit.AuditEventType;
+import dev.breakglass.keycloak.domain.ActivationInput;
+import dev.breakglass.keycloak.domain.ActivationValidator;
+
+import dev.breakglass.keycloak.sweeper.OverdueEscalation;
+import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.drill.DrillService;
 import dev.breakglass.keycloak.audit.AuditTrail;
 import dev.breakglass.keycloak.gate.BreakGlassAuthenticator;
 import dev.breakglass.keycloak.grant.GrantService;
 import dev.breakglass.keycloak.listener.BreakGlassEventListenerProvider;
-import dev.breakglass.keycloak.policy.BreakGlassPolicy;
-import dev.breakglass.keycloak.policy.FieldError;
+import dev.breakglass.keycloak.domain.BreakGlassPolicy;
+import dev.breakglass.keycloak.domain.FieldError;
 import dev.breakglass.keycloak.policy.RealmPolicies;
 import dev.breakglass.keycloak.store.DrillEntity;
 import dev.breakglass.keycloak.store.GrantEntity;

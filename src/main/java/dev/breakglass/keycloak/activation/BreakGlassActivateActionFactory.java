@@ -1,7 +1,7 @@
 package dev.breakglass.keycloak.activation;
 
-import dev.breakglass.keycloak.policy.FieldError;
-import dev.breakglass.keycloak.policy.PolicyKeys;
+import dev.breakglass.keycloak.domain.FieldError;
+import dev.breakglass.keycloak.domain.PolicyKeys;
 import dev.breakglass.keycloak.policy.RealmPolicies;
 import java.util.List;
 import org.keycloak.Config;

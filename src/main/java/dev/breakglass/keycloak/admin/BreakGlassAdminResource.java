@@ -1,14 +1,14 @@
 package dev.breakglass.keycloak.admin;
 
-import dev.breakglass.keycloak.attestation.AttestationValidator;
-import dev.breakglass.keycloak.audit.AuditEventType;
+import dev.breakglass.keycloak.domain.AttestationValidator;
+import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.drill.DrillService;
 import dev.breakglass.keycloak.audit.AuditChain;
 import dev.breakglass.keycloak.audit.AuditExport;
-import dev.breakglass.keycloak.grant.EndReason;
+import dev.breakglass.keycloak.domain.EndReason;
 import dev.breakglass.keycloak.grant.GrantAttestations;
 import dev.breakglass.keycloak.grant.GrantService;
-import dev.breakglass.keycloak.grant.GrantStatus;
+import dev.breakglass.keycloak.domain.GrantStatus;
 import dev.breakglass.keycloak.grant.GrantView;
 import dev.breakglass.keycloak.policy.RealmPolicies;
 import dev.breakglass.keycloak.report.GovernanceReport;

@@ -1,7 +1,9 @@
 package dev.breakglass.keycloak.alert;
 
+import dev.breakglass.keycloak.domain.AlertStatus;
+
 import dev.breakglass.keycloak.metrics.BreakGlassMetrics;
-import dev.breakglass.keycloak.policy.AlertPolicy;
+import dev.breakglass.keycloak.domain.AlertPolicy;
 import dev.breakglass.keycloak.policy.RealmPolicies;
 import dev.breakglass.keycloak.store.AlertEntity;
 import dev.breakglass.keycloak.store.DbClock;

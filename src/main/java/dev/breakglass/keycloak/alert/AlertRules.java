@@ -1,7 +1,7 @@
 package dev.breakglass.keycloak.alert;
 
-import dev.breakglass.keycloak.audit.AuditEventType;
-import dev.breakglass.keycloak.policy.UseAlerts;
+import dev.breakglass.keycloak.domain.AuditEventType;
+import dev.breakglass.keycloak.domain.UseAlerts;
 import java.util.Map;
 
 /** Which audit records become alerts. Pure. */

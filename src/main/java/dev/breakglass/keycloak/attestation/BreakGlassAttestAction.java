@@ -1,11 +1,14 @@
 package dev.breakglass.keycloak.attestation;
 
+import dev.breakglass.keycloak.domain.AttestationValidator;
+import dev.breakglass.keycloak.sweeper.OverdueEscalation;
+
 import dev.breakglass.keycloak.activation.BreakGlassActivateAction;
 import dev.breakglass.keycloak.activation.BreakGlassActivateActionFactory;
-import dev.breakglass.keycloak.audit.AuditEventType;
+import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.grant.GrantAttestations;
 import dev.breakglass.keycloak.grant.GrantService;
-import dev.breakglass.keycloak.policy.FieldError;
+import dev.breakglass.keycloak.domain.FieldError;
 import dev.breakglass.keycloak.policy.RealmPolicies;
 import dev.breakglass.keycloak.store.AuditRecordEntity;
 import dev.breakglass.keycloak.store.GrantEntity;

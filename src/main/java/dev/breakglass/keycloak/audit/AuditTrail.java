@@ -1,5 +1,7 @@
 package dev.breakglass.keycloak.audit;
 
+import dev.breakglass.keycloak.domain.AuditEventType;
+
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;

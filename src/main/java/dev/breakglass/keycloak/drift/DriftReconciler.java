@@ -1,10 +1,10 @@
 package dev.breakglass.keycloak.drift;
 
-import dev.breakglass.keycloak.audit.AuditEventType;
+import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.audit.AuditTrail;
 import dev.breakglass.keycloak.grant.GrantService;
-import dev.breakglass.keycloak.policy.BreakGlassPolicy;
-import dev.breakglass.keycloak.policy.DriftMode;
+import dev.breakglass.keycloak.domain.BreakGlassPolicy;
+import dev.breakglass.keycloak.domain.DriftMode;
 import dev.breakglass.keycloak.policy.RealmPolicies;
 import dev.breakglass.keycloak.store.DbClock;
 import dev.breakglass.keycloak.store.DriftEntity;

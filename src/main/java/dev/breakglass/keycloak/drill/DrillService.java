@@ -1,7 +1,7 @@
 package dev.breakglass.keycloak.drill;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.breakglass.keycloak.audit.AuditEventType;
+import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.grant.GrantView;
 import dev.breakglass.keycloak.store.AlertEntity;
 import dev.breakglass.keycloak.store.DbClock;

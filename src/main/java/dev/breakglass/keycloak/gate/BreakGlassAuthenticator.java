@@ -1,7 +1,7 @@
 package dev.breakglass.keycloak.gate;
 
 import dev.breakglass.keycloak.activation.BreakGlassActivateActionFactory;
-import dev.breakglass.keycloak.audit.AuditEventType;
+import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.audit.AuditTrail;
 import dev.breakglass.keycloak.grant.GrantService;
 import dev.breakglass.keycloak.policy.RealmPolicies;

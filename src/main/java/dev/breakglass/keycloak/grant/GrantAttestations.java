@@ -1,11 +1,13 @@
 package dev.breakglass.keycloak.grant;
 
+import dev.breakglass.keycloak.domain.GrantStatus;
+
 import dev.breakglass.keycloak.alert.AlertRules;
-import dev.breakglass.keycloak.attestation.AttestationAnswers;
-import dev.breakglass.keycloak.audit.AuditEventType;
+import dev.breakglass.keycloak.domain.AttestationAnswers;
+import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.audit.AuditTrail;
 import dev.breakglass.keycloak.drill.DrillService;
-import dev.breakglass.keycloak.policy.AttestationPolicy;
+import dev.breakglass.keycloak.domain.AttestationPolicy;
 import dev.breakglass.keycloak.store.DbClock;
 import dev.breakglass.keycloak.store.GrantEntity;
 import java.io.IOException;

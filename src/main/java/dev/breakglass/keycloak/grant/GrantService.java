@@ -1,9 +1,12 @@
 package dev.breakglass.keycloak.grant;
 
+import dev.breakglass.keycloak.domain.GrantStatus;
+import dev.breakglass.keycloak.domain.EndReason;
+
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.breakglass.keycloak.activation.ActivationRequest;
+import dev.breakglass.keycloak.domain.ActivationRequest;
 import dev.breakglass.keycloak.alert.AlertRules;
-import dev.breakglass.keycloak.audit.AuditEventType;
+import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.audit.AuditTrail;
 import dev.breakglass.keycloak.drill.DrillService;
 import dev.breakglass.keycloak.metrics.BreakGlassMetrics;

@@ -1,5 +1,7 @@
 package dev.breakglass.keycloak.grant;
 
+import dev.breakglass.keycloak.domain.EndReason;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.breakglass.keycloak.store.GrantEntity;

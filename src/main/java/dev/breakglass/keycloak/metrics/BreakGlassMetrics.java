@@ -1,8 +1,8 @@
 package dev.breakglass.keycloak.metrics;
 
-import dev.breakglass.keycloak.alert.AlertStatus;
-import dev.breakglass.keycloak.audit.AuditEventType;
-import dev.breakglass.keycloak.grant.GrantStatus;
+import dev.breakglass.keycloak.domain.AlertStatus;
+import dev.breakglass.keycloak.domain.AuditEventType;
+import dev.breakglass.keycloak.domain.GrantStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;

@@ -1,5 +1,12 @@
 package dev.breakglass.keycloak.policy;
 
+import dev.breakglass.keycloak.domain.FieldError;
+import dev.breakglass.keycloak.domain.AlertPolicy;
+import dev.breakglass.keycloak.domain.AttestationPolicy;
+import dev.breakglass.keycloak.domain.BreakGlassPolicy;
+import dev.breakglass.keycloak.domain.PolicyKeys;
+import dev.breakglass.keycloak.domain.PolicyParser;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

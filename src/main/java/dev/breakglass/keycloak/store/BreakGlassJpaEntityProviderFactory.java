@@ -1,9 +1,9 @@
 package dev.breakglass.keycloak.store;
 
-import dev.breakglass.keycloak.audit.AuditEventType;
+import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.audit.AuditTrail;
-import dev.breakglass.keycloak.grant.EndReason;
-import dev.breakglass.keycloak.grant.GrantStatus;
+import dev.breakglass.keycloak.domain.EndReason;
+import dev.breakglass.keycloak.domain.GrantStatus;
 import jakarta.persistence.EntityManager;
 import java.util.Map;
 import org.jboss.logging.Logger;

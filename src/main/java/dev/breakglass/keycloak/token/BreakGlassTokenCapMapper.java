@@ -1,8 +1,8 @@
 package dev.breakglass.keycloak.token;
 
 import dev.breakglass.keycloak.grant.GrantService;
-import dev.breakglass.keycloak.policy.PolicyKeys;
-import dev.breakglass.keycloak.policy.PolicyParser;
+import dev.breakglass.keycloak.domain.PolicyKeys;
+import dev.breakglass.keycloak.domain.PolicyParser;
 import dev.breakglass.keycloak.policy.RealmPolicies;
 import dev.breakglass.keycloak.store.GrantEntity;
 import java.time.Instant;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
 import java.util.List;
+import dev.breakglass.keycloak.domain.AuditEventType;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -89,7 +90,7 @@ class AlertPayloadTest {
 
   @Test
   void everyEventTypeHasASentence() {
-    for (var type : dev.breakglass.keycloak.audit.AuditEventType.values()) {
+    for (var type : AuditEventType.values()) {
       String text = AlertPayload.text(new AlertPayload.Facts("r", type.name(), 1, 0, null, null, "u", false, Map.of()));
       assertTrue(text.startsWith("Break-glass "), text);
       assertTrue(text.contains(" in r"), text);

@@ -1,5 +1,7 @@
 package dev.breakglass.keycloak.audit;
 
+import dev.breakglass.keycloak.domain.AuditEventType;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 

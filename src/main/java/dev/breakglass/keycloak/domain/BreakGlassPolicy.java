@@ -1,0 +1,29 @@
+package dev.breakglass.keycloak.domain;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * A realm's break-glass policy, already validated. Immutable; every part (gate, activation,
+ * sweeper, listener) works from one of these, never from the raw config map.
+ */
+public record BreakGlassPolicy(
+    String eligibleGroup,
+    List<String> grantableRoles,
+    int defaultDurationMinutes,
+    int maxDurationMinutes,
+    Pattern ticketPattern,
+    String ticketExample,
+    int minReasonLength,
+    DriftMode driftMode,
+    AlertPolicy alerts,
+    AttestationPolicy attestation) {
+
+  public BreakGlassPolicy {
+    grantableRoles = List.copyOf(grantableRoles);
+  }
+
+  public boolean isGrantable(String role) {
+    return grantableRoles.contains(role);
+  }
+}

@@ -1,0 +1,260 @@
+package dev.breakglass.keycloak.domain;
+
+import java.util.ArrayList;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Turns the stored string map into a {@link BreakGlassPolicy}, or into the list of field errors
+ * that make it invalid. Pure: whether the group and roles exist in a realm is checked by the
+ * caller, which has the realm.
+ */
+public final class PolicyParser {
+
+  private PolicyParser() {}
+
+  /** The outcome of parsing: exactly one of {@code policy} and a non-empty {@code errors}. */
+  public record Result(BreakGlassPolicy policy, List<FieldError> errors) {
+    public boolean isValid() {
+      return errors.isEmpty();
+    }
+  }
+
+  public static Result parse(Map<String, String> config) {
+    Map<String, String> c = config == null ? Map.of() : config;
+    List<FieldError> errors = new ArrayList<>();
+
+    String group = trimToEmpty(c.get(PolicyKeys.ELIGIBLE_GROUP));
+    if (group.isEmpty()) {
+      errors.add(new FieldError(PolicyKeys.ELIGIBLE_GROUP, "Choose the group whose members may activate break-glass access."));
+    } else if (!group.startsWith("/")) {
+      errors.add(new FieldError(PolicyKeys.ELIGIBLE_GROUP, "The eligible group must be a group path such as /responders."));
+    }
+
+    List<String> roles = splitMulti(c.get(PolicyKeys.GRANTABLE_ROLES));
+    if (roles.isEmpty()) {
+      errors.add(new FieldError(PolicyKeys.GRANTABLE_ROLES, "List at least one grantable role (realm role, or clientId.role for a client role)."));
+    }
+
+    Integer max = parseMinutes(c, PolicyKeys.MAX_DURATION, PolicyKeys.DEFAULT_MAX_DURATION, "Maximum duration", errors);
+    Integer def = parseMinutes(c, PolicyKeys.DEFAULT_DURATION, PolicyKeys.DEFAULT_DEFAULT_DURATION, "Default duration", errors);
+    if (max != null && def != null && def > max) {
+      errors.add(new FieldError(PolicyKeys.DEFAULT_DURATION, "Default duration must not exceed the maximum duration (" + max + " minutes)."));
+    }
+
+    Pattern ticketPattern = null;
+    String patternText = valueOrDefault(c, PolicyKeys.TICKET_PATTERN, PolicyKeys.DEFAULT_TICKET_PATTERN);
+    if (patternText.length() > PolicyKeys.LIMIT_TICKET_PATTERN_LENGTH) {
+      errors.add(new FieldError(PolicyKeys.TICKET_PATTERN, "Ticket pattern must be at most " + PolicyKeys.LIMIT_TICKET_PATTERN_LENGTH + " characters."));
+    } else {
+      try {
+        ticketPattern = Pattern.compile(patternText);
+      } catch (PatternSyntaxException e) {
+        errors.add(new FieldError(PolicyKeys.TICKET_PATTERN, "Ticket pattern is not a valid regular expression: " + e.getDescription() + "."));
+      }
+    }
+
+    String example = valueOrDefault(c, PolicyKeys.TICKET_EXAMPLE, PolicyKeys.DEFAULT_TICKET_EXAMPLE);
+    if (ticketPattern != null && !ticketPattern.matcher(example).matches()) {
+      errors.add(new FieldError(PolicyKeys.TICKET_EXAMPLE, "Ticket example does not match the ticket pattern: responders would be shown an example they cannot use."));
+    }
+
+    Integer minReason = parseInt(c, PolicyKeys.MIN_REASON_LENGTH, PolicyKeys.DEFAULT_MIN_REASON_LENGTH, "Minimum reason length", errors);
+    if (minReason != null && (minReason < 1 || minReason > 500)) {
+      errors.add(new FieldError(PolicyKeys.MIN_REASON_LENGTH, "Minimum reason length must be between 1 and 500 characters."));
+    }
+
+    String driftText = valueOrDefault(c, PolicyKeys.DRIFT_MODE, PolicyKeys.DEFAULT_DRIFT_MODE);
+    DriftMode driftMode = DriftMode.fromConfig(driftText).orElse(null);
+    if (driftMode == null) {
+      errors.add(new FieldError(PolicyKeys.DRIFT_MODE, "Drift mode must be alert or remove."));
+    }
+
+    AlertPolicy alerts = parseAlerts(c, errors);
+    AttestationPolicy attestation = parseAttestation(c, errors);
+
+    if (!errors.isEmpty()) {
+      return new Result(null, List.copyOf(errors));
+    }
+    return new Result(
+        new BreakGlassPolicy(group, roles, def, max, ticketPattern, example, minReason, driftMode, alerts, attestation), List.of());
+  }
+
+  /**
+   * The attestation settings alone, for the overdue escalation: like the alert channels, it must
+   * keep working when another part of the policy is broken. Invalid values fall back to defaults.
+   */
+  public static AttestationPolicy attestationOf(Map<String, String> config) {
+    return parseAttestation(config == null ? Map.of() : config, new ArrayList<>());
+  }
+
+  private static AttestationPolicy parseAttestation(Map<String, String> c, List<FieldError> errors) {
+    String requirementText = valueOrDefault(c, PolicyKeys.ATTESTATION, PolicyKeys.DEFAULT_ATTESTATION);
+    AttestationPolicy.Requirement requirement = AttestationPolicy.Requirement.fromConfig(requirementText).orElse(null);
+    if (requirement == null) {
+      errors.add(new FieldError(PolicyKeys.ATTESTATION, "Attestation must be holder or holder-and-second."));
+      requirement = AttestationPolicy.DEFAULT.requirement();
+    }
+    double deadline = parseHours(c, PolicyKeys.ATTESTATION_DEADLINE_HOURS, PolicyKeys.DEFAULT_ATTESTATION_DEADLINE_HOURS,
+        "Attestation deadline", AttestationPolicy.DEFAULT.deadlineHours(), errors);
+    double reminder = parseHours(c, PolicyKeys.ATTESTATION_REMINDER_HOURS, PolicyKeys.DEFAULT_ATTESTATION_REMINDER_HOURS,
+        "Overdue reminder interval", AttestationPolicy.DEFAULT.reminderHours(), errors);
+    String block = valueOrDefault(c, PolicyKeys.BLOCK_WHEN_OVERDUE, "false");
+    if (!block.equals("true") && !block.equals("false")) {
+      errors.add(new FieldError(PolicyKeys.BLOCK_WHEN_OVERDUE, "Block activation when overdue must be true or false."));
+    }
+    return new AttestationPolicy(requirement, deadline, reminder, block.equals("true"));
+  }
+
+  private static double parseHours(Map<String, String> c, String key, String def, String label, double fallback,
+      List<FieldError> errors) {
+    String text = valueOrDefault(c, key, def);
+    try {
+      double hours = Double.parseDouble(text);
+      if (Double.isFinite(hours) && hours >= PolicyKeys.MIN_ATTESTATION_HOURS && hours <= PolicyKeys.LIMIT_ATTESTATION_HOURS) {
+        return hours;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    errors.add(new FieldError(key, label + " must be a number of hours between " + PolicyKeys.MIN_ATTESTATION_HOURS + " and "
+        + (int) PolicyKeys.LIMIT_ATTESTATION_HOURS + " (decimals allowed, e.g. 0.5)."));
+    return fallback;
+  }
+
+  /**
+   * The alert channels alone. Alerts must still flow when another part of the policy is broken
+   * (a drift or a denial is exactly when the SOC needs to hear), so the outbox reads them with
+   * this, keeping every channel that is valid by itself.
+   */
+  public static AlertPolicy alertsOf(Map<String, String> config) {
+    return parseAlerts(config == null ? Map.of() : config, new ArrayList<>());
+  }
+
+  private static final Pattern EMAIL = Pattern.compile("[^@\\s<>,;:\"()\\[\\]]+@[^@\\s<>,;:\"()\\[\\]]+\\.[^@\\s<>,;:\"()\\[\\]]+");
+
+  private static AlertPolicy parseAlerts(Map<String, String> c, List<FieldError> errors) {
+    String url = trimToEmpty(c.get(PolicyKeys.WEBHOOK_URL));
+    String secret = c.get(PolicyKeys.WEBHOOK_SECRET) == null ? "" : c.get(PolicyKeys.WEBHOOK_SECRET);
+    String webhookUrl = null;
+    String webhookSecret = null;
+    if (!url.isEmpty()) {
+      String problem = webhookUrlProblem(url);
+      if (problem != null) {
+        errors.add(new FieldError(PolicyKeys.WEBHOOK_URL, problem));
+      } else if (secret.isBlank()) {
+        errors.add(new FieldError(PolicyKeys.WEBHOOK_SECRET, "A webhook needs a signing secret, so receivers can tell our alerts from forgeries."));
+      } else if (secret.length() < PolicyKeys.MIN_WEBHOOK_SECRET_LENGTH || secret.length() > PolicyKeys.LIMIT_WEBHOOK_SECRET_LENGTH
+          || secret.codePoints().anyMatch(Character::isISOControl)) {
+        errors.add(new FieldError(PolicyKeys.WEBHOOK_SECRET, "Webhook secret must be " + PolicyKeys.MIN_WEBHOOK_SECRET_LENGTH + " to "
+            + PolicyKeys.LIMIT_WEBHOOK_SECRET_LENGTH + " characters without control characters."));
+      } else {
+        webhookUrl = url;
+        webhookSecret = secret;
+      }
+    }
+
+    List<String> emails = new ArrayList<>();
+    List<String> given = splitMulti(c.get(PolicyKeys.ALERT_EMAILS));
+    if (given.size() > PolicyKeys.LIMIT_ALERT_EMAILS) {
+      errors.add(new FieldError(PolicyKeys.ALERT_EMAILS, "At most " + PolicyKeys.LIMIT_ALERT_EMAILS + " alert e-mail addresses; use a list address for more."));
+    }
+    for (String address : given.subList(0, Math.min(given.size(), PolicyKeys.LIMIT_ALERT_EMAILS))) {
+      if (address.length() > 254 || !EMAIL.matcher(address).matches()) {
+        errors.add(new FieldError(PolicyKeys.ALERT_EMAILS, "Not an e-mail address: " + printable(address) + "."));
+      } else {
+        emails.add(address);
+      }
+    }
+
+    String useText = valueOrDefault(c, PolicyKeys.ALERT_ON_USE, PolicyKeys.DEFAULT_ALERT_ON_USE);
+    UseAlerts useAlerts = UseAlerts.fromConfig(useText).orElse(null);
+    if (useAlerts == null) {
+      errors.add(new FieldError(PolicyKeys.ALERT_ON_USE, "Alert on use must be first, every or none."));
+      useAlerts = UseAlerts.FIRST;
+    }
+    return new AlertPolicy(webhookUrl, webhookSecret, emails, useAlerts);
+  }
+
+  /** Null when {@code url} is usable as a webhook: absolute http(s), a host, no credentials in it. */
+  static String webhookUrlProblem(String url) {
+    if (url.length() > PolicyKeys.LIMIT_WEBHOOK_URL_LENGTH) {
+      return "Webhook URL must be at most " + PolicyKeys.LIMIT_WEBHOOK_URL_LENGTH + " characters.";
+    }
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      return "Webhook URL is not a valid URL.";
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    if (!scheme.equals("https") && !scheme.equals("http")) {
+      return "Webhook URL must start with https:// (or http://).";
+    }
+    if (uri.getHost() == null || uri.getHost().isBlank()) {
+      return "Webhook URL must name a host.";
+    }
+    if (uri.getRawUserInfo() != null) {
+      return "Webhook URL must not contain credentials; the signing secret authenticates our alerts.";
+    }
+    if (uri.getRawFragment() != null) {
+      return "Webhook URL must not contain a fragment (#...).";
+    }
+    return null;
+  }
+
+  /** Echoes an admin's bad value in a message without control characters or unbounded length. */
+  private static String printable(String value) {
+    String cleaned = value.codePoints().map(cp -> Character.isISOControl(cp) ? '?' : cp)
+        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+    return cleaned.length() > 60 ? cleaned.substring(0, 60) + "..." : cleaned;
+  }
+
+  /** Splits a Keycloak multi-valued config string, dropping blanks and duplicates, keeping order. */
+  public static List<String> splitMulti(String value) {
+    if (value == null || value.isBlank()) {
+      return List.of();
+    }
+    Set<String> out = new LinkedHashSet<>();
+    Arrays.stream(value.split(Pattern.quote(PolicyKeys.MULTI_VALUE_SEPARATOR)))
+        .map(String::trim)
+        .filter(s -> !s.isEmpty())
+        .forEach(out::add);
+    return List.copyOf(out);
+  }
+
+  private static Integer parseMinutes(Map<String, String> c, String key, String def, String label, List<FieldError> errors) {
+    Integer value = parseInt(c, key, def, label, errors);
+    if (value != null && (value < 1 || value > PolicyKeys.LIMIT_MAX_DURATION_MINUTES)) {
+      errors.add(new FieldError(key, label + " must be between 1 and " + PolicyKeys.LIMIT_MAX_DURATION_MINUTES + " minutes."));
+      return null;
+    }
+    return value;
+  }
+
+  private static Integer parseInt(Map<String, String> c, String key, String def, String label, List<FieldError> errors) {
+    String text = valueOrDefault(c, key, def);
+    try {
+      return Integer.valueOf(text);
+    } catch (NumberFormatException e) {
+      errors.add(new FieldError(key, label + " must be a whole number."));
+      return null;
+    }
+  }
+
+  private static String valueOrDefault(Map<String, String> c, String key, String def) {
+    String v = trimToEmpty(c.get(key));
+    return v.isEmpty() ? def : v;
+  }
+
+  private static String trimToEmpty(String s) {
+    return s == null ? "" : s.trim();
+  }
+}

@@ -1,5 +1,0 @@
-package dev.breakglass.keycloak.expiry;
-
-import org.keycloak.provider.ProviderFactory;
-
-public interface ExpiryProviderFactory extends ProviderFactory<ExpiryProvider> {}

@@ -1,9 +1,0 @@
-package dev.breakglass.keycloak.grant;
-
-/** The lifecycle of a grant; see DESIGN.md. */
-public enum GrantStatus {
-  PENDING,
-  ACTIVE,
-  ENDED,
-  CLOSED
-}

@@ -1,4 +1,0 @@
-package dev.breakglass.keycloak.policy;
-
-/** A validation problem tied to one named input (a policy key or a form field). */
-public record FieldError(String field, String message) {}

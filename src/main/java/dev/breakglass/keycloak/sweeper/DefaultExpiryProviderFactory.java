@@ -1,0 +1,146 @@
+package dev.breakglass.keycloak.sweeper;
+
+import dev.breakglass.keycloak.drift.DriftReconciler;
+import dev.breakglass.keycloak.metrics.BreakGlassMetrics;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+import org.keycloak.Config;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.utils.PostMigrationEvent;
+import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.provider.ProviderConfigurationBuilder;
+import org.keycloak.provider.ServerInfoAwareProviderFactory;
+import org.keycloak.services.scheduled.ClusterAwareScheduledTaskRunner;
+import org.keycloak.timer.ScheduledTask;
+import org.keycloak.timer.TimerProvider;
+
+/**
+ * Schedules the sweeper. At start-up (after the database migration, before the first request)
+ * it first ends every grant that expired while Keycloak was down, then sweeps every {@code
+ * interval} milliseconds, once per interval across the cluster.
+ */
+public class DefaultExpiryProviderFactory implements ExpiryProviderFactory, ServerInfoAwareProviderFactory {
+
+  public static final String PROVIDER_ID = "default";
+  public static final String TASK_NAME = "break-glass-expiry";
+  static final String CONF_INTERVAL = "interval";
+  static final String CONF_DRIFT_INTERVAL = "drift-interval";
+  static final String CONF_BATCH_SIZE = "batch-size";
+  static final String CONF_OVERDUE_INTERVAL = "overdue-interval";
+
+  private static final Logger LOG = Logger.getLogger(DefaultExpiryProviderFactory.class);
+
+  private long intervalMillis;
+  private long driftIntervalMillis;
+  private long overdueIntervalMillis;
+  private int batchSize;
+  private KeycloakSessionFactory sessionFactory;
+
+  @Override
+  public ExpiryProvider create(KeycloakSession session) {
+    return new DefaultExpiryProvider(session, batchSize);
+  }
+
+  @Override
+  public void init(Config.Scope config) {
+    intervalMillis = Math.max(100, config.getLong(CONF_INTERVAL, 500L));
+    driftIntervalMillis = Math.max(1000, config.getLong(CONF_DRIFT_INTERVAL, 30_000L));
+    batchSize = Math.max(1, Math.min(500, config.getInt(CONF_BATCH_SIZE, 500)));
+    overdueIntervalMillis = Math.max(1000, config.getLong(CONF_OVERDUE_INTERVAL, 60_000L));
+  }
+
+  @Override
+  public void postInit(KeycloakSessionFactory factory) {
+    this.sessionFactory = factory;
+    factory.register(event -> {
+      if (event instanceof PostMigrationEvent) {
+        catchUp(factory);
+        schedule(factory);
+        BreakGlassMetrics.registerGauges(factory);
+      }
+    });
+  }
+
+  private void catchUp(KeycloakSessionFactory factory) {
+    ExpirySweeper.Result result = ExpirySweeper.sweep(factory, batchSize);
+    LOG.infof("Break-glass start-up sweep ended %d expired grant(s) in %.1f ms (%d failed)",
+        result.ended(), result.tookMillis(), result.failed());
+  }
+
+  private void schedule(KeycloakSessionFactory factory) {
+    ScheduledTask task = new ScheduledTask() {
+      @Override
+      public void run(KeycloakSession session) {
+        if (JobClaims.tryClaim(factory, JobClaims.EXPIRY_SWEEP, intervalMillis)) {
+          ExpirySweeper.Result result = ExpirySweeper.sweep(factory, batchSize);
+          if (result.ended() > 0 || result.failed() > 0) {
+            LOG.infof("Break-glass sweep ended %d grant(s) in %.1f ms (%d failed)", result.ended(), result.tookMillis(), result.failed());
+          } else {
+            LOG.tracef("Break-glass sweep found nothing due in %.2f ms", result.tookMillis());
+          }
+        } else {
+          LOG.trace("Break-glass sweep skipped: the cluster already swept within the interval");
+        }
+        if (JobClaims.tryClaim(factory, JobClaims.DRIFT_RECONCILE, driftIntervalMillis)) {
+          DriftReconciler.reconcileAll(factory, "sweep");
+        }
+        if (JobClaims.tryClaim(factory, JobClaims.ATTESTATION_OVERDUE, overdueIntervalMillis)) {
+          OverdueEscalation.run(factory);
+        }
+      }
+
+      @Override
+      public String getTaskName() {
+        return TASK_NAME;
+      }
+    };
+    try (KeycloakSession session = factory.create()) {
+      TimerProvider timer = session.getProvider(TimerProvider.class);
+      // The runner's lock lives at least a second; the job claim keeps the pace.
+      timer.schedule(new ClusterAwareScheduledTaskRunner(factory, task, Math.max(1000, intervalMillis)), intervalMillis, TASK_NAME);
+    }
+    LOG.infof("Break-glass sweeper scheduled every %d ms (drift reconciliation every %d ms)", intervalMillis, driftIntervalMillis);
+  }
+
+  @Override
+  public void close() {
+    if (sessionFactory == null) {
+      return;
+    }
+    try (KeycloakSession session = sessionFactory.create()) {
+      TimerProvider timer = session.getProvider(TimerProvider.class);
+      if (timer != null) {
+        timer.cancelTask(TASK_NAME);
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("Sweeper not cancelled at shutdown", e);
+    }
+  }
+
+  @Override
+  public String getId() {
+    return PROVIDER_ID;
+  }
+
+  @Override
+  public List<ProviderConfigProperty> getConfigMetadata() {
+    return ProviderConfigurationBuilder.create()
+        .property().name(CONF_INTERVAL).type("long").defaultValue(500L)
+        .helpText("Milliseconds between expiry sweeps (cluster-wide). A role outlives its grant by about this much at most.").add()
+        .property().name(CONF_DRIFT_INTERVAL).type("long").defaultValue(30_000L)
+        .helpText("Milliseconds between full drift reconciliations (admin events are checked at once).").add()
+        .property().name(CONF_OVERDUE_INTERVAL).type("long").defaultValue(60_000L)
+        .helpText("Milliseconds between looks for grants past their attestation deadline.").add()
+        .property().name(CONF_BATCH_SIZE).type("int").defaultValue(500)
+        .helpText("Grants read per batch, at most 500.").add()
+        .build();
+  }
+
+  @Override
+  public Map<String, String> getOperationalInfo() {
+    return Map.of(CONF_INTERVAL, Long.toString(intervalMillis), CONF_DRIFT_INTERVAL, Long.toString(driftIntervalMillis),
+        CONF_OVERDUE_INTERVAL, Long.toString(overdueIntervalMillis), CONF_BATCH_SIZE, Integer.toString(batchSize));
+  }
+}

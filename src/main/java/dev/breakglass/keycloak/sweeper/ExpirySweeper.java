@@ -1,0 +1,113 @@
+package dev.breakglass.keycloak.sweeper;
+
+import dev.breakglass.keycloak.domain.EndReason;
+import dev.breakglass.keycloak.grant.GrantService;
+import dev.breakglass.keycloak.domain.GrantStatus;
+import dev.breakglass.keycloak.store.DbClock;
+import dev.breakglass.keycloak.store.GrantEntity;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jboss.logging.Logger;
+import org.keycloak.connections.jpa.JpaConnectionProvider;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+
+/**
+ * Ends every ACTIVE grant whose {@code expiresAt} has passed by the database clock. It reads the
+ * grant table through its (status, expiry) index, never iterates users, and ends each grant in its
+ * own transaction: one bad row is logged and skipped, and the others still end.
+ */
+public final class ExpirySweeper {
+
+  private static final Logger LOG = Logger.getLogger(ExpirySweeper.class);
+
+  /** {@code ended} grants ended, {@code failed} could not be ended this run, in {@code tookMicros}. */
+  public record Result(int ended, int failed, long tookMicros) {
+    public double tookMillis() {
+      return tookMicros / 1000.0;
+    }
+  }
+
+  private ExpirySweeper() {}
+
+  /** Reads the next batch of due grant ids, leaving out those in {@code skip}. */
+  @FunctionalInterface
+  interface DueGrants {
+    List<String> next(int batchSize, Set<String> skip);
+  }
+
+  /** Ends one grant; false (or an exception) when it could not. */
+  @FunctionalInterface
+  interface GrantEnder {
+    boolean end(String grantId);
+  }
+
+  public static Result sweep(KeycloakSessionFactory factory, int batchSize) {
+    return sweep((size, skip) -> dueGrantIds(factory, size, skip), grantId -> endOne(factory, grantId), batchSize);
+  }
+
+  /** The sweep loop: batch after batch until none is full; a grant that fails is skipped, not retried in this run. */
+  static Result sweep(DueGrants dueGrants, GrantEnder ender, int batchSize) {
+    long started = System.nanoTime();
+    Set<String> failed = new HashSet<>();
+    int ended = 0;
+    while (true) {
+      List<String> due = dueGrants.next(batchSize, failed);
+      for (String grantId : due) {
+        boolean done;
+        try {
+          done = ender.end(grantId);
+        } catch (RuntimeException e) {
+          LOG.errorf(e, "Break-glass grant %s could not be ended; it is retried on the next sweep", grantId);
+          done = false;
+        }
+        if (done) {
+          ended++;
+        } else {
+          failed.add(grantId);
+        }
+      }
+      if (due.size() < batchSize) {
+        break;
+      }
+    }
+    return new Result(ended, failed.size(), (System.nanoTime() - started) / 1_000);
+  }
+
+  private static List<String> dueGrantIds(KeycloakSessionFactory factory, int batchSize, Set<String> skip) {
+    AtomicReference<List<String>> ids = new AtomicReference<>(List.of());
+    KeycloakModelUtils.runJobInTransaction(factory, session -> {
+      List<String> skipList = skip.isEmpty() ? List.of("-") : new ArrayList<>(skip);
+      ids.set(session.getProvider(JpaConnectionProvider.class).getEntityManager()
+          .createNamedQuery("bgExpiredGrants", String.class)
+          .setParameter("status", GrantStatus.ACTIVE.name())
+          .setParameter("now", DbClock.nowMillis(session))
+          .setParameter("skip", skipList)
+          .setMaxResults(batchSize)
+          .getResultList());
+    });
+    return ids.get();
+  }
+
+  /** Ends one grant in its own transaction, so a failure rolls back only this grant. */
+  private static boolean endOne(KeycloakSessionFactory factory, String grantId) {
+    KeycloakModelUtils.runJobInTransaction(factory, session -> {
+      GrantEntity grant = session.getProvider(JpaConnectionProvider.class).getEntityManager()
+          .find(GrantEntity.class, grantId);
+      if (grant == null) {
+        return; // removed meanwhile (its user or realm was deleted)
+      }
+      RealmModel realm = session.realms().getRealm(grant.getRealmId());
+      if (realm == null) {
+        return;
+      }
+      session.getContext().setRealm(realm);
+      GrantService.end(session, realm, grant, EndReason.EXPIRED, "system", null);
+    });
+    return true;
+  }
+}

@@ -1,0 +1,175 @@
+package dev.breakglass.keycloak.domain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class PolicyParserTest {
+
+  private static Map<String, String> valid() {
+    Map<String, String> c = new HashMap<>();
+    c.put(PolicyKeys.ELIGIBLE_GROUP, "/responders");
+    c.put(PolicyKeys.GRANTABLE_ROLES, "emergency-admin##ops.restart");
+    c.put(PolicyKeys.DEFAULT_DURATION, "30");
+    c.put(PolicyKeys.MAX_DURATION, "60");
+    c.put(PolicyKeys.TICKET_PATTERN, "INC-[0-9]+");
+    c.put(PolicyKeys.TICKET_EXAMPLE, "INC-1");
+    c.put(PolicyKeys.MIN_REASON_LENGTH, "20");
+    return c;
+  }
+
+  @Test
+  void validPolicyParses() {
+    PolicyParser.Result r = PolicyParser.parse(valid());
+    assertTrue(r.isValid(), r.errors().toString());
+    assertEquals(List.of("emergency-admin", "ops.restart"), r.policy().grantableRoles());
+    assertEquals(60, r.policy().maxDurationMinutes());
+    assertTrue(r.policy().ticketPattern().matcher("INC-42").matches());
+  }
+
+  @Test
+  void defaultsFillMissingOptionalKeys() {
+    Map<String, String> c = Map.of(PolicyKeys.ELIGIBLE_GROUP, "/r", PolicyKeys.GRANTABLE_ROLES, "a");
+    PolicyParser.Result r = PolicyParser.parse(c);
+    assertTrue(r.isValid(), r.errors().toString());
+    assertEquals(30, r.policy().defaultDurationMinutes());
+    assertEquals("INC-12345", r.policy().ticketExample());
+  }
+
+  @Test
+  void emptyConfigNamesEveryRequiredField() {
+    PolicyParser.Result r = PolicyParser.parse(null);
+    assertNull(r.policy());
+    List<String> fields = r.errors().stream().map(FieldError::field).toList();
+    assertTrue(fields.contains(PolicyKeys.ELIGIBLE_GROUP));
+    assertTrue(fields.contains(PolicyKeys.GRANTABLE_ROLES));
+  }
+
+  @Test
+  void multiValuesDropBlanksAndDuplicates() {
+    assertEquals(List.of("a", "b"), PolicyParser.splitMulti(" a ##b####a##  "));
+    assertEquals(List.of(), PolicyParser.splitMulti(""));
+  }
+
+  @ParameterizedTest(name = "{0}={1} is refused")
+  @CsvSource(delimiter = '|', value = {
+    "maxDurationMinutes|0",
+    "maxDurationMinutes|1441",
+    "maxDurationMinutes|sixty",
+    "defaultDurationMinutes|-1",
+    "defaultDurationMinutes|61",
+    "ticketPattern|INC-[0-9",
+    "ticketExample|JIRA-1",
+    "minReasonLength|0",
+    "minReasonLength|x",
+    "eligibleGroup|responders",
+    "driftMode|delete",
+    "alertOnUse|sometimes",
+    "attestation|anyone",
+    "attestationDeadlineHours|0",
+    "attestationDeadlineHours|soon",
+    "attestationDeadlineHours|NaN",
+    "attestationReminderHours|-1",
+    "blockActivationWhenOverdue|yes",
+    "webhookUrl|ftp://hooks.example.org/x",
+    "webhookUrl|not a url",
+    "webhookUrl|https:///nohost",
+    "webhookUrl|https://user:pw@hooks.example.org/x",
+    "webhookUrl|https://hooks.example.org/x#frag",
+    "alertEmails|soc.example.org",
+    "alertEmails|soc@example.org##<x>@example.org",
+    "alertEmails|a@b.org Bcc: x@y.org",
+  })
+  void badValueIsRefusedNamingTheField(String key, String value) {
+    Map<String, String> c = valid();
+    c.put(key, value);
+    PolicyParser.Result r = PolicyParser.parse(c);
+    assertFalse(r.isValid());
+    assertTrue(r.errors().stream().anyMatch(e -> e.field().equals(key)), r.errors().toString());
+    assertTrue(r.errors().stream().allMatch(e -> !e.message().isBlank()));
+  }
+
+  @Test
+  void overlongPatternIsRefused() {
+    Map<String, String> c = valid();
+    c.put(PolicyKeys.TICKET_PATTERN, "a".repeat(201));
+    assertFalse(PolicyParser.parse(c).isValid());
+  }
+
+  @Test
+  void alertChannelsParse() {
+    Map<String, String> c = valid();
+    c.put(PolicyKeys.WEBHOOK_URL, "https://hooks.example.org/services/T1/B2");
+    c.put(PolicyKeys.WEBHOOK_SECRET, "0123456789abcdef");
+    c.put(PolicyKeys.ALERT_EMAILS, "soc@example.org##oncall+bg@example.org");
+    c.put(PolicyKeys.ALERT_ON_USE, "every");
+    PolicyParser.Result r = PolicyParser.parse(c);
+    assertTrue(r.isValid(), r.errors().toString());
+    AlertPolicy alerts = r.policy().alerts();
+    assertTrue(alerts.hasWebhook());
+    assertEquals(List.of("soc@example.org", "oncall+bg@example.org"), alerts.emails());
+    assertEquals(UseAlerts.EVERY, alerts.useAlerts());
+    assertFalse(alerts.toString().contains("0123456789abcdef"), "the secret is never printed");
+  }
+
+  @Test
+  void addressWithALineBreakIsRefused() {
+    Map<String, String> c = valid();
+    c.put(PolicyKeys.ALERT_EMAILS, "a@b.org\r\nBcc: x@y.org");
+    assertFalse(PolicyParser.parse(c).isValid());
+  }
+
+  @Test
+  void noChannelsByDefault() {
+    AlertPolicy alerts = PolicyParser.parse(valid()).policy().alerts();
+    assertFalse(alerts.hasWebhook());
+    assertFalse(alerts.hasEmail());
+    assertEquals(UseAlerts.FIRST, alerts.useAlerts());
+  }
+
+  @ParameterizedTest(name = "webhook secret \"{0}\" is refused")
+  @CsvSource(value = {"''", "short", "'0123456789abcde'"})
+  void webhookNeedsAStrongEnoughSecret(String secret) {
+    Map<String, String> c = valid();
+    c.put(PolicyKeys.WEBHOOK_URL, "https://hooks.example.org/x");
+    c.put(PolicyKeys.WEBHOOK_SECRET, secret);
+    PolicyParser.Result r = PolicyParser.parse(c);
+    assertFalse(r.isValid());
+    assertTrue(r.errors().stream().anyMatch(e -> e.field().equals(PolicyKeys.WEBHOOK_SECRET)), r.errors().toString());
+  }
+
+  @Test
+  void alertChannelsSurviveAnInvalidRestOfThePolicy() {
+    Map<String, String> c = valid();
+    c.remove(PolicyKeys.ELIGIBLE_GROUP);
+    c.put(PolicyKeys.WEBHOOK_URL, "https://hooks.example.org/x");
+    c.put(PolicyKeys.WEBHOOK_SECRET, "0123456789abcdef");
+    c.put(PolicyKeys.ALERT_EMAILS, "soc@example.org##broken");
+    assertFalse(PolicyParser.parse(c).isValid());
+    AlertPolicy alerts = PolicyParser.alertsOf(c);
+    assertTrue(alerts.hasWebhook(), "a drift must still reach the SOC when the group is misconfigured");
+    assertEquals(List.of("soc@example.org"), alerts.emails(), "the valid address is kept");
+  }
+
+  @Test
+  void attestationSettingsParse() {
+    Map<String, String> c = valid();
+    c.put(PolicyKeys.ATTESTATION, "holder-and-second");
+    c.put(PolicyKeys.ATTESTATION_DEADLINE_HOURS, "0.5");
+    c.put(PolicyKeys.BLOCK_WHEN_OVERDUE, "true");
+    AttestationPolicy a = PolicyParser.parse(c).policy().attestation();
+    assertEquals(AttestationPolicy.Requirement.HOLDER_AND_SECOND, a.requirement());
+    assertEquals(30 * 60_000L, a.deadlineMillis());
+    assertEquals(24 * 3_600_000L, a.reminderMillis(), "default reminder: a day");
+    assertTrue(a.blockWhenOverdue());
+    assertEquals(AttestationPolicy.DEFAULT, PolicyParser.parse(valid()).policy().attestation());
+  }
+}
