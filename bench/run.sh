@@ -30,7 +30,7 @@ start_kc() {
   : > "$LOG"
   KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=admin \
     "$KC_HOME/bin/kc.sh" start-dev --import-realm --http-port=$PORT --http-management-port=$((PORT + 1000)) \
-    --log-level=INFO,dev.breakglass.keycloak.expiry:TRACE >> "$LOG" 2>&1 &
+    --log-level=INFO,dev.breakglass.keycloak.sweeper:TRACE >> "$LOG" 2>&1 &
   KC_PID=$!
   for _ in $(seq 1 240); do
     if curl -fs -o /dev/null "http://localhost:$PORT/realms/master"; then return 0; fi

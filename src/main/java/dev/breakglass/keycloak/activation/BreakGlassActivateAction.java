@@ -3,13 +3,12 @@ package dev.breakglass.keycloak.activation;
 import dev.breakglass.keycloak.domain.ActivationInput;
 import dev.breakglass.keycloak.domain.ActivationValidator;
 
-import dev.breakglass.keycloak.sweeper.OverdueEscalation;
 import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.drill.DrillService;
-import dev.breakglass.keycloak.audit.AuditTrail;
-import dev.breakglass.keycloak.gate.BreakGlassAuthenticator;
+import dev.breakglass.keycloak.domain.BreakGlassIds;
+import dev.breakglass.keycloak.domain.Ineligibility;
+import dev.breakglass.keycloak.grant.Eligibility;
 import dev.breakglass.keycloak.grant.GrantService;
-import dev.breakglass.keycloak.listener.BreakGlassEventListenerProvider;
 import dev.breakglass.keycloak.domain.BreakGlassPolicy;
 import dev.breakglass.keycloak.domain.FieldError;
 import dev.breakglass.keycloak.policy.RealmPolicies;
@@ -29,7 +28,6 @@ import org.keycloak.authentication.RequiredActionContext;
 import org.keycloak.authentication.RequiredActionProvider;
 import org.keycloak.events.EventType;
 import org.keycloak.forms.login.LoginFormsProvider;
-import org.keycloak.models.GroupModel;
 import org.keycloak.models.RoleModel;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.utils.FormMessage;
@@ -46,9 +44,6 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
   public static final String EVENT_DETAIL_GRANT_ID = "break_glass_grant_id";
   public static final String ERROR_INVALID_INPUT = "break_glass_invalid_input";
   public static final String ERROR_ALREADY_ACTIVE = "break_glass_already_active";
-  public static final String ERROR_ATTESTATION_OVERDUE = "break_glass_attestation_overdue";
-  /** Auth-session note naming the grant this login activated; later steps of the login see it. */
-  public static final String ACTIVATED_NOTE = "break-glass.activated-grant";
 
   private static final Logger LOG = Logger.getLogger(BreakGlassActivateAction.class);
 
@@ -112,8 +107,8 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
     if (drill.isPresent()) {
       DrillService.started(drill.get(), grant);
     }
-    context.getSession().setAttribute(BreakGlassEventListenerProvider.ACTIVATING_GRANT_ATTRIBUTE, grant.getId());
-    context.getAuthenticationSession().setAuthNote(ACTIVATED_NOTE, grant.getId());
+    context.getSession().setAttribute(BreakGlassIds.ACTIVATING_GRANT_ATTRIBUTE, grant.getId());
+    context.getAuthenticationSession().setAuthNote(BreakGlassIds.ACTIVATED_NOTE, grant.getId());
     // Carried by the CUSTOM_REQUIRED_ACTION event Keycloak emits when this action completes.
     context.getEvent()
         .detail(EVENT_DETAIL_GRANT_ID, grant.getId())
@@ -124,45 +119,22 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
 
   /** The valid policy when this user may activate; otherwise the refusal is shown and null returned. */
   private static BreakGlassPolicy admissiblePolicy(RequiredActionContext context) {
-    RealmPolicies.Loaded loaded = RealmPolicies.load(context.getSession(), context.getRealm());
     UserModel user = context.getUser();
-    String why = null;
-    String messageKey = null;
-    String error = null;
-    if (!loaded.isValid()) {
-      LOG.warnf("Break-glass activation unavailable in realm %s: invalid policy %s", context.getRealm().getName(), loaded.errors());
-      why = "policy_unavailable";
-      messageKey = "breakGlassUnavailable";
-      error = BreakGlassAuthenticator.ERROR_UNAVAILABLE;
-    } else {
-      GroupModel group = RealmPolicies.findGroup(context.getSession(), context.getRealm(), loaded.policy());
-      if (group == null || !user.isMemberOf(group)) {
-        why = "not_eligible";
-        messageKey = "breakGlassNotEligible";
-        error = BreakGlassAuthenticator.ERROR_NOT_ELIGIBLE;
-      } else if (loaded.policy().attestation().blockWhenOverdue()
-          && OverdueEscalation.hasOverdue(context.getSession(), context.getRealm(), user.getId(), loaded.policy().attestation())) {
-        why = "attestation_overdue";
-        messageKey = "breakGlassAttestationOverdue";
-        error = ERROR_ATTESTATION_OVERDUE;
-      }
+    Eligibility.Decision decision =
+        Eligibility.decide(context.getSession(), context.getRealm(), user, Eligibility.Step.ACTIVATION);
+    if (decision.eligible()) {
+      return decision.policy();
     }
-    if (why == null) {
-      return loaded.policy();
-    }
-    Map<String, Object> details = new LinkedHashMap<>();
-    details.put("why", why);
-    details.put("clientId", clientId(context));
-    details.put("ipAddress", context.getConnection().getRemoteAddr());
-    AuditTrail.append(context.getSession(), context.getRealm(), AuditEventType.BREAK_GLASS_DENIED,
-        new AuditTrail.Subject(null, user.getId(), user.getUsername()), details);
+    Ineligibility refusal = decision.refusal();
+    Eligibility.recordRefusal(context.getSession(), context.getRealm(), user, refusal, clientId(context),
+        context.getConnection().getRemoteAddr());
     context.getEvent().clone().event(EventType.CUSTOM_REQUIRED_ACTION_ERROR)
         .detail("break_glass", AuditEventType.BREAK_GLASS_DENIED.name())
-        .error(error);
+        .error(refusal.error());
     Response page = context.form()
-        .setError(messageKey)
+        .setError(refusal.messageKey())
         .setStatus(Response.Status.FORBIDDEN)
-        .createForm(BreakGlassAuthenticator.DENIED_TEMPLATE);
+        .createForm(BreakGlassIds.DENIED_TEMPLATE);
     context.challenge(page);
     return null;
   }

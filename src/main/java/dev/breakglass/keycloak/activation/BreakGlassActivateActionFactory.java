@@ -2,6 +2,7 @@ package dev.breakglass.keycloak.activation;
 
 import dev.breakglass.keycloak.domain.FieldError;
 import dev.breakglass.keycloak.domain.PolicyKeys;
+import dev.breakglass.keycloak.domain.BreakGlassIds;
 import dev.breakglass.keycloak.policy.RealmPolicies;
 import java.util.List;
 import org.keycloak.Config;
@@ -22,7 +23,7 @@ import org.keycloak.validate.ValidationError;
  */
 public class BreakGlassActivateActionFactory implements RequiredActionFactory {
 
-  public static final String PROVIDER_ID = RealmPolicies.POLICY_HOLDER_ALIAS;
+  public static final String PROVIDER_ID = BreakGlassIds.ACTIVATE_ACTION;
 
   private static final BreakGlassActivateAction SINGLETON = new BreakGlassActivateAction();
 

@@ -12,7 +12,7 @@ public class BreakGlassAdminResourceProvider implements AdminRealmResourceProvid
   @Override
   public Object getResource(KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth,
       AdminEventBuilder adminEvent) {
-    return new BreakGlassAdminResource(session, realm, auth);
+    return new BreakGlassAdminResource(session, realm, auth, adminEvent);
   }
 
   @Override

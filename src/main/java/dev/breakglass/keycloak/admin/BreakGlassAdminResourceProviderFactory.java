@@ -1,5 +1,6 @@
 package dev.breakglass.keycloak.admin;
 
+import dev.breakglass.keycloak.domain.BreakGlassIds;
 import org.keycloak.Config;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
@@ -8,7 +9,7 @@ import org.keycloak.services.resources.admin.ext.AdminRealmResourceProviderFacto
 
 public class BreakGlassAdminResourceProviderFactory implements AdminRealmResourceProviderFactory {
 
-  public static final String PROVIDER_ID = "break-glass";
+  public static final String PROVIDER_ID = BreakGlassIds.ADMIN_RESOURCE;
 
   private static final BreakGlassAdminResourceProvider SINGLETON = new BreakGlassAdminResourceProvider();
 

@@ -1,22 +1,23 @@
 package dev.breakglass.keycloak.alert;
 
+import dev.breakglass.keycloak.domain.TextRules;
 import dev.breakglass.keycloak.domain.AlertStatus;
 
 import dev.breakglass.keycloak.metrics.BreakGlassMetrics;
 import dev.breakglass.keycloak.domain.AlertPolicy;
 import dev.breakglass.keycloak.policy.RealmPolicies;
 import dev.breakglass.keycloak.store.AlertEntity;
+import dev.breakglass.keycloak.store.AlertStore;
 import dev.breakglass.keycloak.store.DbClock;
-import jakarta.persistence.EntityManager;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
-import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
@@ -75,7 +76,7 @@ public final class AlertDispatcher {
             LOG.error("Break-glass alert delivery failed; it is retried on the next round", e);
           }
         });
-      } catch (java.util.concurrent.RejectedExecutionException e) {
+      } catch (RejectedExecutionException e) {
         queued.set(false); // shutting down: the outbox keeps the alerts for the next start
       }
     }
@@ -121,12 +122,8 @@ public final class AlertDispatcher {
 
   private List<String> dueIds() {
     AtomicReference<List<String>> ids = new AtomicReference<>(List.of());
-    KeycloakModelUtils.runJobInTransaction(factory, session -> ids.set(em(session)
-        .createNamedQuery("bgDueAlerts", String.class)
-        .setParameter("pending", AlertStatus.PENDING.name())
-        .setParameter("now", DbClock.nowMillis(session))
-        .setMaxResults(BATCH)
-        .getResultList()));
+    KeycloakModelUtils.runJobInTransaction(
+        factory, session -> ids.set(AlertStore.of(session).dueIds(DbClock.nowMillis(session), BATCH)));
     return ids.get();
   }
 
@@ -134,24 +131,18 @@ public final class AlertDispatcher {
     AtomicReference<Claimed> claimed = new AtomicReference<>();
     KeycloakModelUtils.runJobInTransaction(factory, session -> {
       long now = DbClock.nowMillis(session);
-      EntityManager em = em(session);
+      AlertStore store = AlertStore.of(session);
       // Long enough for the slowest channel; a dead node's claim lapses after it.
       long until = now + Math.max(60_000L, 4L * timeoutMillis);
-      int updated = em.createNamedQuery("bgClaimAlert")
-          .setParameter("until", until)
-          .setParameter("id", id)
-          .setParameter("pending", AlertStatus.PENDING.name())
-          .setParameter("now", now)
-          .executeUpdate();
-      if (updated != 1) {
+      if (!store.claim(id, now, until)) {
         return;
       }
-      AlertEntity alert = em.find(AlertEntity.class, id);
+      AlertEntity alert = store.find(id).orElseThrow();
       RealmModel realm = session.realms().getRealm(alert.getRealmId());
       if (realm == null) {
         // Normally removed with the realm; a leftover has nowhere to go.
         LOG.warnf("Break-glass alert %s (%s) dropped: its realm %s no longer exists", id, alert.getEventType(), alert.getRealmId());
-        em.remove(alert);
+        store.remove(alert);
         return;
       }
       claimed.set(new Claimed(id, realm.getId(), realm.getName(), alert.getChannel(), alert.getTarget(),
@@ -175,8 +166,7 @@ public final class AlertDispatcher {
   private AlertStatus record(Claimed alert, Outcome outcome) {
     AtomicReference<AlertStatus> status = new AtomicReference<>(AlertStatus.PENDING);
     KeycloakModelUtils.runJobInTransaction(factory, session -> {
-      EntityManager em = em(session);
-      AlertEntity row = em.find(AlertEntity.class, alert.id());
+      AlertEntity row = AlertStore.of(session).find(alert.id()).orElse(null);
       if (row == null) {
         return; // its realm was removed meanwhile
       }
@@ -192,7 +182,7 @@ public final class AlertDispatcher {
         return;
       }
       // Errors come from remote servers: no control characters in what is stored and logged.
-      row.setLastError(AlertPayload.printable(outcome.error() == null ? "unknown error" : outcome.error(), 480));
+      row.setLastError(TextRules.printable(outcome.error() == null ? "unknown error" : outcome.error(), 480));
       BreakGlassMetrics.alertAttemptFailed(alert.realmName(), alert.channel());
       if (Backoff.givesUp(alert.createdAt(), now, retryWindowMillis)) {
         row.setStatus(AlertStatus.FAILED.name());
@@ -207,9 +197,5 @@ public final class AlertDispatcher {
           alert.id(), alert.eventType(), alert.realmName(), alert.channel(), alert.attempts(), delay, row.getLastError());
     });
     return status.get();
-  }
-
-  static EntityManager em(KeycloakSession session) {
-    return session.getProvider(JpaConnectionProvider.class).getEntityManager();
   }
 }

@@ -1,27 +1,31 @@
 package dev.breakglass.keycloak.alert;
 
+import dev.breakglass.keycloak.domain.AlertRules;
 import dev.breakglass.keycloak.domain.AlertStatus;
 
 import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.domain.AlertPolicy;
 import dev.breakglass.keycloak.policy.RealmPolicies;
+import dev.breakglass.keycloak.audit.AuditRecorded;
 import dev.breakglass.keycloak.store.AlertEntity;
+import dev.breakglass.keycloak.store.AlertStore;
 import dev.breakglass.keycloak.store.AuditRecordEntity;
 import dev.breakglass.keycloak.store.GrantEntity;
-import jakarta.persistence.EntityManager;
+import dev.breakglass.keycloak.store.GrantStore;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jboss.logging.Logger;
-import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 
 /**
  * Puts alerts in the outbox, in the transaction of the audit record they report: an alert exists
  * exactly when its event was committed, and survives any outage of its channel. Delivery happens
- * after commit, off the request thread (see {@link AlertDispatcher}).
+ * after commit, off the request thread (see {@link AlertDispatcher}). The outbox learns of records
+ * from the {@link AuditRecorded} event: the audit trail knows nothing of alerts.
  */
 public final class AlertOutbox {
 
@@ -35,23 +39,32 @@ public final class AlertOutbox {
 
   private AlertOutbox() {}
 
+  /** Subscribes the outbox to every audit record appended on this node. */
+  static void subscribe(KeycloakSessionFactory factory) {
+    factory.register(event -> {
+      if (event instanceof AuditRecorded recorded) {
+        enqueue(recorded.session(), recorded.realm(), recorded.record(), recorded.details());
+      }
+    });
+  }
+
   /** {@code given}: the record's details as the caller gave them (the record holds them as JSON). */
-  public static void enqueue(KeycloakSession session, RealmModel realm, AuditRecordEntity record, Map<String, ?> given) {
+  static void enqueue(KeycloakSession session, RealmModel realm, AuditRecordEntity record, Map<String, ?> given) {
     AuditEventType type = AuditEventType.valueOf(record.getType());
     Map<String, Object> details = given == null ? Map.of() : new LinkedHashMap<>(given);
     AlertPolicy channels = RealmPolicies.alerts(realm);
     if (!AlertRules.alerts(type, channels.useAlerts(), details) || (!channels.hasWebhook() && !channels.hasEmail())) {
       return;
     }
-    EntityManager em = em(session);
+    AlertStore store = AlertStore.of(session);
     AlertPayload.Facts facts = new AlertPayload.Facts(realm.getName(), record.getType(), record.getSeq(),
-        record.getCreatedAt(), record.getGrantId(), record.getUserId(), record.getUsername(), isDrill(em, record, details),
+        record.getCreatedAt(), record.getGrantId(), record.getUserId(), record.getUsername(), isDrill(session, record, details),
         details);
     if (channels.hasWebhook()) {
-      em.persist(row(realm, record, facts, CHANNEL_WEBHOOK, null));
+      store.persist(row(realm, record, facts, CHANNEL_WEBHOOK, null));
     }
     for (String address : channels.emails()) {
-      em.persist(row(realm, record, facts, CHANNEL_EMAIL, address));
+      store.persist(row(realm, record, facts, CHANNEL_EMAIL, address));
     }
     AlertProvider provider = session.getProvider(AlertProvider.class);
     session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
@@ -96,18 +109,13 @@ public final class AlertOutbox {
     return alert;
   }
 
-  private static boolean isDrill(EntityManager em, AuditRecordEntity record, Map<String, Object> details) {
+  private static boolean isDrill(KeycloakSession session, AuditRecordEntity record, Map<String, Object> details) {
     if (details.get("drill") instanceof Boolean drill) {
       return drill;
     }
     if (record.getGrantId() == null) {
       return false;
     }
-    GrantEntity grant = em.find(GrantEntity.class, record.getGrantId());
-    return grant != null && grant.isDrill();
-  }
-
-  private static EntityManager em(KeycloakSession session) {
-    return session.getProvider(JpaConnectionProvider.class).getEntityManager();
+    return GrantStore.of(session).find(record.getGrantId()).map(GrantEntity::isDrill).orElse(false);
   }
 }

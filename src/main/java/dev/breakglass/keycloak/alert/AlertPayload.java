@@ -1,5 +1,6 @@
 package dev.breakglass.keycloak.alert;
 
+import dev.breakglass.keycloak.domain.AlertRules;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
@@ -130,13 +131,6 @@ public final class AlertPayload {
       return items.isEmpty() ? "no roles" : String.join(", ", items.stream().map(v -> clean(v, slack)).toList());
     }
     return clean(value, slack);
-  }
-
-  /** {@code text} with control characters as spaces, at most {@code limit} characters (then "..."). */
-  static String printable(String text, int limit) {
-    String cleaned = text.codePoints().map(cp -> Character.isISOControl(cp) ? ' ' : cp)
-        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
-    return cleaned.length() > limit ? cleaned.substring(0, limit) + "..." : cleaned;
   }
 
   /**

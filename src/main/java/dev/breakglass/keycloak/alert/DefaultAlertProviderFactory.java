@@ -51,6 +51,7 @@ public class DefaultAlertProviderFactory implements AlertProviderFactory, Server
   public void postInit(KeycloakSessionFactory factory) {
     this.sessionFactory = factory;
     this.dispatcher = new AlertDispatcher(factory, retryHours * 3_600_000L, timeoutMillis);
+    AlertOutbox.subscribe(factory);
     factory.register(event -> {
       if (event instanceof PostMigrationEvent) {
         try (KeycloakSession session = factory.create()) {

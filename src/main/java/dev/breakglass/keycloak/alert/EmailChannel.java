@@ -1,7 +1,9 @@
 package dev.breakglass.keycloak.alert;
 
+import dev.breakglass.keycloak.domain.TextRules;
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.keycloak.email.EmailException;
 import org.keycloak.email.EmailTemplateProvider;
+import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
@@ -18,7 +21,8 @@ import org.keycloak.util.JsonSerialization;
 /**
  * E-mails an alert through the realm's SMTP settings and Keycloak's e-mail templates ({@code
  * break-glass-alert.ftl}, text and HTML, in the jar). The recipient is an address from the policy,
- * not a Keycloak user, so a transient user stands in for it.
+ * not a Keycloak user, so a transient user stands in for it. The realm is read in a short
+ * transaction; the SMTP conversation happens after it has ended.
  */
 final class EmailChannel {
 
@@ -53,19 +57,28 @@ final class EmailChannel {
       attributes.put("alert", payload);
       attributes.put("alertText", sentence);
       attributes.put("alertDetails", detailLines(payload.get("details")));
-      try {
-        session.getProvider(EmailTemplateProvider.class)
-            .setRealm(realm)
-            .setUser(recipient)
-            .send(SUBJECT_KEY, List.of(sentence), TEMPLATE, attributes, alert.target());
-        outcome.set(AlertDispatcher.Outcome.DELIVERED);
-      } catch (EmailException e) {
-        Throwable cause = e.getCause() == null ? e : e.getCause();
-        outcome.set(new AlertDispatcher.Outcome("e-mail to " + alert.target() + " failed: " + cause.getClass().getSimpleName()
-            + (cause.getMessage() == null ? "" : " " + cause.getMessage())));
-      }
+      EmailTemplateProvider mail = session.getProvider(EmailTemplateProvider.class).setRealm(realm).setUser(recipient);
+      // Sent once this read-only transaction has ended: no database transaction waits on the SMTP server.
+      session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
+        @Override
+        protected void commitImpl() {
+          try {
+            mail.send(SUBJECT_KEY, List.of(sentence), TEMPLATE, attributes, alert.target());
+            outcome.set(AlertDispatcher.Outcome.DELIVERED);
+          } catch (EmailException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            outcome.set(new AlertDispatcher.Outcome("e-mail to " + alert.target() + " failed: "
+                + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : " " + cause.getMessage())));
+          }
+        }
+
+        @Override
+        protected void rollbackImpl() {
+          outcome.set(new AlertDispatcher.Outcome("e-mail not sent: reading the realm failed"));
+        }
+      });
     });
-    return outcome.get();
+    return outcome.get() == null ? new AlertDispatcher.Outcome("e-mail not sent") : outcome.get();
   }
 
   /** Key and value pairs for the template, values as compact text; the template escapes them. */
@@ -80,7 +93,7 @@ final class EmailChannel {
           text = String.valueOf(value);
         }
         // No control characters (a mail client may show them raw); the template HTML-escapes.
-        lines.add(Map.of("name", String.valueOf(key), "value", AlertPayload.printable(text, 2000)));
+        lines.add(Map.of("name", String.valueOf(key), "value", TextRules.printable(text, 2000)));
       });
     }
     return lines;
@@ -92,7 +105,7 @@ final class EmailChannel {
     Object details = p.get("details");
     return new AlertPayload.Facts(str(p.get("realm")), str(p.get("type")),
         p.get("seq") instanceof Number n ? n.longValue() : 0,
-        p.get("time") == null ? 0 : java.time.Instant.parse(p.get("time").toString()).toEpochMilli(),
+        p.get("time") == null ? 0 : Instant.parse(p.get("time").toString()).toEpochMilli(),
         str(p.get("grantId")), str(p.get("userId")), str(p.get("username")), Boolean.TRUE.equals(p.get("drill")),
         details instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of());
   }

@@ -1,11 +1,10 @@
 package dev.breakglass.keycloak.attestation;
 
 import dev.breakglass.keycloak.domain.AttestationValidator;
-import dev.breakglass.keycloak.sweeper.OverdueEscalation;
 
-import dev.breakglass.keycloak.activation.BreakGlassActivateAction;
-import dev.breakglass.keycloak.activation.BreakGlassActivateActionFactory;
 import dev.breakglass.keycloak.domain.AuditEventType;
+import dev.breakglass.keycloak.audit.AuditChain;
+import dev.breakglass.keycloak.domain.BreakGlassIds;
 import dev.breakglass.keycloak.grant.GrantAttestations;
 import dev.breakglass.keycloak.grant.GrantService;
 import dev.breakglass.keycloak.domain.FieldError;
@@ -24,7 +23,6 @@ import java.util.Set;
 import org.keycloak.authentication.InitiatedActionSupport;
 import org.keycloak.authentication.RequiredActionContext;
 import org.keycloak.authentication.RequiredActionProvider;
-import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.events.EventType;
 import org.keycloak.forms.login.LoginFormsProvider;
 import org.keycloak.models.Constants;
@@ -42,6 +40,8 @@ public class BreakGlassAttestAction implements RequiredActionProvider {
   public static final String TEMPLATE = "break-glass-attest.ftl";
   public static final String FIELD_GRANT_ID = "grantId";
   private static final int MAX_ACTIONS_SHOWN = 50;
+  /** Uses, ends and attestations of one grant; the actions shown are among the first of them. */
+  private static final int MAX_RECORDS_READ = 1000;
 
   @Override
   public InitiatedActionSupport initiatedActionSupport() {
@@ -117,16 +117,16 @@ public class BreakGlassAttestAction implements RequiredActionProvider {
    */
   private static boolean isActivating(RequiredActionContext context) {
     var authSession = context.getAuthenticationSession();
-    return authSession.getRequiredActions().contains(BreakGlassActivateActionFactory.PROVIDER_ID)
-        || BreakGlassActivateActionFactory.PROVIDER_ID.equals(authSession.getClientNote(Constants.KC_ACTION))
-        || authSession.getAuthNote(BreakGlassActivateAction.ACTIVATED_NOTE) != null;
+    return authSession.getRequiredActions().contains(BreakGlassIds.ACTIVATE_ACTION)
+        || BreakGlassIds.ACTIVATE_ACTION.equals(authSession.getClientNote(Constants.KC_ACTION))
+        || authSession.getAuthNote(BreakGlassIds.ACTIVATED_NOTE) != null;
   }
 
   /** The policy blocks activation while an attestation is overdue: then attesting first is the way through. */
   private static boolean mustAttestBeforeActivating(RequiredActionContext context) {
     RealmPolicies.Loaded loaded = RealmPolicies.load(context.getSession(), context.getRealm());
     return loaded.isValid() && loaded.policy().attestation().blockWhenOverdue()
-        && OverdueEscalation.hasOverdue(context.getSession(), context.getRealm(), context.getUser().getId(), loaded.policy().attestation());
+        && GrantAttestations.hasOverdue(context.getSession(), context.getRealm(), context.getUser().getId(), loaded.policy().attestation());
   }
 
   /** Shows the form again with the messages, never acting on the refused input. */
@@ -179,11 +179,8 @@ public class BreakGlassAttestAction implements RequiredActionProvider {
   /** What the holder did with the privilege: their admin actions under this grant. */
   private static List<Map<String, String>> adminActions(RequiredActionContext context, GrantEntity grant) {
     List<Map<String, String>> actions = new ArrayList<>();
-    List<AuditRecordEntity> records = context.getSession().getProvider(JpaConnectionProvider.class).getEntityManager()
-        .createNamedQuery("bgAuditByGrant", AuditRecordEntity.class)
-        .setParameter("realmId", context.getRealm().getId())
-        .setParameter("grantId", grant.getId())
-        .getResultList();
+    List<AuditRecordEntity> records =
+        AuditChain.recordsOfGrant(context.getSession(), context.getRealm(), grant.getId(), 0, MAX_RECORDS_READ);
     for (AuditRecordEntity r : records) {
       if (!AuditEventType.BREAK_GLASS_USED.name().equals(r.getType()) || actions.size() >= MAX_ACTIONS_SHOWN) {
         continue;

@@ -1,6 +1,6 @@
 package dev.breakglass.keycloak.attestation;
 
-import dev.breakglass.keycloak.grant.GrantService;
+import dev.breakglass.keycloak.domain.BreakGlassIds;
 import org.keycloak.Config;
 import org.keycloak.authentication.RequiredActionFactory;
 import org.keycloak.authentication.RequiredActionProvider;
@@ -10,7 +10,7 @@ import org.keycloak.models.KeycloakSessionFactory;
 /** The attestation required action: register and enable it in each realm that uses break-glass. */
 public class BreakGlassAttestActionFactory implements RequiredActionFactory {
 
-  public static final String PROVIDER_ID = GrantService.ATTEST_ACTION;
+  public static final String PROVIDER_ID = BreakGlassIds.ATTEST_ACTION;
 
   private static final BreakGlassAttestAction SINGLETON = new BreakGlassAttestAction();
 

@@ -1,7 +1,7 @@
 package dev.breakglass.keycloak.audit;
 
 import dev.breakglass.keycloak.store.AuditRecordEntity;
-import jakarta.persistence.EntityManager;
+import dev.breakglass.keycloak.store.AuditStore;
 import java.util.List;
 import java.util.function.LongFunction;
 import org.jboss.logging.Logger;
@@ -17,7 +17,6 @@ public final class AuditChain {
   static final int PAGE = 500;
 
   private static final Logger LOG = Logger.getLogger(AuditChain.class);
-  private static final String READ_ONLY = "org.hibernate.readOnly";
 
   private AuditChain() {}
 
@@ -28,24 +27,11 @@ public final class AuditChain {
    * record up to the head read is already committed.
    */
   public static AuditVerifier.Result verify(KeycloakSession session, RealmModel realm) {
-    EntityManager em = AuditTrail.em(session);
-    Head head = readHead(em, realm.getId());
+    AuditStore store = AuditStore.of(session);
+    AuditStore.Head head = store.readHead(realm.getId());
     AuditVerifier verifier = new AuditVerifier(head.seq(), head.hash());
-    feed(verifier, PAGE, after -> {
-      List<AuditRecordEntity> page = em.createQuery(
-              "select a from AuditRecordEntity a where a.realmId = :realmId and a.seq > :after and a.seq <= :upTo"
-                  + " order by a.seq", AuditRecordEntity.class)
-          .setParameter("realmId", realm.getId())
-          .setParameter("after", after)
-          .setParameter("upTo", head.seq())
-          .setHint(READ_ONLY, true)
-          .setMaxResults(PAGE)
-          .getResultList();
-      // Detached, so the persistence context does not grow with the table.
-      page.forEach(em::detach);
-      return page.stream().map(AuditChain::entry).toList();
-    });
-    checkBeyondHead(em, realm.getId(), head, verifier);
+    feed(verifier, PAGE, after -> store.pageUpTo(realm.getId(), after, head.seq(), PAGE).stream().map(AuditChain::entry).toList());
+    checkBeyondHead(store, realm.getId(), head, verifier);
     AuditVerifier.Result result = verifier.finish();
     if (!result.valid()) {
       LOG.warnf("Audit chain of realm %s is broken at seq %d: %s", realm.getId(), result.firstBrokenSeq(),
@@ -78,38 +64,24 @@ public final class AuditChain {
    * A record beyond the head read at the start is a concurrent append if the head has moved to it
    * by now; otherwise the head was rolled back (or the record forged), and the verifier is told.
    */
-  private static void checkBeyondHead(EntityManager em, String realmId, Head head, AuditVerifier verifier) {
-    List<AuditRecordEntity> beyond = em.createQuery(
-            "select a from AuditRecordEntity a where a.realmId = :realmId and a.seq > :seq order by a.seq",
-            AuditRecordEntity.class)
-        .setParameter("realmId", realmId)
-        .setParameter("seq", head.seq())
-        .setHint(READ_ONLY, true)
-        .setMaxResults(1)
-        .getResultList();
-    if (beyond.isEmpty()) {
-      return;
-    }
-    AuditRecordEntity next = beyond.get(0);
-    if (readHead(em, realmId).seq() < next.getSeq()) {
-      verifier.accept(entry(next));
-    }
-    em.detach(next);
+  private static void checkBeyondHead(AuditStore store, String realmId, AuditStore.Head head, AuditVerifier verifier) {
+    store.firstAfter(realmId, head.seq()).ifPresent(next -> {
+      if (store.readHead(realmId).seq() < next.getSeq()) {
+        verifier.accept(entry(next));
+      }
+    });
   }
 
-  /** The committed head, read by a scalar query so no cached entity can stand in for it. */
-  private static Head readHead(EntityManager em, String realmId) {
-    List<Object[]> rows = em.createQuery(
-            "select h.lastSeq, h.lastHash from AuditHeadEntity h where h.realmId = :realmId", Object[].class)
-        .setParameter("realmId", realmId)
-        .getResultList();
-    if (rows.isEmpty()) {
-      return new Head(0, null);
-    }
-    return new Head(((Number) rows.get(0)[0]).longValue(), (String) rows.get(0)[1]);
+  /** One grant's records in seq order, a page at a time. */
+  public static List<AuditRecordEntity> recordsOfGrant(KeycloakSession session, RealmModel realm, String grantId, int first,
+      int max) {
+    return AuditStore.of(session).ofGrant(realm.getId(), grantId, first, max);
   }
 
-  private record Head(long seq, String hash) {}
+  /** A page of the realm's records in seq order; {@code from} inclusive and {@code to} exclusive, each optional. */
+  public static List<AuditExport.Row> export(KeycloakSession session, RealmModel realm, Long from, Long to, int first, int max) {
+    return AuditStore.of(session).export(realm.getId(), from, to, first, max).stream().map(r -> row(r, realm.getName())).toList();
+  }
 
   public static AuditVerifier.Entry entry(AuditRecordEntity r) {
     return new AuditVerifier.Entry(r.getId(), r.getRealmId(), r.getSeq(), r.getType(), r.getGrantId(), r.getUserId(),

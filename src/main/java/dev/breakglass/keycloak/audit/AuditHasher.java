@@ -1,9 +1,6 @@
 package dev.breakglass.keycloak.audit;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.breakglass.keycloak.domain.Hashes;
 
 /**
  * The hash chain of the audit trail. Each record's hash covers its canonical content and the
@@ -40,20 +37,11 @@ public final class AuditHasher {
     append(canonical, Long.toString(c.createdAt()));
     append(canonical, c.detailsJson());
     append(canonical, previousHash);
-    return sha256(canonical.toString());
+    return Hashes.sha256(canonical.toString());
   }
 
   private static void append(StringBuilder sb, String value) {
     String v = value == null ? "" : value;
     sb.append(value == null ? -1 : v.length()).append(':').append(v).append(';');
-  }
-
-  static String sha256(String s) {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(digest.digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required by every Java runtime", e);
-    }
   }
 }

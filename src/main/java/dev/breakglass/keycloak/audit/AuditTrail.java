@@ -5,18 +5,15 @@ import dev.breakglass.keycloak.domain.AuditEventType;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.breakglass.keycloak.alert.AlertOutbox;
-import dev.breakglass.keycloak.metrics.BreakGlassMetrics;
 import dev.breakglass.keycloak.store.AuditHeadEntity;
 import dev.breakglass.keycloak.store.AuditRecordEntity;
+import dev.breakglass.keycloak.store.AuditStore;
 import dev.breakglass.keycloak.store.DbClock;
-import jakarta.persistence.EntityManager;
-import jakarta.persistence.LockModeType;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import org.jboss.logging.Logger;
-import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -50,33 +47,25 @@ public final class AuditTrail {
    * by appends; callers that must check-then-act per realm (activation) take it first.
    */
   public static AuditHeadEntity lockChain(KeycloakSession session, RealmModel realm) {
-    EntityManager em = em(session);
-    AuditHeadEntity head = em.find(AuditHeadEntity.class, realm.getId(), LockModeType.PESSIMISTIC_WRITE);
-    if (head != null) {
-      return head;
+    AuditStore store = AuditStore.of(session);
+    Optional<AuditHeadEntity> head = store.lockHead(realm.getId());
+    if (head.isPresent()) {
+      return head.get();
     }
     try {
       // Its own transaction, so a concurrent creator on another node fails there, not here.
-      KeycloakModelUtils.runJobInTransaction(session.getKeycloakSessionFactory(), s -> {
-        AuditHeadEntity fresh = new AuditHeadEntity();
-        fresh.setRealmId(realm.getId());
-        fresh.setLastSeq(0);
-        fresh.setLastHash(AuditHasher.GENESIS);
-        em(s).persist(fresh);
-      });
+      KeycloakModelUtils.runJobInTransaction(
+          session.getKeycloakSessionFactory(), s -> AuditStore.of(s).createHead(realm.getId(), AuditHasher.GENESIS));
     } catch (RuntimeException e) {
       LOG.debugf("Audit chain head for realm %s was created concurrently", realm.getId());
     }
-    head = em.find(AuditHeadEntity.class, realm.getId(), LockModeType.PESSIMISTIC_WRITE);
-    if (head == null) {
-      throw new IllegalStateException("Audit chain head could not be created for realm " + realm.getId());
-    }
-    return head;
+    return store
+        .lockHead(realm.getId())
+        .orElseThrow(() -> new IllegalStateException("Audit chain head could not be created for realm " + realm.getId()));
   }
 
   public static AuditRecordEntity append(
       KeycloakSession session, RealmModel realm, AuditEventType type, Subject subject, Map<String, ?> details) {
-    EntityManager em = em(session);
     AuditHeadEntity head = lockChain(session, realm);
 
     String detailsJson = toJson(details);
@@ -98,21 +87,19 @@ public final class AuditTrail {
     record.setDetailsJson(detailsJson);
     record.setPrevHash(head.getLastHash());
     record.setHash(hash);
-    em.persist(record);
+    AuditStore.of(session).persist(record);
 
     head.setLastSeq(seq);
     head.setLastHash(hash);
 
-    // The alert commits with the record, or neither does.
-    AlertOutbox.enqueue(session, realm, record, details);
+    // Subscribers (the alert outbox, the metrics) write in this transaction: with the record, or not at all.
+    session.getKeycloakSessionFactory().publish(new AuditRecorded(session, realm, record, details));
 
     String line = logLine(realm.getName(), record);
-    String realmName = realm.getName();
     session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
       @Override
       protected void commitImpl() {
         AUDIT_LOG.info(line);
-        BreakGlassMetrics.recorded(realmName, type);
       }
 
       @Override
@@ -164,9 +151,5 @@ public final class AuditTrail {
     } catch (IOException e) {
       throw new IllegalStateException("Audit details could not be serialised", e);
     }
-  }
-
-  static EntityManager em(KeycloakSession session) {
-    return session.getProvider(JpaConnectionProvider.class).getEntityManager();
   }
 }

@@ -31,22 +31,26 @@ public final class ActivationValidator {
     String reason = input.reason() == null ? "" : input.reason().strip();
     if (reason.isEmpty()) {
       errors.add(new FieldError(FIELD_REASON, "breakGlassReasonRequired"));
-    } else if (reason.length() > PolicyKeys.LIMIT_REASON_LENGTH) {
-      errors.add(new FieldError(FIELD_REASON, "breakGlassReasonTooLong"));
-    } else if (hasControlCharacters(reason)) {
-      errors.add(new FieldError(FIELD_REASON, "breakGlassReasonControlCharacters"));
-    } else if (hasMarkup(reason)) {
-      errors.add(new FieldError(FIELD_REASON, "breakGlassReasonMarkup"));
-    } else if (reason.codePointCount(0, reason.length()) < policy.minReasonLength()) {
-      errors.add(new FieldError(FIELD_REASON, "breakGlassReasonTooShort"));
+    } else {
+      String problem =
+          switch (TextRules.check(reason, PolicyKeys.LIMIT_REASON_LENGTH, false)) {
+            case TOO_LONG -> "breakGlassReasonTooLong";
+            case CONTROL_CHARACTERS -> "breakGlassReasonControlCharacters";
+            case MARKUP -> "breakGlassReasonMarkup";
+            case NONE ->
+                TextRules.visibleLength(reason) < policy.minReasonLength()
+                    ? "breakGlassReasonTooShort"
+                    : null;
+          };
+      if (problem != null) {
+        errors.add(new FieldError(FIELD_REASON, problem));
+      }
     }
 
     String ticket = input.ticket() == null ? "" : input.ticket().strip();
     if (ticket.isEmpty()) {
       errors.add(new FieldError(FIELD_TICKET, "breakGlassTicketRequired"));
-    } else if (ticket.length() > PolicyKeys.LIMIT_TICKET_LENGTH
-        || hasControlCharacters(ticket)
-        || hasMarkup(ticket)
+    } else if (TextRules.check(ticket, PolicyKeys.LIMIT_TICKET_LENGTH, false) != TextRules.Problem.NONE
         || !policy.ticketPattern().matcher(ticket).matches()) {
       errors.add(new FieldError(FIELD_TICKET, "breakGlassTicketInvalid"));
     }
@@ -82,16 +86,5 @@ public final class ActivationValidator {
       return new Result(null, List.copyOf(errors));
     }
     return new Result(new ActivationRequest(reason, ticket, List.copyOf(roles), duration), List.of());
-  }
-
-  /** CR, LF, tabs, ANSI escapes and other C0/C1 controls: they forge log lines and alerts. */
-  static boolean hasControlCharacters(String s) {
-    return s.codePoints().anyMatch(cp -> Character.getType(cp) == Character.CONTROL
-        || cp == '\u2028' || cp == '\u2029');
-  }
-
-  /** Angle brackets have no business in a reason or a ticket and would be markup in an alert. */
-  static boolean hasMarkup(String s) {
-    return s.indexOf('<') >= 0 || s.indexOf('>') >= 0;
   }
 }

@@ -52,18 +52,19 @@ public final class AttestationValidator {
     String notes = notesValue == null ? "" : notesValue.toString().strip();
     if (notesValue != null && !(notesValue instanceof String)) {
       errors.add(new FieldError(NOTES, "breakGlassAttestNotesInvalid"));
-    } else if (notes.length() > MAX_NOTES_LENGTH) {
-      errors.add(new FieldError(NOTES, "breakGlassAttestNotesTooLong"));
-    } else if (notes.codePoints().anyMatch(cp -> Character.getType(cp) == Character.CONTROL && cp != '\n' && cp != '\r'
-        || cp == '\u2028' || cp == '\u2029' || Character.getType(cp) == Character.FORMAT)
-        || notes.indexOf('<') >= 0 || notes.indexOf('>') >= 0) {
-      errors.add(new FieldError(NOTES, "breakGlassAttestNotesInvalid"));
+    } else {
+      TextRules.Problem problem = TextRules.check(notes, MAX_NOTES_LENGTH, true);
+      if (problem == TextRules.Problem.TOO_LONG) {
+        errors.add(new FieldError(NOTES, "breakGlassAttestNotesTooLong"));
+      } else if (problem != TextRules.Problem.NONE) {
+        errors.add(new FieldError(NOTES, "breakGlassAttestNotesInvalid"));
+      }
     }
     if (!errors.isEmpty()) {
       return new Result(null, List.copyOf(errors));
     }
     // Line breaks are fine in notes (the log line is JSON-escaped); they are normalised to \n.
-    String normalised = notes.replace("\r\n", "\n").replace('\r', '\n');
+    String normalised = TextRules.normaliseLineBreaks(notes);
     return new Result(new AttestationAnswers(answers[0], answers[1], answers[2], normalised), List.of());
   }
 

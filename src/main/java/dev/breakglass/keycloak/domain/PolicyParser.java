@@ -6,6 +6,7 @@ import java.net.URISyntaxException;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -168,7 +169,7 @@ public final class PolicyParser {
     }
     for (String address : given.subList(0, Math.min(given.size(), PolicyKeys.LIMIT_ALERT_EMAILS))) {
       if (address.length() > 254 || !EMAIL.matcher(address).matches()) {
-        errors.add(new FieldError(PolicyKeys.ALERT_EMAILS, "Not an e-mail address: " + printable(address) + "."));
+        errors.add(new FieldError(PolicyKeys.ALERT_EMAILS, "Not an e-mail address: " + TextRules.printable(address, 60) + "."));
       } else {
         emails.add(address);
       }
@@ -194,7 +195,7 @@ public final class PolicyParser {
     } catch (URISyntaxException e) {
       return "Webhook URL is not a valid URL.";
     }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("https") && !scheme.equals("http")) {
       return "Webhook URL must start with https:// (or http://).";
     }
@@ -208,13 +209,6 @@ public final class PolicyParser {
       return "Webhook URL must not contain a fragment (#...).";
     }
     return null;
-  }
-
-  /** Echoes an admin's bad value in a message without control characters or unbounded length. */
-  private static String printable(String value) {
-    String cleaned = value.codePoints().map(cp -> Character.isISOControl(cp) ? '?' : cp)
-        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
-    return cleaned.length() > 60 ? cleaned.substring(0, 60) + "..." : cleaned;
   }
 
   /** Splits a Keycloak multi-valued config string, dropping blanks and duplicates, keeping order. */

@@ -1,6 +1,7 @@
 package dev.breakglass.keycloak.drift;
 
 import dev.breakglass.keycloak.domain.AuditEventType;
+import dev.breakglass.keycloak.domain.Hashes;
 import dev.breakglass.keycloak.audit.AuditTrail;
 import dev.breakglass.keycloak.grant.GrantService;
 import dev.breakglass.keycloak.domain.BreakGlassPolicy;
@@ -8,20 +9,19 @@ import dev.breakglass.keycloak.domain.DriftMode;
 import dev.breakglass.keycloak.policy.RealmPolicies;
 import dev.breakglass.keycloak.store.DbClock;
 import dev.breakglass.keycloak.store.DriftEntity;
+import dev.breakglass.keycloak.store.DriftStore;
 import dev.breakglass.keycloak.store.GrantEntity;
-import jakarta.persistence.EntityManager;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.jboss.logging.Logger;
-import org.keycloak.connections.jpa.JpaConnectionProvider;
+import org.keycloak.models.ClientModel;
 import org.keycloak.models.GroupModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
@@ -48,7 +48,7 @@ public final class DriftReconciler {
 
   record Finding(Kind kind, String subjectId, String subjectName, String role) {
     String key(String realmId) {
-      return sha256(realmId + "|" + kind + "|" + subjectId + "|" + role);
+      return Hashes.sha256(realmId + "|" + kind + "|" + subjectId + "|" + role);
     }
   }
 
@@ -73,28 +73,58 @@ public final class DriftReconciler {
     }
   }
 
-  /** Returns how many drifts were newly recorded. */
+  /** What an admin change may have touched: one user, one group, composite roles, or everything. */
+  public record Scope(Kind kind, String subjectId) {
+    public static final Scope ALL = new Scope(null, null);
+    public static final Scope COMPOSITES = new Scope(Kind.COMPOSITE, null);
+
+    public static Scope user(String userId) {
+      return new Scope(Kind.USER, userId);
+    }
+
+    public static Scope group(String groupId) {
+      return new Scope(Kind.GROUP, groupId);
+    }
+
+    boolean covers(Kind k) {
+      return kind == null || kind == k;
+    }
+
+    boolean covers(DriftEntity known) {
+      return covers(Kind.valueOf(known.getKind())) && (subjectId == null || subjectId.equals(known.getSubjectId()));
+    }
+  }
+
+  /** Reconciles the whole realm. Returns how many drifts were newly recorded. */
   public static int reconcile(KeycloakSession session, RealmModel realm, String trigger) {
+    return reconcile(session, realm, Scope.ALL, trigger);
+  }
+
+  /**
+   * Reconciles what {@code scope} covers. The look is taken without a lock; only when it finds a
+   * change (new drift, drift gone, a mapping to remove) is the realm's chain locked and the look
+   * taken again, so concurrent reconciliations record each drift once. Returns how many drifts
+   * were newly recorded.
+   */
+  public static int reconcile(KeycloakSession session, RealmModel realm, Scope scope, String trigger) {
     RealmPolicies.Loaded loaded = RealmPolicies.load(session, realm);
     if (!loaded.isValid()) {
       return 0; // no valid policy, no governed roles: nothing to reconcile against
     }
     BreakGlassPolicy policy = loaded.policy();
+    if (!look(session, realm, policy, scope).changed(policy.driftMode())) {
+      return 0;
+    }
     AuditTrail.lockChain(session, realm);
-    EntityManager em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
-
-    Map<String, Finding> current = findDrift(session, realm, policy).stream()
-        .collect(Collectors.toMap(f -> f.key(realm.getId()), Function.identity(), (a, b) -> a, LinkedHashMap::new));
-    Map<String, DriftEntity> known = em.createNamedQuery("bgDriftByRealm", DriftEntity.class)
-        .setParameter("realmId", realm.getId())
-        .getResultStream()
-        .collect(Collectors.toMap(DriftEntity::getId, Function.identity()));
+    Look look = look(session, realm, policy, scope);
+    DriftStore store = DriftStore.of(session);
+    Map<String, DriftEntity> known = new LinkedHashMap<>(look.known());
 
     int recorded = 0;
     long now = DbClock.nowMillis(session);
-    for (Map.Entry<String, Finding> entry : current.entrySet()) {
+    boolean remove = policy.driftMode() == DriftMode.REMOVE;
+    for (Map.Entry<String, Finding> entry : look.current().entrySet()) {
       Finding finding = entry.getValue();
-      boolean remove = policy.driftMode() == DriftMode.REMOVE;
       if (known.containsKey(entry.getKey()) && !remove) {
         continue; // already reported, and alert mode leaves it standing
       }
@@ -114,7 +144,7 @@ public final class DriftReconciler {
       DriftEntity row = known.remove(entry.getKey());
       if (removed) {
         if (row != null) {
-          em.remove(row);
+          store.remove(row);
         }
       } else if (row == null) {
         row = new DriftEntity();
@@ -125,11 +155,11 @@ public final class DriftReconciler {
         row.setSubjectName(finding.subjectName());
         row.setRoleName(finding.role());
         row.setFirstSeen(now);
-        em.persist(row);
+        store.persist(row);
       }
     }
     // Drift that is gone (mapping removed, or now backed by a grant) may be reported again if it returns.
-    known.keySet().stream().filter(key -> !current.containsKey(key)).forEach(key -> em.remove(known.get(key)));
+    known.keySet().stream().filter(key -> !look.current().containsKey(key)).forEach(key -> store.remove(known.get(key)));
     if (recorded > 0) {
       LOG.warnf("Break-glass drift in realm %s: %d new finding(s) (%s, mode %s)", realm.getName(), recorded, trigger,
           policy.driftMode().configValue());
@@ -137,25 +167,54 @@ public final class DriftReconciler {
     return recorded;
   }
 
-  static List<Finding> findDrift(KeycloakSession session, RealmModel realm, BreakGlassPolicy policy) {
-    EntityManager em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
-    java.util.ArrayList<Finding> findings = new java.util.ArrayList<>();
+  /** Drift found now and drift already reported, by key, within one scope. */
+  private record Look(Map<String, Finding> current, Map<String, DriftEntity> known) {
+    boolean changed(DriftMode mode) {
+      return !known.keySet().equals(current.keySet()) || (mode == DriftMode.REMOVE && !current.isEmpty());
+    }
+  }
+
+  private static Look look(KeycloakSession session, RealmModel realm, BreakGlassPolicy policy, Scope scope) {
+    Map<String, Finding> current = findDrift(session, realm, policy, scope).stream()
+        .collect(Collectors.toMap(f -> f.key(realm.getId()), Function.identity(), (a, b) -> a, LinkedHashMap::new));
+    DriftStore store = DriftStore.of(session);
+    List<DriftEntity> rows = scope.kind() != null && scope.subjectId() != null
+        ? store.ofSubject(realm.getId(), scope.kind().name(), scope.subjectId())
+        : store.ofRealm(realm.getId());
+    Map<String, DriftEntity> known = rows.stream()
+        .filter(scope::covers)
+        .collect(Collectors.toMap(DriftEntity::getId, Function.identity(), (a, b) -> a, LinkedHashMap::new));
+    return new Look(current, known);
+  }
+
+  static List<Finding> findDrift(KeycloakSession session, RealmModel realm, BreakGlassPolicy policy, Scope scope) {
+    DriftStore store = DriftStore.of(session);
+    List<Finding> findings = new ArrayList<>();
     for (String name : policy.grantableRoles()) {
       RoleModel role = RealmPolicies.resolveRole(realm, name);
       if (role == null) {
         continue;
       }
-      session.users().getRoleMembersStream(realm, role)
-          .filter(user -> !backedByGrant(session, realm, user, name))
-          .forEach(user -> findings.add(new Finding(Kind.USER, user.getId(), user.getUsername(), name)));
-      session.groups().getGroupsByRoleStream(realm, role, null, null)
-          .forEach(group -> findings.add(new Finding(Kind.GROUP, group.getId(), KeycloakModelUtils.buildGroupPath(group), name)));
-      em.createQuery("select c.parentRole.id from CompositeRoleEntity c where c.childRole.id = :id", String.class)
-          .setParameter("id", role.getId())
-          .getResultStream()
-          .map(realm::getRoleById)
-          .filter(java.util.Objects::nonNull)
-          .forEach(parent -> findings.add(new Finding(Kind.COMPOSITE, parent.getId(), roleName(parent), name)));
+      if (scope.covers(Kind.USER)) {
+        Stream<UserModel> holders = scope.subjectId() == null
+            ? session.users().getRoleMembersStream(realm, role)
+            : Stream.ofNullable(session.users().getUserById(realm, scope.subjectId())).filter(u -> u.hasDirectRole(role));
+        holders
+            .filter(user -> !backedByGrant(session, realm, user, name))
+            .forEach(user -> findings.add(new Finding(Kind.USER, user.getId(), user.getUsername(), name)));
+      }
+      if (scope.covers(Kind.GROUP)) {
+        Stream<GroupModel> groups = scope.subjectId() == null
+            ? session.groups().getGroupsByRoleStream(realm, role, null, null)
+            : Stream.ofNullable(session.groups().getGroupById(realm, scope.subjectId())).filter(g -> g.hasDirectRole(role));
+        groups.forEach(group -> findings.add(new Finding(Kind.GROUP, group.getId(), KeycloakModelUtils.buildGroupPath(group), name)));
+      }
+      if (scope.covers(Kind.COMPOSITE)) {
+        store.compositeParentIds(role.getId()).stream()
+            .map(realm::getRoleById)
+            .filter(Objects::nonNull)
+            .forEach(parent -> findings.add(new Finding(Kind.COMPOSITE, parent.getId(), roleName(parent), name)));
+      }
     }
     return findings;
   }
@@ -203,16 +262,8 @@ public final class DriftReconciler {
   }
 
   private static String roleName(RoleModel role) {
-    return role.isClientRole() && role.getContainer() instanceof org.keycloak.models.ClientModel client
+    return role.isClientRole() && role.getContainer() instanceof ClientModel client
         ? client.getClientId() + "." + role.getName()
         : role.getName();
-  }
-
-  static String sha256(String s) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

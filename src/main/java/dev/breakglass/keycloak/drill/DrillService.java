@@ -2,19 +2,19 @@ package dev.breakglass.keycloak.drill;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.breakglass.keycloak.domain.AuditEventType;
-import dev.breakglass.keycloak.grant.GrantView;
-import dev.breakglass.keycloak.store.AlertEntity;
+import dev.breakglass.keycloak.domain.GrantTimes;
+import dev.breakglass.keycloak.store.AlertStore;
 import dev.breakglass.keycloak.store.DbClock;
+import dev.breakglass.keycloak.store.DrillStore;
+import dev.breakglass.keycloak.store.GrantStore;
 import dev.breakglass.keycloak.store.DrillEntity;
 import dev.breakglass.keycloak.store.GrantEntity;
-import jakarta.persistence.EntityManager;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
-import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
@@ -57,19 +57,13 @@ public final class DrillService {
     drill.setStatus(SCHEDULED);
     drill.setScheduledBy(scheduledBy);
     drill.setScheduledAt(DbClock.nowMillis(session));
-    em(session).persist(drill);
+    DrillStore.of(session).persist(drill);
     return drill;
   }
 
   /** The drill waiting for this user's next activation, if any. */
   public static Optional<DrillEntity> scheduledFor(KeycloakSession session, RealmModel realm, String userId) {
-    return em(session).createNamedQuery("bgDrillOfUser", DrillEntity.class)
-        .setParameter("realmId", realm.getId())
-        .setParameter("userId", userId)
-        .setParameter("statuses", List.of(SCHEDULED))
-        .setMaxResults(1)
-        .getResultStream()
-        .findFirst();
+    return DrillStore.of(session).ofUser(realm.getId(), userId, List.of(SCHEDULED), 1).stream().findFirst();
   }
 
   public static void started(DrillEntity drill, GrantEntity grant) {
@@ -79,10 +73,7 @@ public final class DrillService {
 
   /** The drill grant ended: the drill is over; its report is computed once the end has committed. */
   public static void grantEnded(KeycloakSession session, GrantEntity grant) {
-    em(session).createNamedQuery("bgDrillOfGrant", DrillEntity.class)
-        .setParameter("grantId", grant.getId())
-        .getResultStream()
-        .forEach(drill -> drill.setStatus(ENDED));
+    DrillStore.of(session).ofGrant(grant.getId()).forEach(drill -> drill.setStatus(ENDED));
     refreshReportAfterCommit(session, grant.getId());
   }
 
@@ -93,11 +84,8 @@ public final class DrillService {
       @Override
       protected void commitImpl() {
         try {
-          KeycloakModelUtils.runJobInTransaction(factory, s -> s.getProvider(JpaConnectionProvider.class).getEntityManager()
-              .createNamedQuery("bgDrillOfGrant", DrillEntity.class)
-              .setParameter("grantId", grantId)
-              .getResultStream()
-              .forEach(drill -> report(s, drill)));
+          KeycloakModelUtils.runJobInTransaction(
+              factory, s -> DrillStore.of(s).ofGrant(grantId).forEach(drill -> report(s, drill)));
         } catch (RuntimeException e) {
           LOG.warnf(e, "Drill report for grant %s not stored now; it is computed when read", grantId);
         }
@@ -113,8 +101,7 @@ public final class DrillService {
     if (drill.getGrantId() == null) {
       return null;
     }
-    EntityManager em = em(session);
-    GrantEntity grant = em.find(GrantEntity.class, drill.getGrantId());
+    GrantEntity grant = GrantStore.of(session).find(drill.getGrantId()).orElse(null);
     if (grant == null) {
       return stored(drill);
     }
@@ -125,10 +112,7 @@ public final class DrillService {
     if (realm != null && session.getContext().getRealm() == null) {
       session.getContext().setRealm(realm); // the session store needs it, also in a background job
     }
-    List<DrillReport.Alert> alerts = em.createNamedQuery("bgAlertsByGrant", AlertEntity.class)
-        .setParameter("realmId", drill.getRealmId())
-        .setParameter("grantId", grant.getId())
-        .getResultStream()
+    List<DrillReport.Alert> alerts = AlertStore.of(session).ofGrant(drill.getRealmId(), grant.getId()).stream()
         .filter(a -> AuditEventType.BREAK_GLASS_ACTIVATED.name().equals(a.getEventType()))
         .map(a -> new DrillReport.Alert(a.getChannel(), a.getStatus(), a.getCreatedAt(), a.getDeliveredAt(), a.getLastError()))
         .toList();
@@ -138,7 +122,7 @@ public final class DrillService {
     long sessionsLeft = previous != null && previous.get(DrillReport.SESSIONS_LEFT_AT_END) instanceof Number n
         ? n.longValue() : sessionsFromBefore(session, realm, grant);
     Map<String, Object> report = DrillReport.build(new DrillReport.Facts(grant.getId(), grant.getActivatedAt(),
-        grant.getEndedAt(), grant.getEndReason(), GrantView.expiryLag(grant), grant.getAttestedAt(), alerts, sessionsLeft, now));
+        grant.getEndedAt(), grant.getEndReason(), GrantTimes.expiryLag(grant.getEndReason(), grant.getExpiresAt(), grant.getEndedAt(), grant.getRolesRemovedAt()), grant.getAttestedAt(), alerts, sessionsLeft, now));
     try {
       drill.setReport(JsonSerialization.writeValueAsString(report));
       drill.setReportedAt(now);
@@ -177,14 +161,23 @@ public final class DrillService {
   }
 
   private static List<DrillEntity> open(KeycloakSession session, RealmModel realm, String userId) {
-    return em(session).createNamedQuery("bgDrillOfUser", DrillEntity.class)
-        .setParameter("realmId", realm.getId())
-        .setParameter("userId", userId)
-        .setParameter("statuses", List.of(SCHEDULED, RUNNING))
-        .getResultList();
+    return DrillStore.of(session).ofUser(realm.getId(), userId, List.of(SCHEDULED, RUNNING), Integer.MAX_VALUE);
   }
 
-  private static EntityManager em(KeycloakSession session) {
-    return session.getProvider(JpaConnectionProvider.class).getEntityManager();
+  /** A removed user's drills go with them. */
+  public static void userRemoved(KeycloakSession session, RealmModel realm, UserModel user) {
+    DrillStore.of(session).removeUser(realm.getId(), user.getId());
+  }
+
+  public static List<DrillEntity> list(KeycloakSession session, RealmModel realm, int first, int max) {
+    return DrillStore.of(session).list(realm.getId(), first, max);
+  }
+
+  public static Optional<DrillEntity> find(KeycloakSession session, RealmModel realm, String id) {
+    return DrillStore.of(session).findInRealm(realm.getId(), id);
+  }
+
+  public static List<DrillEntity> scheduledBetween(KeycloakSession session, RealmModel realm, long from, long to) {
+    return DrillStore.of(session).scheduledBetween(realm.getId(), from, to);
   }
 }

@@ -1,5 +1,6 @@
 package dev.breakglass.keycloak.gate;
 
+import dev.breakglass.keycloak.domain.BreakGlassIds;
 import java.util.List;
 import org.keycloak.Config;
 import org.keycloak.authentication.Authenticator;
@@ -12,7 +13,7 @@ import org.keycloak.provider.ProviderConfigProperty;
 /** The break-glass gate; configured by the realm's policy, not per execution. */
 public class BreakGlassAuthenticatorFactory implements AuthenticatorFactory {
 
-  public static final String PROVIDER_ID = "break-glass-authenticator";
+  public static final String PROVIDER_ID = BreakGlassIds.AUTHENTICATOR;
 
   private static final BreakGlassAuthenticator SINGLETON = new BreakGlassAuthenticator();
   private static final AuthenticationExecutionModel.Requirement[] REQUIREMENT_CHOICES = {

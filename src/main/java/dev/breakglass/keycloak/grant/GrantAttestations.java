@@ -2,7 +2,7 @@ package dev.breakglass.keycloak.grant;
 
 import dev.breakglass.keycloak.domain.GrantStatus;
 
-import dev.breakglass.keycloak.alert.AlertRules;
+import dev.breakglass.keycloak.domain.AlertRules;
 import dev.breakglass.keycloak.domain.AttestationAnswers;
 import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.audit.AuditTrail;
@@ -10,6 +10,7 @@ import dev.breakglass.keycloak.drill.DrillService;
 import dev.breakglass.keycloak.domain.AttestationPolicy;
 import dev.breakglass.keycloak.store.DbClock;
 import dev.breakglass.keycloak.store.GrantEntity;
+import dev.breakglass.keycloak.store.GrantStore;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,7 +70,7 @@ public final class GrantAttestations {
   public static GrantEntity attestAsHolder(KeycloakSession session, RealmModel realm, GrantEntity grant, String holderUserId,
       AttestationAnswers answers, AttestationPolicy policy) {
     AuditTrail.lockChain(session, realm);
-    GrantService.em(session).refresh(grant);
+    GrantStore.of(session).refresh(grant);
     if (!grant.getUserId().equals(holderUserId)) {
       throw new RefusedException(Refusal.NOT_YOURS);
     }
@@ -88,7 +89,7 @@ public final class GrantAttestations {
   public static GrantEntity attestAsSecond(KeycloakSession session, RealmModel realm, GrantEntity grant, String attesterUserId,
       String attesterName, AttestationAnswers answers, AttestationPolicy policy) {
     AuditTrail.lockChain(session, realm);
-    GrantService.em(session).refresh(grant);
+    GrantStore.of(session).refresh(grant);
     if (grant.getUserId().equals(attesterUserId)) {
       throw new RefusedException(Refusal.OWN_GRANT);
     }
@@ -106,12 +107,12 @@ public final class GrantAttestations {
 
   /** The user's ended grants still waiting for their attestation, oldest first. */
   public static List<GrantEntity> awaitingHolder(KeycloakSession session, RealmModel realm, String userId) {
-    return GrantService.em(session).createNamedQuery("bgUnattestedByUser", GrantEntity.class)
-        .setParameter("realmId", realm.getId())
-        .setParameter("userId", userId)
-        .setParameter("ended", GrantStatus.ENDED.name())
-        .setMaxResults(100)
-        .getResultList();
+    return GrantStore.of(session).awaitingHolder(realm.getId(), userId, 100);
+  }
+
+  /** True when the user holds an ended grant past the deadline: for the optional activation block. */
+  public static boolean hasOverdue(KeycloakSession session, RealmModel realm, String userId, AttestationPolicy policy) {
+    return GrantStore.of(session).hasEndedBefore(realm.getId(), userId, DbClock.nowMillis(session) - policy.deadlineMillis());
   }
 
   /** True when the requirement is met: the holder attested, and the second person where required. */

@@ -5,7 +5,8 @@ import dev.breakglass.keycloak.domain.EndReason;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.breakglass.keycloak.domain.ActivationRequest;
-import dev.breakglass.keycloak.alert.AlertRules;
+import dev.breakglass.keycloak.domain.BreakGlassIds;
+import dev.breakglass.keycloak.domain.AlertRules;
 import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.audit.AuditTrail;
 import dev.breakglass.keycloak.drill.DrillService;
@@ -13,7 +14,7 @@ import dev.breakglass.keycloak.metrics.BreakGlassMetrics;
 import dev.breakglass.keycloak.policy.RealmPolicies;
 import dev.breakglass.keycloak.store.DbClock;
 import dev.breakglass.keycloak.store.GrantEntity;
-import jakarta.persistence.EntityManager;
+import dev.breakglass.keycloak.store.GrantStore;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.RequiredActionProviderModel;
@@ -32,9 +32,6 @@ import org.keycloak.util.JsonSerialization;
 
 /** Creates and reads grants. Everything happens in the caller's transaction. */
 public final class GrantService {
-
-  /** Provider id of the attestation required action (a public name, see DESIGN.md). */
-  public static final String ATTEST_ACTION = "break-glass-attest";
 
   private GrantService() {}
 
@@ -100,7 +97,7 @@ public final class GrantService {
     grant.setActivatedAt(now);
     grant.setExpiresAt(now + request.durationMinutes() * 60_000L);
     grant.setDrill(drill);
-    em(session).persist(grant);
+    GrantStore.of(session).persist(grant);
 
     roles.forEach(user::grantRole);
 
@@ -130,7 +127,7 @@ public final class GrantService {
       String endedBy, Map<String, Object> extraDetails) {
     // The chain lock serialises ending with activation and with a concurrent end on another node.
     AuditTrail.lockChain(session, realm);
-    em(session).refresh(grant);
+    GrantStore.of(session).refresh(grant);
     if (!GrantStatus.ACTIVE.name().equals(grant.getStatus())) {
       return grant;
     }
@@ -178,9 +175,9 @@ public final class GrantService {
 
   /** The holder attests on their next login, where the realm has the attestation action enabled. */
   private static void askForAttestation(RealmModel realm, UserModel user) {
-    RequiredActionProviderModel attest = realm.getRequiredActionProviderByAlias(ATTEST_ACTION);
+    RequiredActionProviderModel attest = realm.getRequiredActionProviderByAlias(BreakGlassIds.ATTEST_ACTION);
     if (attest != null && attest.isEnabled()) {
-      user.addRequiredAction(ATTEST_ACTION);
+      user.addRequiredAction(BreakGlassIds.ATTEST_ACTION);
     }
   }
 
@@ -192,7 +189,7 @@ public final class GrantService {
   public static boolean recordUse(KeycloakSession session, RealmModel realm, GrantEntity grant, Map<String, Object> use) {
     // Under the chain lock, so concurrent uses on several nodes count 1, 2, 3, never 2, 2.
     AuditTrail.lockChain(session, realm);
-    em(session).refresh(grant);
+    GrantStore.of(session).refresh(grant);
     if (!GrantStatus.ACTIVE.name().equals(grant.getStatus())) {
       return false;
     }
@@ -207,20 +204,35 @@ public final class GrantService {
   }
 
   public static Optional<GrantEntity> findActive(KeycloakSession session, RealmModel realm, String userId) {
-    return em(session)
-        .createNamedQuery("bgGrantByUserAndStatus", GrantEntity.class)
-        .setParameter("realmId", realm.getId())
-        .setParameter("userId", userId)
-        .setParameter("status", GrantStatus.ACTIVE.name())
-        .setMaxResults(1)
-        .getResultStream()
-        .findFirst();
+    return GrantStore.of(session).findActive(realm.getId(), userId);
+  }
+
+  /** A page of the realm's grants, newest first, optionally of one status and one user. */
+  public static List<GrantEntity> list(KeycloakSession session, RealmModel realm, GrantStatus status, String userId,
+      int first, int max) {
+    return GrantStore.of(session).list(realm.getId(), status, userId, first, max);
   }
 
   /** A grant of this realm, or empty: another realm's grant is as good as unknown. */
   public static Optional<GrantEntity> find(KeycloakSession session, RealmModel realm, String grantId) {
-    GrantEntity grant = em(session).find(GrantEntity.class, grantId);
-    return grant != null && grant.getRealmId().equals(realm.getId()) ? Optional.of(grant) : Optional.empty();
+    return GrantStore.of(session).findInRealm(realm.getId(), grantId);
+  }
+
+  /**
+   * A removed user's grants go, in the removal's transaction; the audit trail keeps their story,
+   * ending with why an active grant ended.
+   */
+  public static void userRemoved(KeycloakSession session, RealmModel realm, UserModel user) {
+    GrantStore grants = GrantStore.of(session);
+    for (GrantEntity grant : grants.ofUser(realm.getId(), user.getId())) {
+      if (GrantStatus.ACTIVE.name().equals(grant.getStatus())) {
+        AuditTrail.append(session, realm, AuditEventType.BREAK_GLASS_REVOKED,
+            new AuditTrail.Subject(grant.getId(), user.getId(), user.getUsername()),
+            Map.of("endReason", EndReason.USER_DELETED.name()));
+      }
+      grants.remove(grant);
+    }
+    DrillService.userRemoved(session, realm, user);
   }
 
   public static List<String> roles(GrantEntity grant) {
@@ -237,9 +249,5 @@ public final class GrantService {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  static EntityManager em(KeycloakSession session) {
-    return session.getProvider(JpaConnectionProvider.class).getEntityManager();
   }
 }

@@ -4,6 +4,7 @@ import dev.breakglass.keycloak.domain.EndReason;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.breakglass.keycloak.domain.GrantTimes;
 import dev.breakglass.keycloak.store.GrantEntity;
 import java.io.IOException;
 import java.time.Instant;
@@ -87,16 +88,9 @@ public record GrantView(
     return answers;
   }
 
-  /**
-   * How long after its end the grant's roles were really gone: after {@code expiresAt} for an
-   * expired grant, after {@code endedAt} for a revoked one. Null while the grant is active.
-   */
+  /** See {@link GrantTimes#expiryLag}. */
   public static Long expiryLag(GrantEntity g) {
-    if (g.getRolesRemovedAt() == null || g.getEndedAt() == null) {
-      return null;
-    }
-    long due = EndReason.EXPIRED.name().equals(g.getEndReason()) ? g.getExpiresAt() : g.getEndedAt();
-    return Math.max(0, g.getRolesRemovedAt() - due);
+    return GrantTimes.expiryLag(g.getEndReason(), g.getExpiresAt(), g.getEndedAt(), g.getRolesRemovedAt());
   }
 
   static String iso(Long epochMillis) {

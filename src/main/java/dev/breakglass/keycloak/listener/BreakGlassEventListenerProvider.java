@@ -1,5 +1,6 @@
 package dev.breakglass.keycloak.listener;
 
+import dev.breakglass.keycloak.domain.BreakGlassIds;
 import dev.breakglass.keycloak.drift.DriftReconciler;
 import dev.breakglass.keycloak.grant.GrantService;
 import dev.breakglass.keycloak.store.GrantEntity;
@@ -8,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 import org.keycloak.events.Event;
 import org.keycloak.events.EventListenerProvider;
@@ -25,31 +28,18 @@ import org.keycloak.models.RealmModel;
  * <ul>
  *   <li>each use of an active grant (login, code-to-token, refresh, token exchange, and every admin
  *       action its holder takes) becomes a BREAK_GLASS_USED record on the grant;
- *   <li>admin changes that can hand out a governed role (role mappings, group membership, group
- *       and role changes) are checked for drift at once.
+ *   <li>admin changes that can hand out a governed role (role mappings, composites, role changes,
+ *       the policy) are checked for drift at once, within what the change touched.
  * </ul>
  */
 public class BreakGlassEventListenerProvider implements EventListenerProvider {
-
-  /**
-   * Session attribute set by the activation to the new grant's id: the login that activates a
-   * grant is part of the activation, not its first use.
-   */
-  public static final String ACTIVATING_GRANT_ATTRIBUTE = "break-glass.activating-grant";
 
   private static final Logger LOG = Logger.getLogger(BreakGlassEventListenerProvider.class);
 
   private static final Set<EventType> USES = EnumSet.of(
       EventType.LOGIN, EventType.CODE_TO_TOKEN, EventType.REFRESH_TOKEN, EventType.TOKEN_EXCHANGE);
 
-  private static final Set<ResourceType> ROLE_BEARING = Set.of(
-      ResourceType.REALM_ROLE_MAPPING,
-      ResourceType.CLIENT_ROLE_MAPPING,
-      ResourceType.GROUP_MEMBERSHIP,
-      ResourceType.GROUP,
-      ResourceType.REALM_ROLE,
-      ResourceType.CLIENT_ROLE,
-      ResourceType.REALM);
+  private static final Pattern USER_OR_GROUP_PATH = Pattern.compile("^(users|groups)/([^/]+)(/.*)?$");
 
   private final KeycloakSession session;
 
@@ -71,7 +61,7 @@ public class BreakGlassEventListenerProvider implements EventListenerProvider {
       return;
     }
     GrantEntity grant = active.get();
-    if (event.getType() == EventType.LOGIN && grant.getId().equals(session.getAttribute(ACTIVATING_GRANT_ATTRIBUTE))) {
+    if (event.getType() == EventType.LOGIN && grant.getId().equals(session.getAttribute(BreakGlassIds.ACTIVATING_GRANT_ATTRIBUTE))) {
       return;
     }
     Map<String, Object> use = new LinkedHashMap<>();
@@ -88,15 +78,45 @@ public class BreakGlassEventListenerProvider implements EventListenerProvider {
       return;
     }
     recordAdminUse(event, realm);
-    if (!ROLE_BEARING.contains(event.getResourceType())) {
+    DriftReconciler.Scope scope = driftScope(event);
+    if (scope == null) {
       return;
     }
     try {
-      DriftReconciler.reconcile(session, realm, "admin-event");
+      DriftReconciler.reconcile(session, realm, scope, "admin-event");
     } catch (RuntimeException e) {
       // The next sweep reconciles again; an admin change must not fail because of this check.
       LOG.errorf(e, "Break-glass drift check after an admin change failed in realm %s", realm.getName());
     }
+  }
+
+  /**
+   * What an admin change may have given a governed role to: the user or group whose role mappings
+   * changed, the composite roles, or (a role renamed or removed, a partial import, the policy
+   * itself) the whole realm. Null when it cannot hand out a role: a realm setting, a group
+   * membership (group mappings are checked on the group), an unrelated resource.
+   */
+  static DriftReconciler.Scope driftScope(AdminEvent event) {
+    ResourceType type = event.getResourceType();
+    String path = event.getResourcePath() == null ? "" : event.getResourcePath();
+    if (type == null) {
+      return null;
+    }
+    return switch (type) {
+      case REALM_ROLE_MAPPING, CLIENT_ROLE_MAPPING, GROUP -> {
+        Matcher m = USER_OR_GROUP_PATH.matcher(path);
+        if (!m.matches()) {
+          yield DriftReconciler.Scope.ALL;
+        }
+        yield m.group(1).equals("users") ? DriftReconciler.Scope.user(m.group(2)) : DriftReconciler.Scope.group(m.group(2));
+      }
+      case REALM_ROLE, CLIENT_ROLE -> path.endsWith("/composites") || path.contains("/composites/")
+          ? DriftReconciler.Scope.COMPOSITES
+          : DriftReconciler.Scope.ALL;
+      case REQUIRED_ACTION_CONFIG, REQUIRED_ACTION -> DriftReconciler.Scope.ALL;
+      case REALM -> path.contains("partialImport") ? DriftReconciler.Scope.ALL : null;
+      default -> null;
+    };
   }
 
   /** An admin action by a grant holder is what the privilege was used for: the heart of the evidence. */

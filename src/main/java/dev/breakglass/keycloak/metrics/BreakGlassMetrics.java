@@ -3,19 +3,18 @@ package dev.breakglass.keycloak.metrics;
 import dev.breakglass.keycloak.domain.AlertStatus;
 import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.domain.GrantStatus;
+import dev.breakglass.keycloak.audit.AuditRecorded;
+import dev.breakglass.keycloak.store.AlertStore;
+import dev.breakglass.keycloak.store.GrantStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
-import jakarta.persistence.EntityManager;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.ToDoubleFunction;
 import org.jboss.logging.Logger;
-import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
@@ -48,8 +47,26 @@ public final class BreakGlassMetrics {
     return Metrics.globalRegistry;
   }
 
-  /** Counts an audit record of these types once its transaction has committed. */
-  public static void recorded(String realm, AuditEventType type) {
+  /** Counts each audit record appended on this node, once its transaction has committed. */
+  public static void subscribe(KeycloakSessionFactory sessionFactory) {
+    sessionFactory.register(event -> {
+      if (event instanceof AuditRecorded recorded) {
+        String realm = recorded.realm().getName();
+        AuditEventType type = recorded.type();
+        recorded.session().getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
+          @Override
+          protected void commitImpl() {
+            recorded(realm, type);
+          }
+
+          @Override
+          protected void rollbackImpl() {}
+        });
+      }
+    });
+  }
+
+  static void recorded(String realm, AuditEventType type) {
     String name = switch (type) {
       case BREAK_GLASS_ACTIVATED -> "breakglass.activations";
       case BREAK_GLASS_DENIED -> "breakglass.denials";
@@ -118,25 +135,14 @@ public final class BreakGlassMetrics {
       }
       try {
         KeycloakModelUtils.runJobInTransaction(factory, session -> {
-          EntityManager em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
-          long overdue = em.createNamedQuery("bgCountOverdue", Long.class)
-              .setParameter("ended", GrantStatus.ENDED.name()).getSingleResult();
-          snapshot = new Snapshot(System.currentTimeMillis(), counts(em, "bgCountGrantsByStatus"), overdue,
-              counts(em, "bgCountAlertsByStatus"));
+          GrantStore grants = GrantStore.of(session);
+          snapshot = new Snapshot(System.currentTimeMillis(), grants.countByStatus(), grants.countOverdue(null),
+              AlertStore.of(session).countByStatus());
         });
       } catch (RuntimeException e) {
         LOG.debug("Break-glass gauges not refreshed", e);
       }
       return snapshot;
     }
-  }
-
-  private static Map<String, Long> counts(EntityManager em, String query) {
-    Map<String, Long> counts = new HashMap<>();
-    List<Object[]> rows = em.createNamedQuery(query, Object[].class).getResultList();
-    for (Object[] row : rows) {
-      counts.put((String) row[0], ((Number) row[1]).longValue());
-    }
-    return counts;
   }
 }

@@ -10,6 +10,7 @@ import dev.breakglass.keycloak.domain.PolicyParser;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import dev.breakglass.keycloak.domain.BreakGlassIds;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.GroupModel;
 import org.keycloak.models.KeycloakSession;
@@ -24,9 +25,6 @@ import org.keycloak.models.utils.KeycloakModelUtils;
  * that, so every reader validates again and refuses to act on an invalid policy.
  */
 public final class RealmPolicies {
-
-  /** Alias (= provider id) of the required action whose config holds the policy. */
-  public static final String POLICY_HOLDER_ALIAS = "break-glass-activate";
 
   private RealmPolicies() {}
 
@@ -43,7 +41,7 @@ public final class RealmPolicies {
 
   /** The stored policy as it is, unchecked: empty when the realm has none. */
   public static Map<String, String> rawConfig(RealmModel realm) {
-    RequiredActionConfigModel model = realm.getRequiredActionConfigByAlias(POLICY_HOLDER_ALIAS);
+    RequiredActionConfigModel model = realm.getRequiredActionConfigByAlias(BreakGlassIds.POLICY_HOLDER);
     return model == null || model.getConfig() == null ? Map.of() : model.getConfig();
   }
 

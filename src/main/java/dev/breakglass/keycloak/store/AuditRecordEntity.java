@@ -21,6 +21,20 @@ import jakarta.persistence.Table;
       name = "bgAuditByGrant",
       query = "select a from AuditRecordEntity a where a.realmId = :realmId and a.grantId = :grantId order by a.seq"),
   @NamedQuery(
+      name = "bgAuditPageUpTo",
+      query = "select a from AuditRecordEntity a where a.realmId = :realmId and a.seq > :after and a.seq <= :upTo"
+          + " order by a.seq"),
+  @NamedQuery(
+      name = "bgAuditAfter",
+      query = "select a from AuditRecordEntity a where a.realmId = :realmId and a.seq > :seq order by a.seq"),
+  @NamedQuery(
+      name = "bgAuditHead",
+      query = "select h.lastSeq, h.lastHash from AuditHeadEntity h where h.realmId = :realmId"),
+  @NamedQuery(
+      name = "bgCountAuditOfTypeBetween",
+      query = "select count(a) from AuditRecordEntity a where a.realmId = :realmId and a.type = :type"
+          + " and a.createdAt >= :from and a.createdAt < :to"),
+  @NamedQuery(
       name = "bgDeleteAuditByRealm",
       query = "delete from AuditRecordEntity a where a.realmId = :realmId")
 })

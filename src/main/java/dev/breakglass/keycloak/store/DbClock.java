@@ -7,7 +7,6 @@ import java.time.OffsetDateTime;
 import java.time.ZonedDateTime;
 import org.jboss.logging.Logger;
 import org.keycloak.common.util.Time;
-import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSession;
 
 /**
@@ -22,7 +21,7 @@ public final class DbClock {
   private DbClock() {}
 
   public static long nowMillis(KeycloakSession session) {
-    EntityManager em = session.getProvider(JpaConnectionProvider.class).getEntityManager();
+    EntityManager em = Jpa.em(session);
     try {
       Object value = em.createNativeQuery("select CURRENT_TIMESTAMP").getSingleResult();
       Instant now = toInstant(value);

@@ -12,6 +12,9 @@ import jakarta.persistence.Table;
 @Table(name = "BG_DRIFT")
 @NamedQueries({
   @NamedQuery(name = "bgDriftByRealm", query = "select d from DriftEntity d where d.realmId = :realmId"),
+  @NamedQuery(
+      name = "bgDriftOfSubject",
+      query = "select d from DriftEntity d where d.realmId = :realmId and d.kind = :kind and d.subjectId = :subjectId"),
   @NamedQuery(name = "bgDeleteDriftByRealm", query = "delete from DriftEntity d where d.realmId = :realmId")
 })
 public class DriftEntity {

@@ -45,6 +45,10 @@ import jakarta.persistence.Table;
       name = "bgCountOverdue",
       query = "select count(g) from GrantEntity g where g.status = :ended and g.overdueAlertedAt is not null"),
   @NamedQuery(
+      name = "bgCountOverdueInRealm",
+      query = "select count(g) from GrantEntity g where g.realmId = :realmId and g.status = :ended"
+          + " and g.overdueAlertedAt is not null"),
+  @NamedQuery(
       name = "bgGrantsActivatedBetween",
       query = "select g from GrantEntity g where g.realmId = :realmId and g.activatedAt >= :from and g.activatedAt < :to")
 })

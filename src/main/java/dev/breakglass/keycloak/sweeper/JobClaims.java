@@ -1,8 +1,8 @@
 package dev.breakglass.keycloak.sweeper;
 
 import dev.breakglass.keycloak.store.DbClock;
+import dev.breakglass.keycloak.store.JobStore;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.utils.KeycloakModelUtils;
 
@@ -26,13 +26,7 @@ public final class JobClaims {
     AtomicBoolean claimed = new AtomicBoolean();
     KeycloakModelUtils.runJobInTransaction(factory, session -> {
       long now = DbClock.nowMillis(session);
-      int updated = session.getProvider(JpaConnectionProvider.class).getEntityManager()
-          .createNamedQuery("bgClaimJobRun")
-          .setParameter("now", now)
-          .setParameter("name", job)
-          .setParameter("threshold", now - intervalMillis + slack)
-          .executeUpdate();
-      claimed.set(updated == 1);
+      claimed.set(JobStore.claimRun(session, job, now, now - intervalMillis + slack));
     });
     return claimed.get();
   }

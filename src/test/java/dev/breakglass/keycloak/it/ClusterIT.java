@@ -51,7 +51,7 @@ class ClusterIT {
         "--http-enabled=true", "--hostname-strict=false",
         "--cache=ispn", "--cache-stack=jdbc-ping", "--cache-embedded-network-bind-address=127.0.0.1",
         "--cache-embedded-network-bind-port=" + clusterPort,
-        "--log-level=INFO,dev.breakglass.keycloak.expiry:TRACE");
+        "--log-level=INFO,dev.breakglass.keycloak.sweeper:TRACE");
   }
 
   @AfterAll

@@ -1,6 +1,5 @@
 package dev.breakglass.keycloak.sweeper;
 
-import dev.breakglass.keycloak.drift.DriftReconciler;
 import dev.breakglass.keycloak.metrics.BreakGlassMetrics;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +20,7 @@ import org.keycloak.timer.TimerProvider;
  * it first ends every grant that expired while Keycloak was down, then sweeps every {@code
  * interval} milliseconds, once per interval across the cluster.
  */
-public class DefaultExpiryProviderFactory implements ExpiryProviderFactory, ServerInfoAwareProviderFactory {
+public class DefaultSweeperProviderFactory implements SweeperProviderFactory, ServerInfoAwareProviderFactory {
 
   public static final String PROVIDER_ID = "default";
   public static final String TASK_NAME = "break-glass-expiry";
@@ -30,7 +29,7 @@ public class DefaultExpiryProviderFactory implements ExpiryProviderFactory, Serv
   static final String CONF_BATCH_SIZE = "batch-size";
   static final String CONF_OVERDUE_INTERVAL = "overdue-interval";
 
-  private static final Logger LOG = Logger.getLogger(DefaultExpiryProviderFactory.class);
+  private static final Logger LOG = Logger.getLogger(DefaultSweeperProviderFactory.class);
 
   private long intervalMillis;
   private long driftIntervalMillis;
@@ -39,8 +38,8 @@ public class DefaultExpiryProviderFactory implements ExpiryProviderFactory, Serv
   private KeycloakSessionFactory sessionFactory;
 
   @Override
-  public ExpiryProvider create(KeycloakSession session) {
-    return new DefaultExpiryProvider(session, batchSize);
+  public SweeperProvider create(KeycloakSession session) {
+    return new DefaultSweeperProvider(session, batchSize);
   }
 
   @Override
@@ -54,6 +53,7 @@ public class DefaultExpiryProviderFactory implements ExpiryProviderFactory, Serv
   @Override
   public void postInit(KeycloakSessionFactory factory) {
     this.sessionFactory = factory;
+    BreakGlassMetrics.subscribe(factory);
     factory.register(event -> {
       if (event instanceof PostMigrationEvent) {
         catchUp(factory);
@@ -64,30 +64,23 @@ public class DefaultExpiryProviderFactory implements ExpiryProviderFactory, Serv
   }
 
   private void catchUp(KeycloakSessionFactory factory) {
-    ExpirySweeper.Result result = ExpirySweeper.sweep(factory, batchSize);
+    ExpiryJob.Result result = ExpiryJob.sweep(factory, batchSize);
     LOG.infof("Break-glass start-up sweep ended %d expired grant(s) in %.1f ms (%d failed)",
         result.ended(), result.tookMillis(), result.failed());
   }
 
   private void schedule(KeycloakSessionFactory factory) {
+    List<SweeperJob> jobs = List.of(new ExpiryJob(intervalMillis, batchSize), new DriftJob(driftIntervalMillis),
+        new OverdueJob(overdueIntervalMillis));
     ScheduledTask task = new ScheduledTask() {
       @Override
       public void run(KeycloakSession session) {
-        if (JobClaims.tryClaim(factory, JobClaims.EXPIRY_SWEEP, intervalMillis)) {
-          ExpirySweeper.Result result = ExpirySweeper.sweep(factory, batchSize);
-          if (result.ended() > 0 || result.failed() > 0) {
-            LOG.infof("Break-glass sweep ended %d grant(s) in %.1f ms (%d failed)", result.ended(), result.tookMillis(), result.failed());
-          } else {
-            LOG.tracef("Break-glass sweep found nothing due in %.2f ms", result.tookMillis());
+        for (SweeperJob job : jobs) {
+          if (JobClaims.tryClaim(factory, job.name(), job.intervalMillis())) {
+            job.run(factory);
+          } else if (job instanceof ExpiryJob) {
+            LOG.trace("Break-glass sweep skipped: the cluster already swept within the interval");
           }
-        } else {
-          LOG.trace("Break-glass sweep skipped: the cluster already swept within the interval");
-        }
-        if (JobClaims.tryClaim(factory, JobClaims.DRIFT_RECONCILE, driftIntervalMillis)) {
-          DriftReconciler.reconcileAll(factory, "sweep");
-        }
-        if (JobClaims.tryClaim(factory, JobClaims.ATTESTATION_OVERDUE, overdueIntervalMillis)) {
-          OverdueEscalation.run(factory);
         }
       }
 
@@ -98,7 +91,7 @@ public class DefaultExpiryProviderFactory implements ExpiryProviderFactory, Serv
     };
     try (KeycloakSession session = factory.create()) {
       TimerProvider timer = session.getProvider(TimerProvider.class);
-      // The runner's lock lives at least a second; the job claim keeps the pace.
+      // The runner's lock lives at least a second; the job claims keep the pace.
       timer.schedule(new ClusterAwareScheduledTaskRunner(factory, task, Math.max(1000, intervalMillis)), intervalMillis, TASK_NAME);
     }
     LOG.infof("Break-glass sweeper scheduled every %d ms (drift reconciliation every %d ms)", intervalMillis, driftIntervalMillis);

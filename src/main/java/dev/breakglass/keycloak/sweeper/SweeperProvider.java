@@ -3,8 +3,8 @@ package dev.breakglass.keycloak.sweeper;
 import org.keycloak.provider.Provider;
 
 /** Ends expired grants and reconciles drift, on a schedule and on demand. */
-public interface ExpiryProvider extends Provider {
+public interface SweeperProvider extends Provider {
 
   /** Ends every grant due now, in this call. */
-  ExpirySweeper.Result sweepNow();
+  ExpiryJob.Result sweepNow();
 }

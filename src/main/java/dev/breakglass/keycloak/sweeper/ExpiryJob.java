@@ -2,16 +2,14 @@ package dev.breakglass.keycloak.sweeper;
 
 import dev.breakglass.keycloak.domain.EndReason;
 import dev.breakglass.keycloak.grant.GrantService;
-import dev.breakglass.keycloak.domain.GrantStatus;
 import dev.breakglass.keycloak.store.DbClock;
 import dev.breakglass.keycloak.store.GrantEntity;
-import java.util.ArrayList;
+import dev.breakglass.keycloak.store.GrantStore;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
-import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
@@ -21,9 +19,9 @@ import org.keycloak.models.utils.KeycloakModelUtils;
  * grant table through its (status, expiry) index, never iterates users, and ends each grant in its
  * own transaction: one bad row is logged and skipped, and the others still end.
  */
-public final class ExpirySweeper {
+public final class ExpiryJob implements SweeperJob {
 
-  private static final Logger LOG = Logger.getLogger(ExpirySweeper.class);
+  private static final Logger LOG = Logger.getLogger(ExpiryJob.class);
 
   /** {@code ended} grants ended, {@code failed} could not be ended this run, in {@code tookMicros}. */
   public record Result(int ended, int failed, long tookMicros) {
@@ -32,7 +30,34 @@ public final class ExpirySweeper {
     }
   }
 
-  private ExpirySweeper() {}
+  private final long intervalMillis;
+  private final int batchSize;
+
+  ExpiryJob(long intervalMillis, int batchSize) {
+    this.intervalMillis = intervalMillis;
+    this.batchSize = batchSize;
+  }
+
+  @Override
+  public String name() {
+    return JobClaims.EXPIRY_SWEEP;
+  }
+
+  @Override
+  public long intervalMillis() {
+    return intervalMillis;
+  }
+
+  @Override
+  public void run(KeycloakSessionFactory factory) {
+    Result result = sweep(factory, batchSize);
+    if (result.ended() > 0 || result.failed() > 0) {
+      LOG.infof("Break-glass sweep ended %d grant(s) in %.1f ms (%d failed)", result.ended(), result.tookMillis(),
+          result.failed());
+    } else {
+      LOG.tracef("Break-glass sweep found nothing due in %.2f ms", result.tookMillis());
+    }
+  }
 
   /** Reads the next batch of due grant ids, leaving out those in {@code skip}. */
   @FunctionalInterface
@@ -80,24 +105,15 @@ public final class ExpirySweeper {
 
   private static List<String> dueGrantIds(KeycloakSessionFactory factory, int batchSize, Set<String> skip) {
     AtomicReference<List<String>> ids = new AtomicReference<>(List.of());
-    KeycloakModelUtils.runJobInTransaction(factory, session -> {
-      List<String> skipList = skip.isEmpty() ? List.of("-") : new ArrayList<>(skip);
-      ids.set(session.getProvider(JpaConnectionProvider.class).getEntityManager()
-          .createNamedQuery("bgExpiredGrants", String.class)
-          .setParameter("status", GrantStatus.ACTIVE.name())
-          .setParameter("now", DbClock.nowMillis(session))
-          .setParameter("skip", skipList)
-          .setMaxResults(batchSize)
-          .getResultList());
-    });
+    KeycloakModelUtils.runJobInTransaction(
+        factory, session -> ids.set(GrantStore.of(session).dueIds(DbClock.nowMillis(session), skip, batchSize)));
     return ids.get();
   }
 
   /** Ends one grant in its own transaction, so a failure rolls back only this grant. */
   private static boolean endOne(KeycloakSessionFactory factory, String grantId) {
     KeycloakModelUtils.runJobInTransaction(factory, session -> {
-      GrantEntity grant = session.getProvider(JpaConnectionProvider.class).getEntityManager()
-          .find(GrantEntity.class, grantId);
+      GrantEntity grant = GrantStore.of(session).find(grantId).orElse(null);
       if (grant == null) {
         return; // removed meanwhile (its user or realm was deleted)
       }

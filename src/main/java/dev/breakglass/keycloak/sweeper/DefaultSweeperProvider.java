@@ -2,19 +2,19 @@ package dev.breakglass.keycloak.sweeper;
 
 import org.keycloak.models.KeycloakSession;
 
-public class DefaultExpiryProvider implements ExpiryProvider {
+public class DefaultSweeperProvider implements SweeperProvider {
 
   private final KeycloakSession session;
   private final int batchSize;
 
-  public DefaultExpiryProvider(KeycloakSession session, int batchSize) {
+  public DefaultSweeperProvider(KeycloakSession session, int batchSize) {
     this.session = session;
     this.batchSize = batchSize;
   }
 
   @Override
-  public ExpirySweeper.Result sweepNow() {
-    return ExpirySweeper.sweep(session.getKeycloakSessionFactory(), batchSize);
+  public ExpiryJob.Result sweepNow() {
+    return ExpiryJob.sweep(session.getKeycloakSessionFactory(), batchSize);
   }
 
   @Override

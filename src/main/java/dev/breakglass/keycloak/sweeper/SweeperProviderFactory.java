@@ -2,4 +2,4 @@ package dev.breakglass.keycloak.sweeper;
 
 import org.keycloak.provider.ProviderFactory;
 
-public interface ExpiryProviderFactory extends ProviderFactory<ExpiryProvider> {}
+public interface SweeperProviderFactory extends ProviderFactory<SweeperProvider> {}

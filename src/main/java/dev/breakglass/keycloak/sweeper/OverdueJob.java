@@ -2,12 +2,11 @@ package dev.breakglass.keycloak.sweeper;
 
 import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.audit.AuditTrail;
-import dev.breakglass.keycloak.domain.GrantStatus;
 import dev.breakglass.keycloak.domain.AttestationPolicy;
 import dev.breakglass.keycloak.policy.RealmPolicies;
 import dev.breakglass.keycloak.store.DbClock;
 import dev.breakglass.keycloak.store.GrantEntity;
-import jakarta.persistence.EntityManager;
+import dev.breakglass.keycloak.store.GrantStore;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +14,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
-import org.keycloak.connections.jpa.JpaConnectionProvider;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
@@ -26,20 +24,37 @@ import org.keycloak.models.utils.KeycloakModelUtils;
  * BREAK_GLASS_ATTESTATION_OVERDUE record (and so an alert) once the deadline passes, then again
  * every reminder interval until the grant is closed. Runs once per interval across the cluster.
  */
-public final class OverdueEscalation {
+final class OverdueJob implements SweeperJob {
 
-  private static final Logger LOG = Logger.getLogger(OverdueEscalation.class);
+  private static final Logger LOG = Logger.getLogger(OverdueJob.class);
   private static final int BATCH = 200;
 
-  private OverdueEscalation() {}
+  private final long intervalMillis;
+
+  OverdueJob(long intervalMillis) {
+    this.intervalMillis = intervalMillis;
+  }
+
+  @Override
+  public String name() {
+    return JobClaims.ATTESTATION_OVERDUE;
+  }
+
+  @Override
+  public long intervalMillis() {
+    return intervalMillis;
+  }
+
+  @Override
+  public void run(KeycloakSessionFactory factory) {
+    escalate(factory);
+  }
 
   /** Returns how many overdue records were written. */
-  public static int run(KeycloakSessionFactory factory) {
+  static int escalate(KeycloakSessionFactory factory) {
     AtomicReference<List<String>> realmIds = new AtomicReference<>(List.of());
-    KeycloakModelUtils.runJobInTransaction(factory, session -> realmIds.set(em(session)
-        .createNamedQuery("bgRealmsWithEndedGrants", String.class)
-        .setParameter("ended", GrantStatus.ENDED.name())
-        .getResultList()));
+    KeycloakModelUtils.runJobInTransaction(
+        factory, session -> realmIds.set(GrantStore.of(session).realmsWithEndedGrants()));
     AtomicInteger escalated = new AtomicInteger();
     for (String realmId : realmIds.get()) {
       try {
@@ -62,13 +77,8 @@ public final class OverdueEscalation {
     session.getContext().setRealm(realm);
     AttestationPolicy policy = RealmPolicies.attestation(realm);
     long now = DbClock.nowMillis(session);
-    List<GrantEntity> due = em(session).createNamedQuery("bgOverdueGrants", GrantEntity.class)
-        .setParameter("realmId", realmId)
-        .setParameter("ended", GrantStatus.ENDED.name())
-        .setParameter("endedBefore", now - policy.deadlineMillis())
-        .setParameter("remindBefore", now - policy.reminderMillis())
-        .setMaxResults(BATCH)
-        .getResultList();
+    List<GrantEntity> due =
+        GrantStore.of(session).overdue(realmId, now - policy.deadlineMillis(), now - policy.reminderMillis(), BATCH);
     for (GrantEntity grant : due) {
       grant.setOverdueAlertedAt(now);
       grant.setOverdueAlerts(grant.getOverdueAlerts() + 1);
@@ -83,20 +93,5 @@ public final class OverdueEscalation {
           new AuditTrail.Subject(grant.getId(), grant.getUserId(), grant.getUsername()), details);
     }
     return due.size();
-  }
-
-  /** True when the user holds an ended grant past the deadline: for the optional activation block. */
-  public static boolean hasOverdue(KeycloakSession session, RealmModel realm, String userId, AttestationPolicy policy) {
-    long now = DbClock.nowMillis(session);
-    return em(session).createNamedQuery("bgOverdueOfUser", Long.class)
-        .setParameter("realmId", realm.getId())
-        .setParameter("userId", userId)
-        .setParameter("ended", GrantStatus.ENDED.name())
-        .setParameter("endedBefore", now - policy.deadlineMillis())
-        .getSingleResult() > 0;
-  }
-
-  private static EntityManager em(KeycloakSession session) {
-    return session.getProvider(JpaConnectionProvider.class).getEntityManager();
   }
 }

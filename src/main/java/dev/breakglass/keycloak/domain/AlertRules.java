@@ -1,7 +1,5 @@
-package dev.breakglass.keycloak.alert;
+package dev.breakglass.keycloak.domain;
 
-import dev.breakglass.keycloak.domain.AuditEventType;
-import dev.breakglass.keycloak.domain.UseAlerts;
 import java.util.Map;
 
 /** Which audit records become alerts. Pure. */

@@ -11,10 +11,10 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-class ExpirySweeperTest {
+class ExpiryJobTest {
 
   /** A fake grant table: due ids, removed once ended. */
-  private static final class Due implements ExpirySweeper.DueGrants {
+  private static final class Due implements ExpiryJob.DueGrants {
     final Set<String> due;
     int reads;
 
@@ -32,7 +32,7 @@ class ExpirySweeperTest {
   @Test
   void endsEverythingDueInBatches() {
     Due table = new Due(1201);
-    ExpirySweeper.Result result = ExpirySweeper.sweep(table, id -> table.due.remove(id), 500);
+    ExpiryJob.Result result = ExpiryJob.sweep(table, id -> table.due.remove(id), 500);
     assertEquals(1201, result.ended());
     assertEquals(0, result.failed());
     assertTrue(table.due.isEmpty());
@@ -43,7 +43,7 @@ class ExpirySweeperTest {
   void oneBadRowIsSkippedAndTheOthersStillEnd() {
     Due table = new Due(10);
     List<String> attempts = new ArrayList<>();
-    ExpirySweeper.Result result = ExpirySweeper.sweep(table, id -> {
+    ExpiryJob.Result result = ExpiryJob.sweep(table, id -> {
       attempts.add(id);
       if (id.equals("g3")) {
         throw new IllegalStateException("unreadable row");
@@ -59,7 +59,7 @@ class ExpirySweeperTest {
   @Test
   void nothingDueIsOneRead() {
     Due table = new Due(0);
-    ExpirySweeper.Result result = ExpirySweeper.sweep(table, id -> true, 500);
+    ExpiryJob.Result result = ExpiryJob.sweep(table, id -> true, 500);
     assertEquals(0, result.ended());
     assertEquals(1, table.reads);
   }

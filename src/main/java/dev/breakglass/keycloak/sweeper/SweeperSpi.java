@@ -5,7 +5,7 @@ import org.keycloak.provider.ProviderFactory;
 import org.keycloak.provider.Spi;
 
 /** SPI {@value #NAME}: server options such as {@code --spi-break-glass-expiry--default--interval=500}. */
-public class ExpirySpi implements Spi {
+public class SweeperSpi implements Spi {
 
   public static final String NAME = "break-glass-expiry";
 
@@ -21,11 +21,11 @@ public class ExpirySpi implements Spi {
 
   @Override
   public Class<? extends Provider> getProviderClass() {
-    return ExpiryProvider.class;
+    return SweeperProvider.class;
   }
 
   @Override
   public Class<? extends ProviderFactory> getProviderFactoryClass() {
-    return ExpiryProviderFactory.class;
+    return SweeperProviderFactory.class;
   }
 }

@@ -1,10 +1,8 @@
-package dev.breakglass.keycloak.alert;
+package dev.breakglass.keycloak.domain;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.breakglass.keycloak.domain.AuditEventType;
-import dev.breakglass.keycloak.domain.UseAlerts;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

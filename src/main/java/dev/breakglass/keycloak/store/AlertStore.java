@@ -1,0 +1,71 @@
+package dev.breakglass.keycloak.store;
+
+import dev.breakglass.keycloak.domain.AlertStatus;
+import jakarta.persistence.EntityManager;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.keycloak.models.KeycloakSession;
+
+/** The alert outbox in the caller's transaction. */
+public final class AlertStore {
+
+  private final EntityManager em;
+
+  private AlertStore(EntityManager em) {
+    this.em = em;
+  }
+
+  public static AlertStore of(KeycloakSession session) {
+    return new AlertStore(Jpa.em(session));
+  }
+
+  public void persist(AlertEntity alert) {
+    em.persist(alert);
+  }
+
+  public Optional<AlertEntity> find(String id) {
+    return Optional.ofNullable(em.find(AlertEntity.class, id));
+  }
+
+  public void remove(AlertEntity alert) {
+    em.remove(alert);
+  }
+
+  /** Ids of PENDING alerts due by {@code now} and claimed by no live node, oldest due first. */
+  public List<String> dueIds(long now, int max) {
+    return em.createNamedQuery("bgDueAlerts", String.class)
+        .setParameter("pending", AlertStatus.PENDING.name())
+        .setParameter("now", now)
+        .setMaxResults(max)
+        .getResultList();
+  }
+
+  /** Claims a due alert until {@code until}; true only for the one node whose update hit the row. */
+  public boolean claim(String id, long now, long until) {
+    return em.createNamedQuery("bgClaimAlert")
+            .setParameter("until", until)
+            .setParameter("id", id)
+            .setParameter("pending", AlertStatus.PENDING.name())
+            .setParameter("now", now)
+            .executeUpdate()
+        == 1;
+  }
+
+  public List<AlertEntity> ofGrant(String realmId, String grantId) {
+    return em.createNamedQuery("bgAlertsByGrant", AlertEntity.class)
+        .setParameter("realmId", realmId)
+        .setParameter("grantId", grantId)
+        .getResultList();
+  }
+
+  /** Alerts of every realm by status. */
+  public Map<String, Long> countByStatus() {
+    return GrantStore.counts(em.createNamedQuery("bgCountAlertsByStatus", Object[].class).getResultList());
+  }
+
+  /** Returns how many alerts were dropped. */
+  public int removeRealm(String realmId) {
+    return em.createNamedQuery("bgDeleteAlertsByRealm").setParameter("realmId", realmId).executeUpdate();
+  }
+}
