@@ -1,3 +1,5 @@
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -111,7 +113,7 @@ public class LoginLatencyBench {
    */
   static final class Browser {
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
-    private final Map<String, String> cookies = new java.util.LinkedHashMap<>();
+    private final Map<String, String> cookies = new LinkedHashMap<>();
 
     HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
       if (!cookies.isEmpty()) {
@@ -159,7 +161,7 @@ public class LoginLatencyBench {
   static String challenge(String verifier) {
     try {
       byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
-      return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

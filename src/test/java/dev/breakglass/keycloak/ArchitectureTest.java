@@ -1,5 +1,6 @@
 package dev.breakglass.keycloak;
 
+import java.util.Arrays;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The layering of docs/architecture (README, "Code map"): domain values at the ground, the store
+ * The layering the README's "Code map" describes: domain values at the ground, the store
  * (the only place that touches JPA), services, then the Keycloak-facing adapters. Dependencies
  * point down only, and no two packages depend on each other.
  */
@@ -71,7 +72,7 @@ class ArchitectureTest {
   @Test
   void adaptersDoNotDependOnEachOther() {
     for (String adapter : ADAPTERS) {
-      String[] others = java.util.Arrays.stream(ADAPTERS).filter(a -> !a.equals(adapter)).toArray(String[]::new);
+      String[] others = Arrays.stream(ADAPTERS).filter(a -> !a.equals(adapter)).toArray(String[]::new);
       noClasses().that().resideInAPackage(adapter).should().dependOnClassesThat().resideInAnyPackage(others)
           .check(main);
     }

@@ -1,5 +1,6 @@
 package dev.breakglass.keycloak.audit;
 
+import java.util.Arrays;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -132,7 +133,7 @@ public final class AuditExport {
     StringBuilder out = new StringBuilder();
     appendLine(out, COLUMNS);
     for (Row r : rows) {
-      appendLine(out, java.util.Arrays.asList(
+      appendLine(out, Arrays.asList(
           r.id(), r.realm(), Long.toString(r.seq()), r.type(), r.grantId(), r.userId(), r.username(),
           Instant.ofEpochMilli(r.createdAt()).toString(), r.detailsJson(), r.prevHash(), r.hash()));
     }
