@@ -48,10 +48,6 @@ class BrowserIT {
     return new Oidc(urls.getBase(), DemoRealm.REALM, DemoRealm.CLIENT, DemoRealm.REDIRECT);
   }
 
-  private int grantCount(String user) {
-    return breakGlass.grants(user).size();
-  }
-
   private boolean holdsEmergencyRole(String user) {
     String id = realm.admin().users().searchByUsername(user, true).get(0).getId();
     return realm.admin().users().get(id).roles().realmLevel().listEffective().stream()
@@ -123,7 +119,7 @@ class BrowserIT {
   @Test
   void aTooShortReasonIsShownNextToTheFieldAndGrantsNothing() {
     chromium = new Chromium(1280, 900);
-    int grantsBefore = grantCount("responder");
+    int grantsBefore = breakGlass.grants("responder").size();
     new LoginPage(chromium).open(oidc().authorizeUrl()).signIn("responder", "responder");
     ActivationPage form = new ActivationPage(chromium).waitUntilShown();
     form.fill("db down", DemoRealm.GOOD_TICKET, DemoRealm.ROLE, 15).submit();
@@ -148,7 +144,7 @@ class BrowserIT {
     assertTrue(form.pageAlerts().isEmpty(), "field errors are not repeated as a page alert");
     chromium.screenshot("activation-error");
 
-    assertEquals(grantsBefore, grantCount("responder"), "no grant");
+    assertEquals(grantsBefore, breakGlass.grants("responder").size(), "no grant");
     assertFalse(holdsEmergencyRole("responder"), "no role mapping");
     assertFalse(chromium.driver().getCurrentUrl().startsWith(DemoRealm.REDIRECT), "still on Keycloak");
   }
@@ -166,7 +162,7 @@ class BrowserIT {
     assertFalse(new ActivationPage(chromium).isShown());
     chromium.screenshot("refusal-375");
     assertFalse(chromium.scrollsSideways(), "fits a 375-pixel-wide screen; too wide: " + chromium.overflowing());
-    assertEquals(0, grantCount("alice"));
+    assertEquals(0, breakGlass.grants("alice").size());
 
     refusal.restart().click();
     new LoginPage(chromium).waitUntilShown();

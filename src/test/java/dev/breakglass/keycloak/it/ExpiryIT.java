@@ -38,9 +38,6 @@ class ExpiryIT {
     return new Oidc(urls.getBase(), DemoRealm.REALM, DemoRealm.CLIENT, DemoRealm.REDIRECT);
   }
 
-  private JsonNode grant(String id) {
-    return breakGlass.grant(id);
-  }
 
   private boolean holdsEmergencyRole(String userId) {
     return realm.admin().users().get(userId).roles().realmLevel().listAll().stream()
@@ -87,7 +84,7 @@ class ExpiryIT {
     assertTrue(g3End.isAfter(g2OriginalEnd));
 
     // Grant 1 ends by itself, within a second of its end.
-    JsonNode ended = Poll.until("grant 1 to end", Duration.ofSeconds(90), () -> grant(g1.get("id").asText()),
+    JsonNode ended = Poll.until("grant 1 to end", Duration.ofSeconds(90), () -> breakGlass.grant(g1.get("id").asText()),
         g -> "ENDED".equals(g.get("status").asText()));
     assertEquals("EXPIRED", ended.get("endReason").asText());
     assertTrue(ended.get("expiryLagMillis").asLong() <= 1000, "expiry lag " + ended.get("expiryLagMillis") + " ms");
@@ -100,10 +97,10 @@ class ExpiryIT {
 
     // The revoked grant's original end has passed: it must not cut the later grant short.
     Poll.until("grant 2's original end to pass", Duration.ofSeconds(30), Instant::now, now -> now.isAfter(g2OriginalEnd.plusSeconds(1)));
-    assertEquals("ACTIVE", grant(g3.get("id").asText()).get("status").asText());
+    assertEquals("ACTIVE", breakGlass.grant(g3.get("id").asText()).get("status").asText());
     assertTrue(holdsEmergencyRole(secondId), "the later grant keeps its role");
 
-    JsonNode g3Ended = Poll.until("grant 3 to end", Duration.ofSeconds(90), () -> grant(g3.get("id").asText()),
+    JsonNode g3Ended = Poll.until("grant 3 to end", Duration.ofSeconds(90), () -> breakGlass.grant(g3.get("id").asText()),
         g -> "ENDED".equals(g.get("status").asText()));
     assertEquals("EXPIRED", g3Ended.get("endReason").asText());
     assertTrue(g3Ended.get("expiryLagMillis").asLong() <= 1000, "expiry lag " + g3Ended.get("expiryLagMillis") + " ms");

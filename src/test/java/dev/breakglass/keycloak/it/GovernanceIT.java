@@ -95,9 +95,6 @@ class GovernanceIT {
     return id;
   }
 
-  private JsonNode grant(String id) {
-    return breakGlass.grant(id);
-  }
 
   private static Map<String, List<String>> answers(String necessary, String scope, String removed, String grantId) {
     return AttestationPage.answers(grantId, necessary, scope, removed, "Scope was broader than the task & needed");
@@ -110,7 +107,7 @@ class GovernanceIT {
     String grantId = endedGrant("holder-1");
     DemoRealm.createResponder(realm.admin(), "other-responder");
     String othersGrant = endedGrant("other-responder");
-    assertEquals("ENDED", grant(grantId).get("status").asText());
+    assertEquals("ENDED", breakGlass.grant(grantId).get("status").asText());
 
     Browser browser = new Browser(accountRedirect());
     AttestationPage page = AttestationPage.http(browser, DemoRealm.signIn(browser, accountConsole(), "holder-1"));
@@ -122,17 +119,17 @@ class GovernanceIT {
     // Someone else's grant, a missing answer: refused on the page, nothing recorded.
     AttestationPage forged = page.submitExpectingForm(answers("yes", "yes", "yes", othersGrant));
     assertTrue(forged.page().body().contains("belongs to someone else"), forged.page().body());
-    assertTrue(grant(othersGrant).path("attestation").path("holder").isMissingNode()
-        || grant(othersGrant).path("attestation").path("holder").isNull(), "the other grant is not attested");
+    assertTrue(breakGlass.grant(othersGrant).path("attestation").path("holder").isMissingNode()
+        || breakGlass.grant(othersGrant).path("attestation").path("holder").isNull(), "the other grant is not attested");
     Map<String, List<String>> incomplete = answers("yes", "yes", "yes", grantId);
     incomplete.remove(AttestationPage.ALL_REMOVED);
     AttestationPage missing = forged.submitExpectingForm(incomplete);
     assertNotNull(missing.error(AttestationPage.ALL_REMOVED), missing.page().body());
-    assertEquals("ENDED", grant(grantId).get("status").asText());
+    assertEquals("ENDED", breakGlass.grant(grantId).get("status").asText());
 
     Browser.Page done = missing.submit(answers("yes", "no", "yes", grantId));
     assertTrue(done.isRedirectToApp(accountRedirect()), done.status() + " " + done.body());
-    JsonNode closed = grant(grantId);
+    JsonNode closed = breakGlass.grant(grantId);
     assertEquals("CLOSED", closed.get("status").asText(), closed.toString());
     assertNotNull(closed.get("closedAt").textValue());
     JsonNode holder = closed.get("attestation").get("holder");
@@ -172,7 +169,7 @@ class GovernanceIT {
         "one second attestation");
 
     attestOnThePage("second-1", grantId);
-    assertEquals("CLOSED", grant(grantId).get("status").asText());
+    assertEquals("CLOSED", breakGlass.grant(grantId).get("status").asText());
     assertEquals(2, breakGlass.auditOf(grantId, "BREAK_GLASS_ATTESTED").size());
 
     // The holder of a grant may not give its second attestation, even as an admin.
@@ -203,7 +200,7 @@ class GovernanceIT {
         () -> bodies(grantId, "BREAK_GLASS_ATTESTATION_OVERDUE"), list -> !list.isEmpty()).get(0);
     assertEquals("overdue-1", overdue.get("username").asText());
     assertTrue(overdue.get("text").asText().contains("attestation OVERDUE"), overdue.get("text").asText());
-    JsonNode g = grant(grantId);
+    JsonNode g = breakGlass.grant(grantId);
     assertEquals(1, g.get("attestation").get("overdueAlerts").asInt());
 
     assertEquals(1, bodies(grantId, "BREAK_GLASS_ATTESTATION_OVERDUE").size(), "reminders wait for the reminder interval");
@@ -216,7 +213,7 @@ class GovernanceIT {
     assertTrue(breakGlass.activeGrants("overdue-1").isEmpty(), "no grant before attesting");
     ActivationPage.Http activation = ActivationPage.http(browser, attestFirst.submit(answers("yes", "yes", "yes", grantId)));
     assertTrue(activation.isShown(), activation.page().body());
-    assertEquals("CLOSED", grant(grantId).get("status").asText());
+    assertEquals("CLOSED", breakGlass.grant(grantId).get("status").asText());
     assertTrue(activation.submit(DemoRealm.validActivation()).isRedirectToApp(DemoRealm.REDIRECT));
   }
 
@@ -232,7 +229,7 @@ class GovernanceIT {
     assertEquals(403, as("auditor").post(BASE + "drills", "{\"user\":\"responder\"}").status());
 
     String grantId = endedGrant("drill-1");
-    assertTrue(grant(grantId).get("drill").asBoolean(), "the next activation is the drill");
+    assertTrue(breakGlass.grant(grantId).get("drill").asBoolean(), "the next activation is the drill");
     JsonNode activated = Poll.until("the drill's activation alert", Duration.ofSeconds(30),
         () -> bodies(grantId, "BREAK_GLASS_ACTIVATED"), list -> !list.isEmpty()).get(0);
     assertTrue(activated.get("drill").asBoolean());
