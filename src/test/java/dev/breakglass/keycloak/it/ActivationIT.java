@@ -2,9 +2,7 @@ package dev.breakglass.keycloak.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -39,56 +37,32 @@ class ActivationIT {
   @InjectRealm(fromJson = DemoRealm.JSON)
   ManagedRealm realm;
 
-  private AdminApi api() {
-    return new AdminApi(urls.getBase(), () -> admin.tokenManager().getAccessTokenString());
-  }
+  private final BreakGlassAdmin breakGlass = BreakGlassAdmin.of(() -> urls, () -> admin);
 
   private Oidc oidc() {
     return new Oidc(urls.getBase(), DemoRealm.REALM, DemoRealm.CLIENT, DemoRealm.REDIRECT);
   }
 
-  private JsonNode grantsOf(String user) {
-    AdminApi.Result result = api().get(DemoRealm.REALM + "/break-glass/grants?user=" + user);
-    assertEquals(200, result.status(), result.body());
-    return result.json();
-  }
-
-  private JsonNode activeGrantsOf(String user) {
-    AdminApi.Result result = api().get(DemoRealm.REALM + "/break-glass/grants?status=ACTIVE&user=" + user);
-    assertEquals(200, result.status(), result.body());
-    return result.json();
-  }
-
-  private JsonNode audit() {
-    AdminApi.Result result = api().get(DemoRealm.REALM + "/break-glass/audit?max=1000");
-    assertEquals(200, result.status(), result.body());
-    return result.json();
-  }
-
-  /** Each test starts with no active grant, so tests cannot leak into each other. */
+  /** Each test starts with no active grant and the demo policy, so tests cannot leak into each other. */
   @AfterEach
-  void revokeActiveGrants() {
-    for (JsonNode grant : api().get(DemoRealm.REALM + "/break-glass/grants?status=ACTIVE").json()) {
-      AdminApi.Result revoked = api().post(DemoRealm.REALM + "/break-glass/grants/" + grant.get("id").asText() + "/revoke",
-          "{\"reason\":\"test cleanup\"}");
-      assertEquals(200, revoked.status(), revoked.body());
-    }
+  void reset() {
+    TestReset.afterEach(breakGlass);
   }
 
   @Test
   void responderActivatesAndTheTokenCarriesTheEmergencyRole() {
     Browser browser = new Browser(DemoRealm.REDIRECT);
     Oidc oidc = oidc();
-    Browser.Page form = DemoRealm.signIn(browser, oidc, "responder");
-    assertEquals(200, form.status(), form.body());
-    assertNotNull(form.doc().selectFirst("#bg-activate-form"), "activation form shown");
-    assertTrue(form.body().contains("EMERGENCY ACCESS"), "emergency banner shown");
-    assertEquals("30", form.doc().selectFirst("#duration").val(), "default duration prefilled");
-    assertEquals(List.of(DemoRealm.ROLE), form.doc().select("input[name=roles]").eachAttr("value"));
+    ActivationPage.Http form = ActivationPage.http(browser, DemoRealm.signIn(browser, oidc, "responder"));
+    assertEquals(200, form.page().status(), form.page().body());
+    assertTrue(form.isShown(), "activation form shown");
+    assertTrue(form.page().body().contains("EMERGENCY ACCESS"), "emergency banner shown");
+    assertEquals("30", form.value("duration"), "default duration prefilled");
+    assertEquals(List.of(DemoRealm.ROLE), form.roles());
 
     Instant before = Instant.now();
-    int grantsBefore = grantsOf("responder").size();
-    Browser.Page back = browser.post(form.formAction(), DemoRealm.validActivation());
+    int grantsBefore = breakGlass.grants("responder").size();
+    Browser.Page back = form.submit(DemoRealm.validActivation());
     assertTrue(back.isRedirectToApp(DemoRealm.REDIRECT), "redirected to the app: " + back.status() + back.body());
 
     JsonNode tokens = oidc.exchange(Oidc.code(back));
@@ -96,7 +70,7 @@ class ActivationIT {
     JsonNode access = Oidc.claims(tokens.get("access_token").asText());
     assertTrue(Oidc.realmRoles(access).contains(DemoRealm.ROLE), "token roles: " + access);
 
-    JsonNode grants = activeGrantsOf("responder");
+    JsonNode grants = breakGlass.activeGrants("responder");
     assertEquals(1, grants.size(), grants.toString());
     JsonNode grant = grants.get(0);
     assertEquals("ACTIVE", grant.get("status").asText());
@@ -110,10 +84,10 @@ class ActivationIT {
     assertEquals(Duration.ofMinutes(15), Duration.between(activatedAt, expiresAt));
     assertTrue(grant.get("endedAt").isNull());
 
-    JsonNode single = api().get(DemoRealm.REALM + "/break-glass/grants/" + grant.get("id").asText()).json();
+    JsonNode single = breakGlass.grant(grant.get("id").asText());
     assertEquals(grant.get("id"), single.get("id"));
 
-    JsonNode activated = findAudit(audit(), "BREAK_GLASS_ACTIVATED", grant.get("id").asText());
+    JsonNode activated = firstAudit(grant.get("id").asText(), "BREAK_GLASS_ACTIVATED");
     assertNotNull(activated, "activation audited");
     assertEquals(DemoRealm.GOOD_TICKET, activated.get("details").get("ticket").asText());
     assertEquals(DemoRealm.GOOD_REASON, activated.get("details").get("reason").asText());
@@ -125,23 +99,25 @@ class ActivationIT {
         "Keycloak event names the grant: " + events);
 
     // The same form posted again (a replay) yields no second grant and no server error.
-    Browser.Page replay = browser.post(form.formAction(), DemoRealm.validActivation());
+    Browser.Page replay = form.submit(DemoRealm.validActivation());
     assertTrue(replay.status() < 500, "replay status " + replay.status());
-    assertEquals(grantsBefore + 1, grantsOf("responder").size());
+    assertEquals(grantsBefore + 1, breakGlass.grants("responder").size());
   }
 
   @Test
   void aliceIsRefusedAndGetsNoGrant() {
-    Browser.Page page = DemoRealm.signIn(new Browser(DemoRealm.REDIRECT), oidc(), "alice");
+    Browser browser = new Browser(DemoRealm.REDIRECT);
+    Browser.Page page = DemoRealm.signIn(browser, oidc(), "alice");
     assertEquals(403, page.status(), page.body());
+    assertTrue(RefusalPage.http(page).isShown(), "the refusal page: " + page.body());
     assertTrue(page.body().contains("You are not eligible for emergency access"), page.body());
     assertFalse(page.body().contains(DemoRealm.ROLE), "refusal hints at no role");
     assertFalse(page.body().toLowerCase().contains("exception"), "no stack trace");
-    assertNull(page.doc().selectFirst("#bg-activate-form"));
-    assertEquals(0, grantsOf("alice").size());
+    assertFalse(ActivationPage.http(browser, page).isShown());
+    assertEquals(0, breakGlass.grants("alice").size());
 
     JsonNode denied = null;
-    for (JsonNode record : audit()) {
+    for (JsonNode record : breakGlass.audit()) {
       if (record.get("type").asText().equals("BREAK_GLASS_DENIED") && "alice".equals(record.get("username").asText())) {
         denied = record;
       }
@@ -179,45 +155,46 @@ class ActivationIT {
   @ParameterizedTest(name = "{0}")
   @MethodSource("badInputs")
   void badInputIsRefusedOnTheFormAndWritesNothing(String name, String field, Consumer<Map<String, List<String>>> spoil) {
-    int auditBefore = audit().size();
-    int grantsBefore = grantsOf("responder").size();
+    int auditBefore = breakGlass.audit().size();
+    int grantsBefore = breakGlass.grants("responder").size();
     Browser browser = new Browser(DemoRealm.REDIRECT);
-    Browser.Page form = DemoRealm.signIn(browser, oidc(), "responder");
+    ActivationPage.Http form = ActivationPage.http(browser, DemoRealm.signIn(browser, oidc(), "responder"));
     Map<String, List<String>> fields = DemoRealm.validActivation();
     spoil.accept(fields);
 
-    Browser.Page again = browser.post(form.formAction(), fields);
-    assertEquals(200, again.status(), name + ": " + again.body());
-    assertNotNull(again.doc().selectFirst("#bg-activate-form"), name + ": form shown again");
-    String error = again.text("#input-error-" + field);
-    assertNotNull(error, name + ": error shown next to " + field + "\n" + again.body());
+    ActivationPage.Http again = form.submitExpectingForm(fields);
+    assertEquals(200, again.page().status(), name + ": " + again.page().body());
+    assertTrue(again.isShown(), name + ": form shown again");
+    String error = again.error(field);
+    assertNotNull(error, name + ": error shown next to " + field + "\n" + again.page().body());
     assertFalse(error.isBlank());
     if (!field.equals("ticket") && fields.containsKey("ticket")) {
-      assertEquals(DemoRealm.GOOD_TICKET, again.doc().selectFirst("#ticket").val(), "typed ticket kept");
+      assertEquals(DemoRealm.GOOD_TICKET, again.value("ticket"), "typed ticket kept");
     }
-    assertFalse(again.body().contains("<script>alert(1)</script>"), "markup echoed escaped");
-    assertEquals(grantsBefore, grantsOf("responder").size(), name + ": no grant");
-    assertEquals(auditBefore, audit().size(), name + ": nothing audited");
+    assertFalse(again.page().body().contains("<script>alert(1)</script>"), "markup echoed escaped");
+    assertEquals(grantsBefore, breakGlass.grants("responder").size(), name + ": no grant");
+    assertEquals(auditBefore, breakGlass.audit().size(), name + ": nothing audited");
     assertTrue(realm.admin().users().get(userId("responder")).roles().realmLevel().listEffective().stream()
         .noneMatch(r -> r.getName().equals(DemoRealm.ROLE)), name + ": no role mapping");
   }
 
   @Test
   void aForgedPostFromAnotherBrowserIsRefused() {
-    int grantsBefore = grantsOf("responder").size();
+    int grantsBefore = breakGlass.grants("responder").size();
     Browser browser = new Browser(DemoRealm.REDIRECT);
-    Browser.Page form = DemoRealm.signIn(browser, oidc(), "responder");
+    ActivationPage.Http form = ActivationPage.http(browser, DemoRealm.signIn(browser, oidc(), "responder"));
+    // The forger posts the responder's form from a browser without the responder's cookies.
     Browser attacker = new Browser(DemoRealm.REDIRECT);
-    Browser.Page forged = attacker.post(form.formAction(), DemoRealm.validActivation());
+    Browser.Page forged = attacker.post(form.action(), DemoRealm.validActivation());
     assertTrue(forged.status() >= 200 && forged.status() < 500, "status " + forged.status());
     assertFalse(forged.isRedirectToApp(DemoRealm.REDIRECT), "no code for the forger");
-    assertEquals(grantsBefore, grantsOf("responder").size());
+    assertEquals(grantsBefore, breakGlass.grants("responder").size());
 
     // A stale execution id within the real session is refused as well.
-    String stale = form.formAction().replaceAll("execution=[^&]+", "execution=break-glass-forged");
+    String stale = form.action().replaceAll("execution=[^&]+", "execution=break-glass-forged");
     Browser.Page wrongStep = browser.post(stale, DemoRealm.validActivation());
     assertTrue(wrongStep.status() < 500, "status " + wrongStep.status());
-    assertEquals(grantsBefore, grantsOf("responder").size());
+    assertEquals(grantsBefore, breakGlass.grants("responder").size());
   }
 
   @Test
@@ -228,18 +205,17 @@ class ActivationIT {
     // A responder of its own: earlier tests leave "responder" with ended grants to attest first.
     DemoRealm.createResponder(realm.admin(), "aia-responder");
     // Ordinary login through the realm's normal browser flow: no break-glass yet.
-    Browser.Page login = browser.get(account.authorizeUrl());
-    Browser.Page back = browser.post(login.formAction(), DemoRealm.credentials("aia-responder"));
+    Browser.Page back = LoginPage.open(browser, account.authorizeUrl()).signIn("aia-responder", "aia-responder");
     assertTrue(back.location() != null && back.location().contains("code="), back.status() + back.body());
-    assertEquals(0, activeGrantsOf("aia-responder").size());
+    assertEquals(0, breakGlass.activeGrants("aia-responder").size());
 
-    Browser.Page form = browser.get(account.authorizeUrl("break-glass-activate"));
-    assertEquals(200, form.status(), form.body());
-    assertNotNull(form.doc().selectFirst("#bg-activate-form"));
-    assertNotNull(form.doc().selectFirst("#bg-cancel"), "an application-initiated action can be cancelled");
-    Browser.Page done = browser.post(form.formAction(), DemoRealm.validActivation());
+    ActivationPage.Http form = ActivationPage.http(browser, browser.get(account.authorizeUrl("break-glass-activate")));
+    assertEquals(200, form.page().status(), form.page().body());
+    assertTrue(form.isShown());
+    assertTrue(form.canCancel(), "an application-initiated action can be cancelled");
+    Browser.Page done = form.submit(DemoRealm.validActivation());
     assertTrue(done.location() != null && done.location().contains("kc_action_status=success"), done.location() + done.body());
-    assertEquals(1, activeGrantsOf("aia-responder").size());
+    assertEquals(1, breakGlass.activeGrants("aia-responder").size());
   }
 
   @Test
@@ -247,67 +223,45 @@ class ActivationIT {
     Browser browser = new Browser(urls.getBase() + "/realms/" + DemoRealm.REALM + "/account");
     Oidc account = new Oidc(urls.getBase(), DemoRealm.REALM, "account-console",
         urls.getBase() + "/realms/" + DemoRealm.REALM + "/account/");
-    Browser.Page login = browser.get(account.authorizeUrl());
-    browser.post(login.formAction(), DemoRealm.credentials("alice"));
+    LoginPage.open(browser, account.authorizeUrl()).signIn("alice", "alice");
     Browser.Page refused = browser.get(account.authorizeUrl("break-glass-activate"));
     assertEquals(403, refused.status(), refused.body());
-    assertNull(refused.doc().selectFirst("#bg-activate-form"));
-    assertEquals(0, grantsOf("alice").size());
+    assertFalse(ActivationPage.http(browser, refused).isShown());
+    assertEquals(0, breakGlass.grants("alice").size());
   }
 
   @Test
-  void policyChangesThroughTheAdminApiChangeWhatIsAccepted() throws Exception {
-    String configPath = DemoRealm.REALM + "/authentication/required-actions/break-glass-activate/config";
-    JsonNode original = api().get(configPath).json();
-    try {
-      var config = Oidc.JSON.createObjectNode();
-      var values = ((com.fasterxml.jackson.databind.node.ObjectNode) original.get("config").deepCopy());
-      values.put("maxDurationMinutes", "10");
-      values.put("defaultDurationMinutes", "5");
-      values.put("ticketPattern", "SEC-[0-9]+");
-      values.put("ticketExample", "SEC-1");
-      config.set("config", values);
-      AdminApi.Result saved = api().put(configPath, config.toString());
-      assertEquals(204, saved.status(), saved.body());
+  void policyChangesThroughTheAdminApiChangeWhatIsAccepted() {
+    // Put back by the reset after the test.
+    breakGlass.policy().set(Map.of("maxDurationMinutes", "10", "defaultDurationMinutes", "5",
+        "ticketPattern", "SEC-[0-9]+", "ticketExample", "SEC-1"));
 
-      Browser browser = new Browser(DemoRealm.REDIRECT);
-      Browser.Page form = DemoRealm.signIn(browser, oidc(), "responder");
-      assertEquals("5", form.doc().selectFirst("#duration").val());
-      assertTrue(form.text("#ticket-help").contains("SEC-1"), "ticket example shown");
-      Browser.Page refused = browser.post(form.formAction(), DemoRealm.validActivation());
-      assertTrue(refused.text("#input-error-duration").contains("10"), refused.body());
-      assertNotNull(refused.text("#input-error-ticket"), "INC ticket no longer accepted");
+    Browser browser = new Browser(DemoRealm.REDIRECT);
+    ActivationPage.Http form = ActivationPage.http(browser, DemoRealm.signIn(browser, oidc(), "responder"));
+    assertEquals("5", form.value("duration"));
+    assertTrue(form.help("ticket").contains("SEC-1"), "ticket example shown");
+    ActivationPage.Http refused = form.submitExpectingForm(DemoRealm.validActivation());
+    assertTrue(refused.error("duration").contains("10"), refused.page().body());
+    assertNotNull(refused.error("ticket"), "INC ticket no longer accepted");
 
-      Map<String, List<String>> fields = DemoRealm.validActivation();
-      fields.put("duration", List.of("10"));
-      fields.put("ticket", List.of("SEC-42"));
-      Browser.Page ok = browser.post(refused.formAction(), fields);
-      assertTrue(ok.isRedirectToApp(DemoRealm.REDIRECT), ok.body());
-      assertEquals("SEC-42", activeGrantsOf("responder").get(0).get("ticket").asText());
-    } finally {
-      var restore = Oidc.JSON.createObjectNode();
-      restore.set("config", original.get("config"));
-      assertEquals(204, api().put(configPath, restore.toString()).status());
-    }
+    Map<String, List<String>> fields = DemoRealm.validActivation();
+    fields.put("duration", List.of("10"));
+    fields.put("ticket", List.of("SEC-42"));
+    Browser.Page ok = refused.submit(fields);
+    assertTrue(ok.isRedirectToApp(DemoRealm.REDIRECT), ok.body());
+    assertEquals("SEC-42", breakGlass.activeGrants("responder").get(0).get("ticket").asText());
   }
 
   @Test
   void invalidPolicyIsRefusedWithTheFieldNamed() {
-    String configPath = DemoRealm.REALM + "/authentication/required-actions/break-glass-activate/config";
-    JsonNode original = api().get(configPath).json();
-    var values = ((com.fasterxml.jackson.databind.node.ObjectNode) original.get("config").deepCopy());
-    values.put("maxDurationMinutes", "5");
-    values.put("defaultDurationMinutes", "30");
-    values.put("ticketPattern", "INC-[0-9");
-    values.put("grantableRoles", "emergency-admin##no-such-role");
-    var config = Oidc.JSON.createObjectNode();
-    config.set("config", values);
-    AdminApi.Result refused = api().put(configPath, config.toString());
+    JsonNode original = breakGlass.policy().current();
+    AdminApi.Result refused = breakGlass.policy().attempt(Map.of("maxDurationMinutes", "5",
+        "defaultDurationMinutes", "30", "ticketPattern", "INC-[0-9", "grantableRoles", "emergency-admin##no-such-role"));
     assertEquals(400, refused.status(), refused.body());
     assertTrue(refused.body().contains("defaultDurationMinutes"), refused.body());
     assertTrue(refused.body().contains("ticketPattern"), refused.body());
     assertTrue(refused.body().contains("grantableRoles"), refused.body());
-    assertEquals(original.get("config"), api().get(configPath).json().get("config"), "nothing half-written");
+    assertEquals(original, breakGlass.policy().current(), "nothing half-written");
   }
 
   @Test
@@ -315,16 +269,16 @@ class ActivationIT {
     DemoRealm.createResponder(realm.admin(), "temp-responder");
 
     Browser browser = new Browser(DemoRealm.REDIRECT);
-    Browser.Page form = DemoRealm.signIn(browser, oidc(), "temp-responder");
-    assertTrue(browser.post(form.formAction(), DemoRealm.validActivation()).isRedirectToApp(DemoRealm.REDIRECT));
+    ActivationPage.Http form = ActivationPage.http(browser, DemoRealm.signIn(browser, oidc(), "temp-responder"));
+    assertTrue(form.submit(DemoRealm.validActivation()).isRedirectToApp(DemoRealm.REDIRECT));
     String id = userId("temp-responder");
-    String grantId = activeGrantsOf("temp-responder").get(0).get("id").asText();
+    String grantId = breakGlass.activeGrants("temp-responder").get(0).get("id").asText();
 
     realm.admin().users().delete(id).close();
 
-    assertEquals(0, grantsOf(id).size(), "grant rows removed with the user");
-    assertNotNull(findAudit(audit(), "BREAK_GLASS_ACTIVATED", grantId), "activation record kept");
-    JsonNode ended = findAudit(audit(), "BREAK_GLASS_REVOKED", grantId);
+    assertEquals(0, breakGlass.grants(id).size(), "grant rows removed with the user");
+    assertNotNull(firstAudit(grantId, "BREAK_GLASS_ACTIVATED"), "activation record kept");
+    JsonNode ended = firstAudit(grantId, "BREAK_GLASS_REVOKED");
     assertNotNull(ended, "the end of the grant is recorded");
     assertEquals("temp-responder", ended.get("username").asText());
     assertEquals("USER_DELETED", ended.get("details").get("endReason").asText());
@@ -334,12 +288,9 @@ class ActivationIT {
     return realm.admin().users().searchByUsername(username, true).get(0).getId();
   }
 
-  private static JsonNode findAudit(JsonNode records, String type, String grantId) {
-    for (JsonNode record : records) {
-      if (record.get("type").asText().equals(type) && grantId.equals(record.path("grantId").asText())) {
-        return record;
-      }
-    }
-    return null;
+  /** The grant's first audit record of this type, or null. */
+  private JsonNode firstAudit(String grantId, String type) {
+    List<JsonNode> records = breakGlass.auditOf(grantId, type);
+    return records.isEmpty() ? null : records.get(0);
   }
 }

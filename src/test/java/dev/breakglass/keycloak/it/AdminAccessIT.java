@@ -24,7 +24,7 @@ import org.keycloak.testframework.server.KeycloakUrls;
 @KeycloakIntegrationTest(config = BreakGlassServerConfig.class)
 class AdminAccessIT {
 
-  private static final String BASE = DemoRealm.REALM + "/break-glass/";
+  private static final String BASE = BreakGlassAdmin.BASE;
   private static final String OTHER_REALM = "breakglass-other";
 
   @InjectAdminClient Keycloak admin;
@@ -34,12 +34,10 @@ class AdminAccessIT {
   @InjectRealm(fromJson = DemoRealm.JSON)
   ManagedRealm realm;
 
+  private final BreakGlassAdmin breakGlass = BreakGlassAdmin.of(() -> urls, () -> admin);
+
   private AdminApi as(Supplier<String> token) {
     return new AdminApi(urls.getBase(), token);
-  }
-
-  private AdminApi asAdmin() {
-    return as(() -> admin.tokenManager().getAccessTokenString());
   }
 
   private AdminApi asUser(String realmName, String user) {
@@ -48,10 +46,10 @@ class AdminAccessIT {
   }
 
   private String activeGrantId() {
-    if (asAdmin().get(BASE + "grants?status=ACTIVE&user=responder").json().isEmpty()) {
+    if (breakGlass.activeGrants("responder").isEmpty()) {
       DemoRealm.activate(new Oidc(urls.getBase(), DemoRealm.REALM, DemoRealm.CLIENT, DemoRealm.REDIRECT), "responder", 30);
     }
-    return asAdmin().get(BASE + "grants?status=ACTIVE&user=responder").json().get(0).get("id").asText();
+    return breakGlass.activeGrantId("responder");
   }
 
   @Test
@@ -76,7 +74,7 @@ class AdminAccessIT {
       assertEquals(403, alice.post(revoke, "{}").status());
       assertEquals(403, auditor.post(revoke, "{}").status(), "view-users cannot revoke");
       assertEquals(403, otherRealmAdmin.post(revoke, "{}").status(), "another realm's admin cannot revoke");
-      assertEquals("ACTIVE", asAdmin().get(BASE + "grants/" + grantId).json().get("status").asText());
+      assertEquals("ACTIVE", breakGlass.grant(grantId).get("status").asText());
 
       AdminApi.Result byApprover = approver.post(revoke, "{\"reason\":\"done\"}");
       assertEquals(200, byApprover.status(), byApprover.body());
@@ -126,8 +124,8 @@ class AdminAccessIT {
         checks.add(() -> assertEquals(e.forViewer(), call(auditor, e).status(), "auditor " + e.method() + " " + e.path()));
       }
       org.junit.jupiter.api.Assertions.assertAll(checks);
-      assertEquals("ACTIVE", asAdmin().get(BASE + "grants/" + grantId).json().get("status").asText(), "nothing was changed");
-      assertTrue(asAdmin().get(BASE + "drills").json().isEmpty(), "no drill was scheduled");
+      assertEquals("ACTIVE", breakGlass.grant(grantId).get("status").asText(), "nothing was changed");
+      assertTrue(breakGlass.get("drills").json().isEmpty(), "no drill was scheduled");
     } finally {
       admin.realm(OTHER_REALM).remove();
     }
@@ -139,7 +137,7 @@ class AdminAccessIT {
 
   @Test
   void badIdsAndParametersGetAClearClientError() {
-    AdminApi api = asAdmin();
+    AdminApi api = breakGlass.api();
     Map<String, Integer> cases = Map.of(
         "grants/00000000-0000-0000-0000-000000000000", 404,
         "grants/not%20an%20id!", 400,

@@ -40,10 +40,9 @@ class AdminConsoleIT {
   @Test
   void thePolicyIsConfiguredInTheAdminConsole() throws Exception {
     chromium = new Chromium(1280, 1000);
-    chromium.driver().get(urls.getBase() + "/admin/master/console/#/" + DemoRealm.REALM + "/authentication/required-actions");
-    chromium.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("username"))).sendKeys("admin");
-    chromium.driver().findElement(By.id("password")).sendKeys("admin");
-    chromium.driver().findElement(By.id("kc-login")).click();
+    // The console sends the browser to the master realm's sign-in page first.
+    new LoginPage(chromium).open(urls.getBase() + "/admin/master/console/#/" + DemoRealm.REALM
+        + "/authentication/required-actions").signIn("admin", "admin");
 
     // The required actions table, with a configure button on the break-glass activation's row.
     WebElement settings = chromium.await().until(ExpectedConditions.elementToBeClickable(By.xpath(

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,7 +39,6 @@ import org.keycloak.testframework.server.KeycloakUrls;
 @KeycloakIntegrationTest(config = BreakGlassServerConfig.class)
 class AlertIT {
 
-  private static final String BASE = DemoRealm.REALM + "/break-glass/";
   private static final String SECRET = "it-webhook-secret-0123456789";
 
   private static WebhookReceiver receiver;
@@ -53,7 +51,7 @@ class AlertIT {
   @InjectRealm(fromJson = DemoRealm.JSON)
   ManagedRealm realm;
 
-  private final PolicyChanges policy = new PolicyChanges(this::api);
+  private final BreakGlassAdmin breakGlass = BreakGlassAdmin.of(() -> urls, () -> admin);
 
   @BeforeAll
   static void startReceivers() throws Exception {
@@ -68,16 +66,9 @@ class AlertIT {
   }
 
   @AfterEach
-  void cleanUp() throws Exception {
+  void cleanUp() {
     receiver.release();
-    for (JsonNode g : api().get(BASE + "grants?status=ACTIVE").json()) {
-      assertEquals(200, api().post(BASE + "grants/" + g.get("id").asText() + "/revoke", "{}").status());
-    }
-    policy.restore();
-  }
-
-  private AdminApi api() {
-    return new AdminApi(urls.getBase(), () -> admin.tokenManager().getAccessTokenString());
+    TestReset.afterEach(breakGlass);
   }
 
   private Oidc oidc() {
@@ -85,11 +76,7 @@ class AlertIT {
   }
 
   private void useWebhook(String alertOnUse) {
-    policy.set(Map.of("webhookUrl", receiver.url(), "webhookSecret", SECRET, "alertOnUse", alertOnUse));
-  }
-
-  private String activeGrantId(String user) {
-    return api().get(BASE + "grants?status=ACTIVE&user=" + user).json().get(0).get("id").asText();
+    breakGlass.policy().set(Map.of("webhookUrl", receiver.url(), "webhookSecret", SECRET, "alertOnUse", alertOnUse));
   }
 
   private static List<JsonNode> bodiesFor(String grantId) {
@@ -114,31 +101,21 @@ class AlertIT {
     return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
   }
 
-  private List<JsonNode> auditOf(String grantId) {
-    List<JsonNode> records = new ArrayList<>();
-    for (JsonNode r : api().get(BASE + "audit?max=1000").json()) {
-      if (grantId.equals(r.path("grantId").asText())) {
-        records.add(r);
-      }
-    }
-    return records;
-  }
-
   @Test
   void usesAreRecordedAndAlertsArriveSignedWithStableIdsAndText() throws Exception {
     useWebhook("first");
     Oidc oidc = oidc();
     JsonNode tokens = DemoRealm.activate(oidc, "responder", 15);
-    String grantId = activeGrantId("responder");
+    String grantId = breakGlass.activeGrantId("responder");
     JsonNode refreshed = oidc.refresh(tokens.get("refresh_token").asText());
     assertEquals(200, refreshed.get("_status").asInt(), refreshed.toString());
-    assertEquals(200, api().post(BASE + "grants/" + grantId + "/revoke", "{\"reason\":\"incident resolved\"}").status());
+    assertEquals(200, breakGlass.revoke(grantId, "incident resolved").status());
 
     // Every use is on the grant and in the audit trail; the activating login is not a use.
-    JsonNode grant = api().get(BASE + "grants/" + grantId).json();
+    JsonNode grant = breakGlass.grant(grantId);
     assertEquals(2, grant.get("uses").asLong(), grant.toString());
     assertNotNull(grant.get("lastUsedAt").textValue());
-    List<String> uses = auditOf(grantId).stream().filter(r -> r.get("type").asText().equals("BREAK_GLASS_USED"))
+    List<String> uses = breakGlass.auditOf(grantId).stream().filter(r -> r.get("type").asText().equals("BREAK_GLASS_USED"))
         .map(r -> r.get("details").get("use").asText() + "#" + r.get("details").get("useNumber").asLong()).toList();
     assertEquals(List.of("CODE_TO_TOKEN#1", "REFRESH_TOKEN#2"), uses);
 
@@ -168,20 +145,17 @@ class AlertIT {
 
   @Test
   void aMalformedWebhookIsRefusedWhenThePolicyIsSaved() {
-    JsonNode before = api().get(PolicyChanges.CONFIG).json().get("config");
+    JsonNode before = breakGlass.policy().current();
     for (Map<String, String> bad : List.of(
         Map.of("webhookUrl", "ftp://127.0.0.1/hook", "webhookSecret", SECRET),
         Map.of("webhookUrl", receiver.url(), "webhookSecret", "short"),
         Map.of("webhookUrl", receiver.url()))) {
-      ObjectNode values = before.deepCopy();
-      bad.forEach(values::put);
-      ObjectNode body = Oidc.JSON.createObjectNode();
-      body.set("config", values);
-      AdminApi.Result refused = api().put(PolicyChanges.CONFIG, body.toString());
+      // Each over the unchanged policy: the previous attempt saved nothing (asserted below).
+      AdminApi.Result refused = breakGlass.policy().attempt(bad);
       assertEquals(400, refused.status(), bad + ": " + refused.body());
       String field = bad.get("webhookUrl").startsWith("ftp") ? "webhookUrl" : "webhookSecret";
       assertTrue(refused.body().contains(field), refused.body());
-      assertEquals(before, api().get(PolicyChanges.CONFIG).json().get("config"), "nothing saved");
+      assertEquals(before, breakGlass.policy().current(), "nothing saved");
     }
   }
 
@@ -193,9 +167,9 @@ class AlertIT {
     try {
       Oidc oidc = oidc();
       JsonNode tokens = DemoRealm.activate(oidc, "responder", 15);
-      grantId = activeGrantId("responder");
+      grantId = breakGlass.activeGrantId("responder");
       assertEquals(200, oidc.refresh(tokens.get("refresh_token").asText()).get("_status").asInt());
-      assertEquals(200, api().post(BASE + "grants/" + grantId + "/revoke", "{}").status());
+      assertEquals(200, breakGlass.revoke(grantId).status());
       assertTrue(bodiesFor(grantId).isEmpty(), "nothing can arrive while the receiver is down");
     } finally {
       receiver.up();
@@ -221,7 +195,7 @@ class AlertIT {
     long started = System.nanoTime();
     DemoRealm.activate(oidc(), "responder", 15);
     long tookMillis = (System.nanoTime() - started) / 1_000_000;
-    String grantId = activeGrantId("responder");
+    String grantId = breakGlass.activeGrantId("responder");
     // Two alerts (activation, first use) are due during the login; sent inline they would cost 2 x 5 s.
     assertTrue(tookMillis < 4_000, "login and activation took " + tookMillis + " ms with a hung webhook");
     receiver.release();
@@ -236,9 +210,9 @@ class AlertIT {
     rep.setSmtpServer(Map.of("host", "127.0.0.1", "port", Integer.toString(smtp.port()), "from", "breakglass@example.org"));
     realm.admin().update(rep);
     try {
-      policy.set(Map.of("alertEmails", "soc@example.org##oncall@example.org", "alertOnUse", "none"));
+      breakGlass.policy().set(Map.of("alertEmails", "soc@example.org##oncall@example.org", "alertOnUse", "none"));
       DemoRealm.activate(oidc(), "responder", 15);
-      String grantId = activeGrantId("responder");
+      String grantId = breakGlass.activeGrantId("responder");
       List<SmtpSink.Mail> mails = Poll.until("an alert mail to each address", Duration.ofSeconds(30),
           () -> smtp.mails().stream().filter(m -> m.data().contains(grantId)).toList(),
           list -> list.stream().flatMap(m -> m.recipients().stream()).collect(Collectors.toSet())
@@ -261,15 +235,15 @@ class AlertIT {
     realm.admin().roles().get(DemoRealm.ROLE).addComposites(List.of(manageUsers));
     try {
       JsonNode tokens = DemoRealm.activate(oidc(), "responder", 15);
-      String grantId = activeGrantId("responder");
+      String grantId = breakGlass.activeGrantId("responder");
       String bearer = tokens.get("access_token").asText();
       AdminApi asResponder = new AdminApi(urls.getBase(), () -> bearer);
       AdminApi.Result created = asResponder.post(DemoRealm.REALM + "/users", "{\"username\":\"made-under-grant\",\"enabled\":true}");
       assertEquals(201, created.status(), created.body());
 
-      JsonNode adminUse = auditOf(grantId).stream()
+      JsonNode adminUse = breakGlass.auditOf(grantId).stream()
           .filter(r -> r.get("type").asText().equals("BREAK_GLASS_USED") && r.get("details").get("use").asText().equals("ADMIN"))
-          .findFirst().orElseThrow(() -> new AssertionError("no admin use recorded: " + auditOf(grantId)));
+          .findFirst().orElseThrow(() -> new AssertionError("no admin use recorded: " + breakGlass.auditOf(grantId)));
       assertEquals("CREATE", adminUse.get("details").get("operation").asText());
       assertEquals("USER", adminUse.get("details").get("resourceType").asText());
       assertTrue(adminUse.get("details").get("resourcePath").asText().startsWith("users/"), adminUse.toString());

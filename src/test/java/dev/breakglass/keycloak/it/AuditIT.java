@@ -34,13 +34,14 @@ import org.junit.jupiter.api.Test;
  */
 class AuditIT {
 
-  private static final String BASE = DemoRealm.REALM + "/break-glass/";
+  private static final String BASE = BreakGlassAdmin.BASE;
   private static final int PORT = 8182;
   // Set explicitly: on 26.7.3 the dev-file database's default user is "" with an empty password.
   private static final String DB_USER = "sa";
   private static final String DB_PASSWORD = "password";
 
   private static KeycloakProcess kc;
+  private static BreakGlassAdmin breakGlass;
 
   @BeforeAll
   static void startKeycloak() throws Exception {
@@ -51,6 +52,9 @@ class AuditIT {
     // A fresh database each run: counts and seqs below depend on nothing a previous run left.
     deleteTree(kc.home().resolve("data/h2"));
     kc.start();
+    // A fresh token per call: the tampering test outlives master's 60 s access tokens.
+    breakGlass = BreakGlassAdmin.over(
+        new AdminApi(kc.baseUrl(), () -> Oidc.passwordToken(kc.baseUrl(), "master", "admin", "admin")));
   }
 
   @AfterAll
@@ -58,11 +62,6 @@ class AuditIT {
     if (kc != null) {
       kc.stop();
     }
-  }
-
-  private static AdminApi api() {
-    // A fresh token per call: the tampering test outlives master's 60 s access tokens.
-    return new AdminApi(kc.baseUrl(), () -> Oidc.passwordToken(kc.baseUrl(), "master", "admin", "admin"));
   }
 
   private static AdminApi as(String user) {
@@ -73,23 +72,23 @@ class AuditIT {
   /** Activates for responder and revokes at once: two records. */
   private static String activateAndRevoke(String why) {
     DemoRealm.activate(new Oidc(kc.baseUrl(), DemoRealm.REALM, DemoRealm.CLIENT, DemoRealm.REDIRECT), "responder", 15);
-    JsonNode active = api().get(BASE + "grants?status=ACTIVE&user=responder").json();
+    JsonNode active = breakGlass.activeGrants("responder");
     assertEquals(1, active.size(), active.toString());
     String grantId = active.get(0).get("id").asText();
-    AdminApi.Result revoked = api().post(BASE + "grants/" + grantId + "/revoke", "{\"reason\":\"" + why + "\"}");
+    AdminApi.Result revoked = breakGlass.revoke(grantId, why);
     assertEquals(200, revoked.status(), revoked.body());
     return grantId;
   }
 
   private static JsonNode verify() {
-    AdminApi.Result result = api().get(BASE + "audit/verify");
+    AdminApi.Result result = breakGlass.get("audit/verify");
     assertEquals(200, result.status(), result.body());
     return result.json();
   }
 
   private static List<JsonNode> allRecords() {
     List<JsonNode> records = new ArrayList<>();
-    api().get(BASE + "audit?max=1000").json().forEach(records::add);
+    breakGlass.audit().forEach(records::add);
     return records;
   }
 
@@ -100,7 +99,7 @@ class AuditIT {
   }
 
   private static void assertBadRequest(String path) {
-    AdminApi.Result result = api().get(BASE + path);
+    AdminApi.Result result = breakGlass.get(path);
     assertEquals(400, result.status(), path + ": " + result.body());
     assertTrue(result.json().path("errorMessage").asText().startsWith("Parameter "), path + ": " + result.body());
   }
@@ -127,16 +126,16 @@ class AuditIT {
     assertTrue(from.isBefore(revokedAt), "revoked after activated");
     String window = "from=" + from + "&to=" + revokedAt.plusMillis(1);
 
-    AdminApi.Result json = api().get(BASE + "audit?" + window);
+    AdminApi.Result json = breakGlass.get("audit?" + window);
     assertEquals(200, json.status(), json.body());
     assertTrue(json.contentType().startsWith("application/json"), json.contentType());
     assertEquals(List.of(activated, used, revoked), list(json.json()), "the window holds the grant's three records");
-    assertEquals(json.json(), api().get(BASE + "audit?format=json&" + window).json(), "json is the default");
-    assertEquals(List.of(activated, used), list(api().get(BASE + "audit?from=" + from + "&to=" + revokedAt).json()),
+    assertEquals(json.json(), breakGlass.get("audit?format=json&" + window).json(), "json is the default");
+    assertEquals(List.of(activated, used), list(breakGlass.get("audit?from=" + from + "&to=" + revokedAt).json()),
         "to is exclusive");
-    assertEquals(List.of(used), list(api().get(BASE + "audit?max=1&first=1&" + window).json()), "paging applies");
+    assertEquals(List.of(used), list(breakGlass.get("audit?max=1&first=1&" + window).json()), "paging applies");
 
-    AdminApi.Result jsonl = api().get(BASE + "audit?format=jsonl&" + window);
+    AdminApi.Result jsonl = breakGlass.get("audit?format=jsonl&" + window);
     assertEquals(200, jsonl.status(), jsonl.body());
     assertTrue(jsonl.contentType().startsWith("application/x-ndjson"), jsonl.contentType());
     String[] lines = jsonl.body().split("\n");
@@ -145,7 +144,7 @@ class AuditIT {
     assertEquals(used, Oidc.JSON.readTree(lines[1]));
     assertEquals(revoked, Oidc.JSON.readTree(lines[2]));
 
-    AdminApi.Result csv = api().get(BASE + "audit?format=csv&" + window);
+    AdminApi.Result csv = breakGlass.get("audit?format=csv&" + window);
     assertEquals(200, csv.status(), csv.body());
     assertTrue(csv.contentType().startsWith("text/csv"), csv.contentType());
     List<List<String>> rows = CsvReader.parse(csv.body());
@@ -171,15 +170,15 @@ class AuditIT {
     assertBadRequest("audit?format=csv&from=yesterday");
     assertBadRequest("audit?from=" + revokedAt + "&to=" + from);
 
-    AdminApi.Result evidence = api().get(BASE + "grants/" + grantId + "/evidence");
+    AdminApi.Result evidence = breakGlass.get("grants/" + grantId + "/evidence");
     assertEquals(200, evidence.status(), evidence.body());
     JsonNode story = evidence.json();
-    assertEquals(api().get(BASE + "grants/" + grantId).json(), story.get("grant"), "the grant as GET grants/{id}");
+    assertEquals(breakGlass.grant(grantId), story.get("grant"), "the grant as GET grants/{id}");
     assertEquals(List.of(activated, used, revoked), list(story.get("records")), "its records in seq order");
     assertTrue(story.get("chain").get("valid").asBoolean(), story.toString());
     assertEquals(before + 3, story.get("chain").get("records").asLong());
-    assertEquals(400, api().get(BASE + "grants/not%20an%20id!/evidence").status());
-    assertEquals(404, api().get(BASE + "grants/00000000-0000-0000-0000-000000000000/evidence").status());
+    assertEquals(400, breakGlass.get("grants/not%20an%20id!/evidence").status());
+    assertEquals(404, breakGlass.get("grants/00000000-0000-0000-0000-000000000000/evidence").status());
 
     // Reading needs view-users of this realm.
     AdminApi anonymous = new AdminApi(kc.baseUrl(), () -> null);

@@ -40,20 +40,12 @@ class BrowserIT {
   @InjectRealm(fromJson = DemoRealm.JSON)
   ManagedRealm realm;
 
-  private Chromium chromium;
+  private final BreakGlassAdmin breakGlass = BreakGlassAdmin.of(() -> urls, () -> admin);
 
-  private AdminApi api() {
-    return new AdminApi(urls.getBase(), () -> admin.tokenManager().getAccessTokenString());
-  }
+  private Chromium chromium;
 
   private Oidc oidc() {
     return new Oidc(urls.getBase(), DemoRealm.REALM, DemoRealm.CLIENT, DemoRealm.REDIRECT);
-  }
-
-  private int grantCount(String user) {
-    AdminApi.Result result = api().get(DemoRealm.REALM + "/break-glass/grants?user=" + user);
-    assertEquals(200, result.status(), result.body());
-    return result.json().size();
   }
 
   private boolean holdsEmergencyRole(String user) {
@@ -64,13 +56,12 @@ class BrowserIT {
 
   @AfterEach
   void cleanUp() {
-    if (chromium != null) {
-      chromium.close();
-    }
-    for (JsonNode grant : api().get(DemoRealm.REALM + "/break-glass/grants?status=ACTIVE").json()) {
-      AdminApi.Result revoked = api().post(DemoRealm.REALM + "/break-glass/grants/" + grant.get("id").asText() + "/revoke",
-          "{\"reason\":\"test cleanup\"}");
-      assertEquals(200, revoked.status(), revoked.body());
+    try {
+      if (chromium != null) {
+        chromium.close();
+      }
+    } finally {
+      TestReset.afterEach(breakGlass);
     }
   }
 
@@ -96,10 +87,10 @@ class BrowserIT {
     assertEquals("60", form.field("duration").getAttribute("max"));
     assertEquals("30", form.field("duration").getAttribute("value"), "default duration prefilled");
     assertNull(form.error("reason"), "no error before a submission");
-    assertTrue(chromium.driver().findElements(By.id("bg-drill")).isEmpty(), "no drill notice for a real activation");
+    assertNull(form.drillNotice(), "no drill notice for a real activation");
     assertFalse(chromium.scrollsSideways(), "fits a 375-pixel-wide screen; too wide: " + chromium.overflowing());
     assertFitsViewport(form.field("reason"));
-    assertFitsViewport(chromium.driver().findElement(By.id("bg-activate")));
+    assertFitsViewport(form.submitButton());
     chromium.screenshot("activation-form-375");
 
     form.fill(DemoRealm.GOOD_REASON, DemoRealm.GOOD_TICKET, DemoRealm.ROLE, 15);
@@ -119,22 +110,21 @@ class BrowserIT {
     JsonNode access = Oidc.claims(tokens.get("access_token").asText());
     assertTrue(Oidc.realmRoles(access).contains(DemoRealm.ROLE), "token roles: " + access);
 
-    AdminApi.Result active = api().get(DemoRealm.REALM + "/break-glass/grants?status=ACTIVE&user=responder");
-    assertEquals(1, active.json().size(), active.body());
-    assertEquals(DemoRealm.GOOD_TICKET, active.json().get(0).get("ticket").asText());
-    assertEquals(DemoRealm.GOOD_REASON, active.json().get(0).get("reason").asText());
+    JsonNode active = breakGlass.activeGrants("responder");
+    assertEquals(1, active.size(), active.toString());
+    assertEquals(DemoRealm.GOOD_TICKET, active.get(0).get("ticket").asText());
+    assertEquals(DemoRealm.GOOD_REASON, active.get(0).get("reason").asText());
   }
 
   @Test
   void aTooShortReasonIsShownNextToTheFieldAndGrantsNothing() {
     chromium = new Chromium(1280, 900);
-    int grantsBefore = grantCount("responder");
+    int grantsBefore = breakGlass.grants("responder").size();
     new LoginPage(chromium).open(oidc().authorizeUrl()).signIn("responder", "responder");
     ActivationPage form = new ActivationPage(chromium).waitUntilShown();
     form.fill("db down", DemoRealm.GOOD_TICKET, DemoRealm.ROLE, 15).submit();
 
-    chromium.await().until(d -> !d.findElements(By.id("input-error-reason")).isEmpty());
-    form = new ActivationPage(chromium).waitUntilShown();
+    form = new ActivationPage(chromium).waitForError("reason");
     WebElement error = form.error("reason");
     assertTrue(error.isDisplayed());
     assertEquals("The reason must have at least 20 characters.", error.getText());
@@ -142,8 +132,7 @@ class BrowserIT {
     assertEquals("true", reason.getAttribute("aria-invalid"));
     assertTrue(reason.getAttribute("aria-describedby").contains("input-error-reason"), "error announced with the field");
     // Next to the field: in the reason's form group, just below the text area, before the ticket.
-    WebElement group = reason.findElement(By.xpath("ancestor::div[contains(@class,'pf-v5-c-form__group')][1]"));
-    assertFalse(group.findElements(By.id("input-error-reason")).isEmpty(), "error inside the reason's group");
+    assertTrue(form.errorInFieldGroup("reason"), "error inside the reason's group");
     Rectangle box = reason.getRect();
     Rectangle said = error.getRect();
     assertTrue(said.getY() >= box.getY() + box.getHeight() && said.getY() - (box.getY() + box.getHeight()) < 60,
@@ -152,11 +141,10 @@ class BrowserIT {
     assertNull(form.error("ticket"), "only the faulty field complains");
     assertEquals("db down", reason.getAttribute("value"), "typed reason kept");
     assertEquals(DemoRealm.GOOD_TICKET, form.field("ticket").getAttribute("value"), "typed ticket kept");
-    assertTrue(chromium.driver().findElements(By.cssSelector(".pf-v5-c-alert.pf-m-danger:not(#bg-banner)")).isEmpty(),
-        "field errors are not repeated as a page alert");
+    assertTrue(form.pageAlerts().isEmpty(), "field errors are not repeated as a page alert");
     chromium.screenshot("activation-error");
 
-    assertEquals(grantsBefore, grantCount("responder"), "no grant");
+    assertEquals(grantsBefore, breakGlass.grants("responder").size(), "no grant");
     assertFalse(holdsEmergencyRole("responder"), "no role mapping");
     assertFalse(chromium.driver().getCurrentUrl().startsWith(DemoRealm.REDIRECT), "still on Keycloak");
   }
@@ -171,10 +159,10 @@ class BrowserIT {
     assertTrue(refusal.alert().getText().contains("You are not eligible for emergency access"), refusal.alert().getText());
     assertTrue(refusal.text().contains("No emergency role was granted"), refusal.text());
     assertFalse(chromium.driver().getPageSource().contains(DemoRealm.ROLE), "refusal names no role");
-    assertTrue(chromium.driver().findElements(By.id("bg-activate-form")).isEmpty());
+    assertFalse(new ActivationPage(chromium).isShown());
     chromium.screenshot("refusal-375");
     assertFalse(chromium.scrollsSideways(), "fits a 375-pixel-wide screen; too wide: " + chromium.overflowing());
-    assertEquals(0, grantCount("alice"));
+    assertEquals(0, breakGlass.grants("alice").size());
 
     refusal.restart().click();
     new LoginPage(chromium).waitUntilShown();

@@ -117,7 +117,7 @@ class ClusterIT {
     assertTrue(inWindow >= 10 && inWindow <= 28, inWindow + " sweeps in 10 s across two nodes (one interval is 500 ms)");
 
     AdminApi apiA = api(nodeA);
-    String config = DemoRealm.REALM + "/authentication/required-actions/break-glass-activate/config";
+    String config = PolicyChanges.CONFIG;
     JsonNode policy = apiA.get(config).json();
     ((com.fasterxml.jackson.databind.node.ObjectNode) policy.get("config"))
         .put("webhookUrl", receiver.url()).put("webhookSecret", "cluster-secret-0123456789").put("alertOnUse", "every");

@@ -28,17 +28,13 @@ public final class DemoRealm {
     return fields;
   }
 
-  public static Map<String, List<String>> credentials(String user) {
-    return Map.of("username", List.of(user), "password", List.of(user));
-  }
-
   /** Signs in through the break-glass flow, activates for {@code minutes} and returns the tokens. */
   public static com.fasterxml.jackson.databind.JsonNode activate(Oidc oidc, String user, int minutes) {
     Browser browser = new Browser(REDIRECT);
-    Browser.Page form = signIn(browser, oidc, user);
+    ActivationPage.Http form = ActivationPage.http(browser, signIn(browser, oidc, user));
     Map<String, List<String>> fields = validActivation();
     fields.put("duration", List.of(Integer.toString(minutes)));
-    Browser.Page back = browser.post(form.formAction(), fields);
+    Browser.Page back = form.submit(fields);
     if (!back.isRedirectToApp(REDIRECT)) {
       throw new AssertionError("Activation for " + user + " did not return to the app: " + back.status() + "\n" + back.body());
     }
@@ -68,12 +64,11 @@ public final class DemoRealm {
     return realm.users().searchByUsername(username, true).get(0).getId();
   }
 
-  /** Opens the break-glass login and signs in; returns the page that follows the password. */
+  /**
+   * Opens the client's login (the break-glass flow for {@link #CLIENT}) and signs in with the demo
+   * password (the user name); returns the page that follows the password.
+   */
   public static Browser.Page signIn(Browser browser, Oidc oidc, String user) {
-    Browser.Page login = browser.get(oidc.authorizeUrl());
-    if (login.status() != 200) {
-      throw new AssertionError("Login page not shown: " + login.status() + "\n" + login.body());
-    }
-    return browser.post(login.formAction(), credentials(user));
+    return LoginPage.open(browser, oidc.authorizeUrl()).signIn(user, user);
   }
 }

@@ -6,9 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.keycloak.admin.client.Keycloak;
@@ -25,8 +24,6 @@ import org.keycloak.testframework.server.KeycloakUrls;
 @KeycloakIntegrationTest(config = BreakGlassServerConfig.class)
 class DriftIT {
 
-  private static final String CONFIG = DemoRealm.REALM + "/authentication/required-actions/break-glass-activate/config";
-
   @InjectAdminClient Keycloak admin;
 
   @InjectKeycloakUrls KeycloakUrls urls;
@@ -34,9 +31,7 @@ class DriftIT {
   @InjectRealm(fromJson = DemoRealm.JSON)
   ManagedRealm realm;
 
-  private AdminApi api() {
-    return new AdminApi(urls.getBase(), () -> admin.tokenManager().getAccessTokenString());
-  }
+  private final BreakGlassAdmin breakGlass = BreakGlassAdmin.of(() -> urls, () -> admin);
 
   private RoleRepresentation emergencyRole() {
     return realm.admin().roles().get(DemoRealm.ROLE).toRepresentation();
@@ -47,27 +42,13 @@ class DriftIT {
   }
 
   private List<JsonNode> driftRecords() {
-    List<JsonNode> drift = new ArrayList<>();
-    for (JsonNode r : api().get(DemoRealm.REALM + "/break-glass/audit?max=1000").json()) {
-      if (r.get("type").asText().equals("BREAK_GLASS_DRIFT")) {
-        drift.add(r);
-      }
-    }
-    return drift;
+    return breakGlass.auditOfType("BREAK_GLASS_DRIFT");
   }
 
-  private void setDriftMode(String mode) {
-    ObjectNode values = (ObjectNode) api().get(CONFIG).json().get("config").deepCopy();
-    values.put("driftMode", mode);
-    ObjectNode body = Oidc.JSON.createObjectNode();
-    body.set("config", values);
-    AdminApi.Result saved = api().put(CONFIG, body.toString());
-    assertEquals(204, saved.status(), saved.body());
-  }
-
+  /** Back to the demo policy (drift mode "alert"), then alice without the role again. */
   @AfterEach
   void cleanUp() {
-    setDriftMode("alert");
+    TestReset.afterEach(breakGlass);
     realm.admin().users().get(aliceId()).roles().realmLevel().remove(List.of(emergencyRole()));
   }
 
@@ -94,7 +75,7 @@ class DriftIT {
 
   @Test
   void removeModeRemovesDirectGroupAndCompositeMappings() {
-    setDriftMode("remove");
+    breakGlass.policy().set(Map.of("driftMode", "remove"));
     int before = driftRecords().size();
 
     realm.admin().users().get(aliceId()).roles().realmLevel().add(List.of(emergencyRole()));
@@ -129,7 +110,7 @@ class DriftIT {
     // Any role-bearing admin change triggers a check; the grant holder's mapping is legitimate.
     realm.admin().users().get(aliceId()).roles().realmLevel().remove(List.of(emergencyRole()));
     assertEquals(before, driftRecords().size());
-    String grantId = api().get(DemoRealm.REALM + "/break-glass/grants?status=ACTIVE&user=responder").json().get(0).get("id").asText();
-    assertEquals(200, api().post(DemoRealm.REALM + "/break-glass/grants/" + grantId + "/revoke", "{}").status());
+    String grantId = breakGlass.activeGrantId("responder");
+    assertEquals(200, breakGlass.revoke(grantId).status());
   }
 }

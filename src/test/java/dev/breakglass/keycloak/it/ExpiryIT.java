@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.keycloak.admin.client.Keycloak;
@@ -24,8 +25,6 @@ import org.keycloak.testframework.server.KeycloakUrls;
 @KeycloakIntegrationTest(config = BreakGlassServerConfig.class)
 class ExpiryIT {
 
-  private static final String GRANTS = DemoRealm.REALM + "/break-glass/grants";
-
   @InjectAdminClient Keycloak admin;
 
   @InjectKeycloakUrls KeycloakUrls urls;
@@ -33,19 +32,12 @@ class ExpiryIT {
   @InjectRealm(fromJson = DemoRealm.JSON)
   ManagedRealm realm;
 
-  private AdminApi api() {
-    return new AdminApi(urls.getBase(), () -> admin.tokenManager().getAccessTokenString());
-  }
+  private final BreakGlassAdmin breakGlass = BreakGlassAdmin.of(() -> urls, () -> admin);
 
   private Oidc oidc() {
     return new Oidc(urls.getBase(), DemoRealm.REALM, DemoRealm.CLIENT, DemoRealm.REDIRECT);
   }
 
-  private JsonNode grant(String id) {
-    AdminApi.Result result = api().get(GRANTS + "/" + id);
-    assertEquals(200, result.status(), result.body());
-    return result.json();
-  }
 
   private boolean holdsEmergencyRole(String userId) {
     return realm.admin().users().get(userId).roles().realmLevel().listAll().stream()
@@ -53,10 +45,8 @@ class ExpiryIT {
   }
 
   @AfterEach
-  void revokeActiveGrants() {
-    for (JsonNode g : api().get(GRANTS + "?status=ACTIVE").json()) {
-      assertEquals(200, api().post(GRANTS + "/" + g.get("id").asText() + "/revoke", "{}").status());
-    }
+  void reset() {
+    TestReset.afterEach(breakGlass);
   }
 
   @Test
@@ -67,7 +57,7 @@ class ExpiryIT {
     // Grant 1: one minute for responder.
     Oidc oidc = oidc();
     JsonNode tokens = DemoRealm.activate(oidc, "responder", 1);
-    JsonNode g1 = api().get(GRANTS + "?status=ACTIVE&user=responder").json().get(0);
+    JsonNode g1 = breakGlass.activeGrants("responder").get(0);
     long g1End = Instant.parse(g1.get("expiresAt").asText()).getEpochSecond();
     JsonNode access = Oidc.claims(tokens.get("access_token").asText());
     JsonNode id = Oidc.claims(tokens.get("id_token").asText());
@@ -81,20 +71,20 @@ class ExpiryIT {
     // Grant 2 for a second responder, revoked early; grant 3 activated 10 s later, so grant 2's
     // original end falls inside grant 3's life.
     DemoRealm.activate(oidc(), "responder-two", 1);
-    JsonNode g2 = api().get(GRANTS + "?status=ACTIVE&user=responder-two").json().get(0);
-    assertEquals(200, api().post(GRANTS + "/" + g2.get("id").asText() + "/revoke", "{\"reason\":\"wrong scope\"}").status());
+    JsonNode g2 = breakGlass.activeGrants("responder-two").get(0);
+    assertEquals(200, breakGlass.revoke(g2.get("id").asText(), "wrong scope").status());
     assertFalse(holdsEmergencyRole(secondId));
     Instant g2Start = Instant.parse(g2.get("activatedAt").asText());
     Poll.until("a 10 s gap after grant 2", Duration.ofSeconds(20), Instant::now, now -> now.isAfter(g2Start.plusSeconds(10)));
     DemoRealm.activate(oidc(), "responder-two", 1);
-    JsonNode g3 = api().get(GRANTS + "?status=ACTIVE&user=responder-two").json().get(0);
+    JsonNode g3 = breakGlass.activeGrants("responder-two").get(0);
     assertNotEquals(g2.get("id"), g3.get("id"));
     Instant g2OriginalEnd = Instant.parse(g2.get("expiresAt").asText());
     Instant g3End = Instant.parse(g3.get("expiresAt").asText());
     assertTrue(g3End.isAfter(g2OriginalEnd));
 
     // Grant 1 ends by itself, within a second of its end.
-    JsonNode ended = Poll.until("grant 1 to end", Duration.ofSeconds(90), () -> grant(g1.get("id").asText()),
+    JsonNode ended = Poll.until("grant 1 to end", Duration.ofSeconds(90), () -> breakGlass.grant(g1.get("id").asText()),
         g -> "ENDED".equals(g.get("status").asText()));
     assertEquals("EXPIRED", ended.get("endReason").asText());
     assertTrue(ended.get("expiryLagMillis").asLong() <= 1000, "expiry lag " + ended.get("expiryLagMillis") + " ms");
@@ -107,10 +97,10 @@ class ExpiryIT {
 
     // The revoked grant's original end has passed: it must not cut the later grant short.
     Poll.until("grant 2's original end to pass", Duration.ofSeconds(30), Instant::now, now -> now.isAfter(g2OriginalEnd.plusSeconds(1)));
-    assertEquals("ACTIVE", grant(g3.get("id").asText()).get("status").asText());
+    assertEquals("ACTIVE", breakGlass.grant(g3.get("id").asText()).get("status").asText());
     assertTrue(holdsEmergencyRole(secondId), "the later grant keeps its role");
 
-    JsonNode g3Ended = Poll.until("grant 3 to end", Duration.ofSeconds(90), () -> grant(g3.get("id").asText()),
+    JsonNode g3Ended = Poll.until("grant 3 to end", Duration.ofSeconds(90), () -> breakGlass.grant(g3.get("id").asText()),
         g -> "ENDED".equals(g.get("status").asText()));
     assertEquals("EXPIRED", g3Ended.get("endReason").asText());
     assertTrue(g3Ended.get("expiryLagMillis").asLong() <= 1000, "expiry lag " + g3Ended.get("expiryLagMillis") + " ms");
@@ -123,9 +113,9 @@ class ExpiryIT {
     String responderId = realm.admin().users().searchByUsername("responder", true).get(0).getId();
     Oidc oidc = oidc();
     JsonNode tokens = DemoRealm.activate(oidc, "responder", 30);
-    String grantId = api().get(GRANTS + "?status=ACTIVE&user=responder").json().get(0).get("id").asText();
+    String grantId = breakGlass.activeGrantId("responder");
 
-    AdminApi.Result revoked = api().post(GRANTS + "/" + grantId + "/revoke", "{\"reason\":\"incident closed\"}");
+    AdminApi.Result revoked = breakGlass.revoke(grantId, "incident closed");
     assertEquals(200, revoked.status(), revoked.body());
     JsonNode body = revoked.json();
     assertEquals("ENDED", body.get("status").asText());
@@ -136,20 +126,14 @@ class ExpiryIT {
     assertEquals(0, realm.admin().users().get(responderId).getUserSessions().size());
     assertEquals(400, oidc.refresh(tokens.get("refresh_token").asText()).get("_status").asInt(), "session gone");
 
-    AdminApi.Result again = api().post(GRANTS + "/" + grantId + "/revoke", "{\"reason\":\"twice\"}");
+    AdminApi.Result again = breakGlass.revoke(grantId, "twice");
     assertEquals(200, again.status());
     assertEquals(body.get("endedAt"), again.json().get("endedAt"), "the second revocation changes nothing");
-    long records = 0;
-    for (JsonNode r : api().get(DemoRealm.REALM + "/break-glass/audit?max=1000").json()) {
-      if (grantId.equals(r.path("grantId").asText()) && r.get("type").asText().equals("BREAK_GLASS_REVOKED")) {
-        records++;
-      }
-    }
-    assertEquals(1, records, "one revocation record");
+    assertEquals(1, breakGlass.auditOf(grantId, "BREAK_GLASS_REVOKED").size(), "one revocation record");
 
     // A new grant after a revocation lives its full duration.
     DemoRealm.activate(oidc(), "responder", 20);
-    JsonNode fresh = api().get(GRANTS + "?status=ACTIVE&user=responder").json().get(0);
+    JsonNode fresh = breakGlass.activeGrants("responder").get(0);
     assertEquals(Duration.ofMinutes(20), Duration.between(Instant.parse(fresh.get("activatedAt").asText()),
         Instant.parse(fresh.get("expiresAt").asText())));
   }
@@ -159,29 +143,18 @@ class ExpiryIT {
     RoleRepresentation extra = new RoleRepresentation();
     extra.setName("incident-reader");
     realm.admin().roles().create(extra);
-    String configPath = DemoRealm.REALM + "/authentication/required-actions/break-glass-activate/config";
-    JsonNode original = api().get(configPath).json();
-    var values = ((com.fasterxml.jackson.databind.node.ObjectNode) original.get("config").deepCopy());
-    values.put("grantableRoles", DemoRealm.ROLE + "##incident-reader");
-    var config = Oidc.JSON.createObjectNode();
-    config.set("config", values);
-    assertEquals(204, api().put(configPath, config.toString()).status());
-    try {
-      Browser browser = new Browser(DemoRealm.REDIRECT);
-      Browser.Page form = DemoRealm.signIn(browser, oidc(), "responder");
-      var fields = DemoRealm.validActivation();
-      fields.put("roles", List.of(DemoRealm.ROLE, "incident-reader"));
-      assertTrue(browser.post(form.formAction(), fields).isRedirectToApp(DemoRealm.REDIRECT));
-      String grantId = api().get(GRANTS + "?status=ACTIVE&user=responder").json().get(0).get("id").asText();
+    // Put back by the reset after the test.
+    breakGlass.policy().set(Map.of("grantableRoles", DemoRealm.ROLE + "##incident-reader"));
+    Browser browser = new Browser(DemoRealm.REDIRECT);
+    ActivationPage.Http form = ActivationPage.http(browser, DemoRealm.signIn(browser, oidc(), "responder"));
+    var fields = DemoRealm.validActivation();
+    fields.put("roles", List.of(DemoRealm.ROLE, "incident-reader"));
+    assertTrue(form.submit(fields).isRedirectToApp(DemoRealm.REDIRECT));
+    String grantId = breakGlass.activeGrantId("responder");
 
-      realm.admin().roles().deleteRole("incident-reader");
-      AdminApi.Result revoked = api().post(GRANTS + "/" + grantId + "/revoke", "{}");
-      assertEquals(200, revoked.status(), revoked.body());
-      assertEquals("ENDED", revoked.json().get("status").asText());
-    } finally {
-      var restore = Oidc.JSON.createObjectNode();
-      restore.set("config", original.get("config"));
-      api().put(configPath, restore.toString());
-    }
+    realm.admin().roles().deleteRole("incident-reader");
+    AdminApi.Result revoked = breakGlass.revoke(grantId);
+    assertEquals(200, revoked.status(), revoked.body());
+    assertEquals("ENDED", revoked.json().get("status").asText());
   }
 }

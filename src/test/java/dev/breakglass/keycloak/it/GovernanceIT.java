@@ -34,7 +34,7 @@ import org.keycloak.testframework.server.KeycloakUrls;
 @KeycloakIntegrationTest(config = BreakGlassServerConfig.class)
 class GovernanceIT {
 
-  private static final String BASE = DemoRealm.REALM + "/break-glass/";
+  private static final String BASE = BreakGlassAdmin.BASE;
   private static final String SECRET = "it-webhook-secret-0123456789";
 
   private static WebhookReceiver receiver;
@@ -46,7 +46,7 @@ class GovernanceIT {
   @InjectRealm(fromJson = DemoRealm.JSON)
   ManagedRealm realm;
 
-  private final PolicyChanges policy = new PolicyChanges(this::api);
+  private final BreakGlassAdmin breakGlass = BreakGlassAdmin.of(() -> urls, () -> admin);
 
   @BeforeAll
   static void startReceiver() throws Exception {
@@ -66,14 +66,7 @@ class GovernanceIT {
     } catch (IOException alreadyUp) {
       // it was not down
     }
-    for (JsonNode g : api().get(BASE + "grants?status=ACTIVE").json()) {
-      api().post(BASE + "grants/" + g.get("id").asText() + "/revoke", "{}");
-    }
-    policy.restore();
-  }
-
-  private AdminApi api() {
-    return new AdminApi(urls.getBase(), () -> admin.tokenManager().getAccessTokenString());
+    TestReset.afterEach(breakGlass);
   }
 
   private AdminApi as(String user) {
@@ -97,55 +90,46 @@ class GovernanceIT {
   /** Activates for the user through the break-glass login, then revokes at once; returns the grant id. */
   private String endedGrant(String user) {
     DemoRealm.activate(opsConsole(), user, 15);
-    String id = api().get(BASE + "grants?status=ACTIVE&user=" + user).json().get(0).get("id").asText();
-    assertEquals(200, api().post(BASE + "grants/" + id + "/revoke", "{\"reason\":\"incident over\"}").status());
+    String id = breakGlass.activeGrantId(user);
+    assertEquals(200, breakGlass.revoke(id, "incident over").status());
     return id;
   }
 
-  private JsonNode grant(String id) {
-    return api().get(BASE + "grants/" + id).json();
-  }
 
   private static Map<String, List<String>> answers(String necessary, String scope, String removed, String grantId) {
-    Map<String, List<String>> form = new java.util.LinkedHashMap<>();
-    form.put("grantId", List.of(grantId));
-    form.put("necessary", List.of(necessary));
-    form.put("scopeCorrect", List.of(scope));
-    form.put("allRemoved", List.of(removed));
-    form.put("notes", List.of("Scope was broader than the task & needed"));
-    return form;
+    return AttestationPage.answers(grantId, necessary, scope, removed, "Scope was broader than the task & needed");
   }
 
   @Test
   void theHolderAttestsOnTheRealPageAndTheGrantCloses() {
-    policy.set(Map.of("webhookUrl", receiver.url(), "webhookSecret", SECRET, "attestation", "holder"));
+    breakGlass.policy().set(Map.of("webhookUrl", receiver.url(), "webhookSecret", SECRET, "attestation", "holder"));
     DemoRealm.createResponder(realm.admin(), "holder-1");
     String grantId = endedGrant("holder-1");
     DemoRealm.createResponder(realm.admin(), "other-responder");
     String othersGrant = endedGrant("other-responder");
-    assertEquals("ENDED", grant(grantId).get("status").asText());
+    assertEquals("ENDED", breakGlass.grant(grantId).get("status").asText());
 
     Browser browser = new Browser(accountRedirect());
-    Browser.Page page = DemoRealm.signIn(browser, accountConsole(), "holder-1");
-    assertEquals(200, page.status(), page.body());
-    assertNotNull(page.doc().getElementById("bg-attest-form"), "the attestation form is shown on the next login");
-    assertEquals(DemoRealm.GOOD_TICKET, page.doc().getElementById("bg-evidence-ticket").text());
-    assertEquals(DemoRealm.GOOD_REASON, page.doc().getElementById("bg-evidence-reason").text());
+    AttestationPage page = AttestationPage.http(browser, DemoRealm.signIn(browser, accountConsole(), "holder-1"));
+    assertEquals(200, page.page().status(), page.page().body());
+    assertTrue(page.isShown(), "the attestation form is shown on the next login");
+    assertEquals(DemoRealm.GOOD_TICKET, page.evidenceTicket());
+    assertEquals(DemoRealm.GOOD_REASON, page.evidenceReason());
 
     // Someone else's grant, a missing answer: refused on the page, nothing recorded.
-    Browser.Page forged = browser.post(page.formAction(), answers("yes", "yes", "yes", othersGrant));
-    assertTrue(forged.body().contains("belongs to someone else"), forged.body());
-    assertTrue(grant(othersGrant).path("attestation").path("holder").isMissingNode()
-        || grant(othersGrant).path("attestation").path("holder").isNull(), "the other grant is not attested");
+    AttestationPage forged = page.submitExpectingForm(answers("yes", "yes", "yes", othersGrant));
+    assertTrue(forged.page().body().contains("belongs to someone else"), forged.page().body());
+    assertTrue(breakGlass.grant(othersGrant).path("attestation").path("holder").isMissingNode()
+        || breakGlass.grant(othersGrant).path("attestation").path("holder").isNull(), "the other grant is not attested");
     Map<String, List<String>> incomplete = answers("yes", "yes", "yes", grantId);
-    incomplete.remove("allRemoved");
-    Browser.Page missing = browser.post(forged.formAction(), incomplete);
-    assertNotNull(missing.doc().getElementById("input-error-allRemoved"), missing.body());
-    assertEquals("ENDED", grant(grantId).get("status").asText());
+    incomplete.remove(AttestationPage.ALL_REMOVED);
+    AttestationPage missing = forged.submitExpectingForm(incomplete);
+    assertNotNull(missing.error(AttestationPage.ALL_REMOVED), missing.page().body());
+    assertEquals("ENDED", breakGlass.grant(grantId).get("status").asText());
 
-    Browser.Page done = browser.post(missing.formAction(), answers("yes", "no", "yes", grantId));
+    Browser.Page done = missing.submit(answers("yes", "no", "yes", grantId));
     assertTrue(done.isRedirectToApp(accountRedirect()), done.status() + " " + done.body());
-    JsonNode closed = grant(grantId);
+    JsonNode closed = breakGlass.grant(grantId);
     assertEquals("CLOSED", closed.get("status").asText(), closed.toString());
     assertNotNull(closed.get("closedAt").textValue());
     JsonNode holder = closed.get("attestation").get("holder");
@@ -156,14 +140,14 @@ class GovernanceIT {
     Poll.until("the attestation alert", Duration.ofSeconds(30), receiver::deliveries, list -> list.stream()
         .map(WebhookReceiver.Delivery::json).anyMatch(b -> b.get("type").asText().equals("BREAK_GLASS_ATTESTED")
             && b.get("grantId").asText().equals(grantId)));
-    JsonNode record = auditOf(grantId, "BREAK_GLASS_ATTESTED").get(0);
+    JsonNode record = breakGlass.auditOf(grantId, "BREAK_GLASS_ATTESTED").get(0);
     assertTrue(record.get("details").get("anyNo").asBoolean());
     assertEquals("holder", record.get("details").get("attestedAs").asText());
   }
 
   @Test
   void aSecondPersonAttestsThroughTheApiButNeverTheHolder() {
-    policy.set(Map.of("attestation", "holder-and-second"));
+    breakGlass.policy().set(Map.of("attestation", "holder-and-second"));
     DemoRealm.createResponder(realm.admin(), "second-1");
     String grantId = endedGrant("second-1");
     AdminApi approver = as("approver");
@@ -185,8 +169,8 @@ class GovernanceIT {
         "one second attestation");
 
     attestOnThePage("second-1", grantId);
-    assertEquals("CLOSED", grant(grantId).get("status").asText());
-    assertEquals(2, auditOf(grantId, "BREAK_GLASS_ATTESTED").size());
+    assertEquals("CLOSED", breakGlass.grant(grantId).get("status").asText());
+    assertEquals(2, breakGlass.auditOf(grantId, "BREAK_GLASS_ATTESTED").size());
 
     // The holder of a grant may not give its second attestation, even as an admin.
     String holderAdmin = DemoRealm.createResponder(realm.admin(), "responder-admin");
@@ -194,11 +178,11 @@ class GovernanceIT {
     realm.admin().users().get(holderAdmin).roles().clientLevel(management.getId())
         .add(List.of(realm.admin().clients().get(management.getId()).roles().get("manage-users").toRepresentation()));
     DemoRealm.activate(opsConsole(), "responder-admin", 15);
-    String ownGrant = api().get(BASE + "grants?status=ACTIVE&user=responder-admin").json().get(0).get("id").asText();
+    String ownGrant = breakGlass.activeGrantId("responder-admin");
     String ownPath = BASE + "grants/" + ownGrant + "/attestation";
     assertEquals(409, approver.post(ownPath, "{\"necessary\":\"yes\",\"scopeCorrect\":\"yes\",\"allRemoved\":\"yes\"}").status(),
         "an active grant cannot be attested");
-    assertEquals(200, api().post(BASE + "grants/" + ownGrant + "/revoke", "{}").status());
+    assertEquals(200, breakGlass.revoke(ownGrant).status());
     // The pending attestation refuses password logins until it is given on the page.
     attestOnThePage("responder-admin", ownGrant);
     AdminApi.Result own = as("responder-admin").post(ownPath,
@@ -209,69 +193,69 @@ class GovernanceIT {
 
   @Test
   void anOverdueAttestationIsAlertedOnceAndCanBlockTheNextActivation() {
-    policy.set(Map.of("webhookUrl", receiver.url(), "webhookSecret", SECRET, "attestationDeadlineHours", "0.01"));
+    breakGlass.policy().set(Map.of("webhookUrl", receiver.url(), "webhookSecret", SECRET, "attestationDeadlineHours", "0.01"));
     DemoRealm.createResponder(realm.admin(), "overdue-1");
     String grantId = endedGrant("overdue-1");
     JsonNode overdue = Poll.until("the overdue alert (deadline 36 s)", Duration.ofSeconds(90),
         () -> bodies(grantId, "BREAK_GLASS_ATTESTATION_OVERDUE"), list -> !list.isEmpty()).get(0);
     assertEquals("overdue-1", overdue.get("username").asText());
     assertTrue(overdue.get("text").asText().contains("attestation OVERDUE"), overdue.get("text").asText());
-    JsonNode g = grant(grantId);
+    JsonNode g = breakGlass.grant(grantId);
     assertEquals(1, g.get("attestation").get("overdueAlerts").asInt());
 
     assertEquals(1, bodies(grantId, "BREAK_GLASS_ATTESTATION_OVERDUE").size(), "reminders wait for the reminder interval");
 
     // Blocking on: the break-glass login leads through the overdue attestation, then to the activation.
-    policy.set(Map.of("blockActivationWhenOverdue", "true"));
+    breakGlass.policy().set(Map.of("blockActivationWhenOverdue", "true"));
     Browser browser = new Browser(DemoRealm.REDIRECT);
-    Browser.Page attestFirst = DemoRealm.signIn(browser, opsConsole(), "overdue-1");
-    assertNotNull(attestFirst.doc().getElementById("bg-attest-form"), attestFirst.body());
-    assertTrue(api().get(BASE + "grants?status=ACTIVE&user=overdue-1").json().isEmpty(), "no grant before attesting");
-    Browser.Page activation = browser.post(attestFirst.formAction(), answers("yes", "yes", "yes", grantId));
-    assertNotNull(activation.doc().getElementById("bg-activate-form"), activation.body());
-    assertEquals("CLOSED", grant(grantId).get("status").asText());
-    assertTrue(browser.post(activation.formAction(), DemoRealm.validActivation()).isRedirectToApp(DemoRealm.REDIRECT));
+    AttestationPage attestFirst = AttestationPage.http(browser, DemoRealm.signIn(browser, opsConsole(), "overdue-1"));
+    assertTrue(attestFirst.isShown(), attestFirst.page().body());
+    assertTrue(breakGlass.activeGrants("overdue-1").isEmpty(), "no grant before attesting");
+    ActivationPage.Http activation = ActivationPage.http(browser, attestFirst.submit(answers("yes", "yes", "yes", grantId)));
+    assertTrue(activation.isShown(), activation.page().body());
+    assertEquals("CLOSED", breakGlass.grant(grantId).get("status").asText());
+    assertTrue(activation.submit(DemoRealm.validActivation()).isRedirectToApp(DemoRealm.REDIRECT));
   }
 
   @Test
   void aDrillProducesAReportWithEveryCheckPassing() {
-    policy.set(Map.of("webhookUrl", receiver.url(), "webhookSecret", SECRET));
+    breakGlass.policy().set(Map.of("webhookUrl", receiver.url(), "webhookSecret", SECRET));
     DemoRealm.createResponder(realm.admin(), "drill-1");
     JsonNode drill = scheduleDrill("drill-1");
-    assertEquals(409, api().post(BASE + "drills", "{\"user\":\"drill-1\"}").status(), "one drill at a time");
-    assertEquals(400, api().post(BASE + "drills", "{\"user\":\"alice\"}").status(), "alice is not eligible");
-    assertEquals(400, api().post(BASE + "drills", "{\"user\":\"nobody-here\"}").status());
-    assertEquals(400, api().post(BASE + "drills", "{\"user\":\"responder\",\"when\":\"now\"}").status());
+    assertEquals(409, breakGlass.post("drills", "{\"user\":\"drill-1\"}").status(), "one drill at a time");
+    assertEquals(400, breakGlass.post("drills", "{\"user\":\"alice\"}").status(), "alice is not eligible");
+    assertEquals(400, breakGlass.post("drills", "{\"user\":\"nobody-here\"}").status());
+    assertEquals(400, breakGlass.post("drills", "{\"user\":\"responder\",\"when\":\"now\"}").status());
     assertEquals(403, as("auditor").post(BASE + "drills", "{\"user\":\"responder\"}").status());
 
     String grantId = endedGrant("drill-1");
-    assertTrue(grant(grantId).get("drill").asBoolean(), "the next activation is the drill");
+    assertTrue(breakGlass.grant(grantId).get("drill").asBoolean(), "the next activation is the drill");
     JsonNode activated = Poll.until("the drill's activation alert", Duration.ofSeconds(30),
         () -> bodies(grantId, "BREAK_GLASS_ACTIVATED"), list -> !list.isEmpty()).get(0);
     assertTrue(activated.get("drill").asBoolean());
     assertTrue(activated.get("text").asText().startsWith("[DRILL] "), activated.get("text").asText());
     attestOnThePage("drill-1", grantId);
 
-    JsonNode report = api().get(BASE + "drills/" + drill.get("id").asText()).json();
+    JsonNode report = breakGlass.get("drills/" + drill.get("id").asText()).json();
     assertEquals("ENDED", report.get("status").asText());
     assertEquals(grantId, report.get("grantId").asText());
     assertTrue(report.get("report").get("passed").asBoolean(), report.toString());
     assertEquals(4, report.get("report").get("checks").size());
-    JsonNode listed = api().get(BASE + "drills").json();
+    JsonNode listed = breakGlass.get("drills").json();
     assertTrue(listed.toString().contains(drill.get("id").asText()));
-    assertEquals(404, api().get(BASE + "drills/00000000-0000-0000-0000-000000000000").status());
-    assertEquals(400, api().get(BASE + "drills/not%20an%20id").status());
+    assertEquals(404, breakGlass.get("drills/00000000-0000-0000-0000-000000000000").status());
+    assertEquals(400, breakGlass.get("drills/not%20an%20id").status());
   }
 
   @Test
   void aDrillWithTheReceiverDownReportsTheMissingAlert() {
-    policy.set(Map.of("webhookUrl", receiver.url(), "webhookSecret", SECRET));
+    breakGlass.policy().set(Map.of("webhookUrl", receiver.url(), "webhookSecret", SECRET));
     DemoRealm.createResponder(realm.admin(), "drill-2");
     JsonNode drill = scheduleDrill("drill-2");
     receiver.down();
     String grantId = endedGrant("drill-2");
     attestOnThePage("drill-2", grantId);
-    JsonNode report = api().get(BASE + "drills/" + drill.get("id").asText()).json().get("report");
+    JsonNode report = breakGlass.get("drills/" + drill.get("id").asText()).json().get("report");
     assertFalse(report.get("passed").asBoolean(), report.toString());
     for (JsonNode check : report.get("checks")) {
       boolean alertCheck = check.get("name").asText().equals("activationAlerted");
@@ -291,8 +275,8 @@ class GovernanceIT {
     DemoRealm.activate(opsConsole(), "metrics-1", 15);
     Poll.until("one active grant in the gauge", Duration.ofSeconds(10), this::metrics,
         m -> m.getOrDefault("breakglass_grants_active", -1.0) == 1.0);
-    String id = api().get(BASE + "grants?status=ACTIVE&user=metrics-1").json().get(0).get("id").asText();
-    assertEquals(200, api().post(BASE + "grants/" + id + "/revoke", "{}").status());
+    String id = breakGlass.activeGrantId("metrics-1");
+    assertEquals(200, breakGlass.revoke(id).status());
     Map<String, Double> after = Poll.until("the ended grant in the gauges", Duration.ofSeconds(10), this::metrics,
         m -> m.getOrDefault("breakglass_grants_active", -1.0) == 0.0);
 
@@ -313,19 +297,19 @@ class GovernanceIT {
     DemoRealm.createResponder(realm.admin(), "report-1");
     String grantId = endedGrant("report-1");
     attestOnThePage("report-1", grantId);
-    JsonNode report = api().get(BASE + "report").json();
+    JsonNode report = breakGlass.get("report").json();
     assertEquals(DemoRealm.REALM, report.get("realm").asText());
     assertTrue(report.get("grants").get("byStatus").get("CLOSED").asLong() >= 1, report.toString());
     assertTrue(report.get("attestation").get("attested").asLong() >= 1);
     assertTrue(report.get("expiryLagMillis").get("max").asLong() <= 1000, report.toString());
     assertNotNull(report.get("durationMinutes").get("median"));
-    assertEquals(400, api().get(BASE + "report?from=yesterday").status());
-    assertEquals(400, api().get(BASE + "report?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z").status());
+    assertEquals(400, breakGlass.get("report?from=yesterday").status());
+    assertEquals(400, breakGlass.get("report?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z").status());
     assertEquals(403, as("alice").get(BASE + "report").status());
   }
 
   private JsonNode scheduleDrill(String user) {
-    AdminApi.Result scheduled = api().post(BASE + "drills", "{\"user\":\"" + user + "\"}");
+    AdminApi.Result scheduled = breakGlass.post("drills", "{\"user\":\"" + user + "\"}");
     assertEquals(201, scheduled.status(), scheduled.body());
     assertEquals("SCHEDULED", scheduled.json().get("status").asText());
     return scheduled.json();
@@ -333,19 +317,9 @@ class GovernanceIT {
 
   private void attestOnThePage(String user, String grantId) {
     Browser browser = new Browser(accountRedirect());
-    Browser.Page page = DemoRealm.signIn(browser, accountConsole(), user);
-    Browser.Page done = browser.post(page.formAction(), answers("yes", "yes", "yes", grantId));
+    AttestationPage page = AttestationPage.http(browser, DemoRealm.signIn(browser, accountConsole(), user));
+    Browser.Page done = page.submit(answers("yes", "yes", "yes", grantId));
     assertTrue(done.isRedirectToApp(accountRedirect()), done.status() + " " + done.body());
-  }
-
-  private List<JsonNode> auditOf(String grantId, String type) {
-    List<JsonNode> records = new ArrayList<>();
-    for (JsonNode r : api().get(BASE + "audit?max=1000").json()) {
-      if (grantId.equals(r.path("grantId").asText()) && type.equals(r.get("type").asText())) {
-        records.add(r);
-      }
-    }
-    return records;
   }
 
   private static List<JsonNode> bodies(String grantId, String type) {

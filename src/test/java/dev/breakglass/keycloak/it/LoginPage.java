@@ -1,11 +1,21 @@
 package dev.breakglass.keycloak.it;
 
+import java.util.List;
+import java.util.Map;
+import org.jsoup.nodes.Element;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
-/** Keycloak's own sign-in page (keycloak.v2), as a user types into it. */
+/**
+ * Keycloak's own sign-in page (keycloak.v2): in Chromium as a user types into it, or over plain
+ * HTTP ({@link #open(Browser, String)}) as the form post the browser would send.
+ */
 public final class LoginPage {
+
+  private static final String USERNAME = "username";
+  private static final String PASSWORD = "password";
+  private static final String SUBMIT = "kc-login";
 
   private final Chromium chromium;
 
@@ -19,14 +29,46 @@ public final class LoginPage {
   }
 
   public LoginPage waitUntilShown() {
-    chromium.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
+    chromium.await().until(ExpectedConditions.visibilityOfElementLocated(By.id(USERNAME)));
     return this;
   }
 
   public void signIn(String username, String password) {
     WebDriver driver = chromium.driver();
-    driver.findElement(By.id("username")).sendKeys(username);
-    driver.findElement(By.id("password")).sendKeys(password);
-    driver.findElement(By.id("kc-login")).click();
+    driver.findElement(By.id(USERNAME)).sendKeys(username);
+    driver.findElement(By.id(PASSWORD)).sendKeys(password);
+    driver.findElement(By.id(SUBMIT)).click();
+  }
+
+  /** Opens the authorization URL in {@code browser}; fails unless the sign-in form is shown. */
+  public static Http open(Browser browser, String authorizeUrl) {
+    Browser.Page page = browser.get(authorizeUrl);
+    if (page.status() != 200 || page.doc().getElementById(USERNAME) == null) {
+      throw new AssertionError("Login page not shown: " + page.status() + "\n" + page.body());
+    }
+    return new Http(browser, page);
+  }
+
+  /** The sign-in page as {@link Browser} fetched it. */
+  public static final class Http {
+
+    private final Browser browser;
+    private final Browser.Page page;
+
+    private Http(Browser browser, Browser.Page page) {
+      this.browser = browser;
+      this.page = page;
+    }
+
+    public Browser.Page page() {
+      return page;
+    }
+
+    /** Posts the credentials as the sign-in form would; returns the page that follows. */
+    public Browser.Page signIn(String username, String password) {
+      Element form = page.doc().getElementById(USERNAME).closest("form");
+      return browser.post(form.absUrl("action"),
+          Map.of(USERNAME, List.of(username), PASSWORD, List.of(password)));
+    }
   }
 }

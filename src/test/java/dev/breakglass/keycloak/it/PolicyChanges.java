@@ -13,6 +13,7 @@ import java.util.function.Supplier;
  */
 final class PolicyChanges {
 
+  /** The policy: the config of the activation required action. */
   static final String CONFIG = DemoRealm.REALM + "/authentication/required-actions/break-glass-activate/config";
 
   private final Supplier<AdminApi> api;
@@ -22,18 +23,35 @@ final class PolicyChanges {
     this.api = api;
   }
 
+  /** The saved policy's values. */
+  JsonNode current() {
+    AdminApi.Result result = api.get().get(CONFIG);
+    assertEquals(200, result.status(), result.body());
+    return result.json().get("config");
+  }
+
   /** Sets these keys; the rest of the policy stays. */
   void set(Map<String, String> changes) {
-    JsonNode current = api.get().get(CONFIG).json().get("config");
-    if (original == null) {
-      original = current.deepCopy();
-    }
+    AdminApi.Result saved = attempt(changes);
+    assertEquals(204, saved.status(), saved.body());
+  }
+
+  /**
+   * Tries to save these keys over the current policy and returns the answer, for tests of what the
+   * server refuses; what it accepted, {@link #restore()} undoes.
+   */
+  AdminApi.Result attempt(Map<String, String> changes) {
+    JsonNode current = current();
     ObjectNode values = current.deepCopy();
     changes.forEach(values::put);
     ObjectNode body = Oidc.JSON.createObjectNode();
     body.set("config", values);
-    AdminApi.Result saved = api.get().put(CONFIG, body.toString());
-    assertEquals(204, saved.status(), saved.body());
+    AdminApi.Result result = api.get().put(CONFIG, body.toString());
+    // A refused change left nothing to undo; restoring anyway would be a governance change of its own.
+    if (original == null && result.status() / 100 == 2) {
+      original = current;
+    }
+    return result;
   }
 
   /** Puts back the policy as it was before the first change, if there was one. */
