@@ -1,5 +1,3 @@
-import java.util.Base64;
-import java.util.LinkedHashMap;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -9,8 +7,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -21,51 +22,67 @@ import java.util.regex.Pattern;
 /**
  * How long a responder's break-glass login takes (login page, password, activation form, back to
  * the app with a code), with no webhook and with a webhook that accepts connections but never
- * answers. Alerts are delivered off the request thread, so the two should not differ.
- *   java bench/LoginLatencyBench.java http://localhost:8280 30
- * Each round activates for the demo user responder and revokes the grant through the admin API.
+ * answers. Alerts are delivered off the request thread, so the two should not differ. java
+ * bench/LoginLatencyBench.java http://localhost:8280 30 Each round activates for the demo user
+ * responder and revokes the grant through the admin API.
  */
 public class LoginLatencyBench {
 
   static final String REALM = "breakglass-demo";
   static final String REDIRECT = "http://localhost:3000/callback";
   static final Pattern ACTION = Pattern.compile("<form[^>]*action=\"([^\"]+)\"");
+
   /** ops-console requires PKCE; the code is never exchanged, so one fixed challenge serves. */
-  static final String PKCE_CHALLENGE = challenge("bench-verifier-bench-verifier-bench-verifier-0123");
+  static final String PKCE_CHALLENGE =
+      challenge("bench-verifier-bench-verifier-bench-verifier-0123");
 
   public static void main(String[] args) throws Exception {
     String base = args[0];
     int rounds = Integer.parseInt(args[1]);
     CountDownLatch never = new CountDownLatch(1);
     HttpServer hung = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
-    hung.createContext("/hook", exchange -> {
-      try {
-        never.await(); // read, never answered: the channel hangs
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
-    hung.setExecutor(Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r);
-      t.setDaemon(true);
-      return t;
-    }));
+    hung.createContext(
+        "/hook",
+        exchange -> {
+          try {
+            never.await(); // read, never answered: the channel hangs
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    hung.setExecutor(
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r);
+              t.setDaemon(true);
+              return t;
+            }));
     hung.start();
     String hookUrl = "http://127.0.0.1:" + hung.getAddress().getPort() + "/hook";
 
     Admin admin = new Admin(base);
-    String original = admin.get("/admin/realms/" + REALM + "/authentication/required-actions/break-glass-activate/config");
+    String original =
+        admin.get(
+            "/admin/realms/"
+                + REALM
+                + "/authentication/required-actions/break-glass-activate/config");
     try {
       revokeAll(admin);
       List<Long> none = measure(base, admin, rounds);
-      admin.put("/admin/realms/" + REALM + "/authentication/required-actions/break-glass-activate/config",
-          original.replace("\"config\":{", "\"config\":{\"webhookUrl\":\"" + hookUrl
-              + "\",\"webhookSecret\":\"bench-secret-0123456789\",\"alertOnUse\":\"every\","));
+      admin.put(
+          "/admin/realms/" + REALM + "/authentication/required-actions/break-glass-activate/config",
+          original.replace(
+              "\"config\":{",
+              "\"config\":{\"webhookUrl\":\""
+                  + hookUrl
+                  + "\",\"webhookSecret\":\"bench-secret-0123456789\",\"alertOnUse\":\"every\","));
       List<Long> withHung = measure(base, admin, rounds);
       System.out.println("RESULT no-webhook " + stats(none));
       System.out.println("RESULT hung-webhook " + stats(withHung));
     } finally {
-      admin.put("/admin/realms/" + REALM + "/authentication/required-actions/break-glass-activate/config", original);
+      admin.put(
+          "/admin/realms/" + REALM + "/authentication/required-actions/break-glass-activate/config",
+          original);
       never.countDown();
       hung.stop(0);
     }
@@ -87,23 +104,48 @@ public class LoginLatencyBench {
   /** One break-glass login as a browser does it, ending at the redirect back to the app. */
   static void login(String base) throws Exception {
     Browser http = new Browser();
-    String auth = base + "/realms/" + REALM + "/protocol/openid-connect/auth?response_type=code&scope=openid&client_id=ops-console"
-        + "&redirect_uri=" + enc(REDIRECT) + "&code_challenge_method=S256&code_challenge=" + PKCE_CHALLENGE;
+    String auth =
+        base
+            + "/realms/"
+            + REALM
+            + "/protocol/openid-connect/auth?response_type=code&scope=openid&client_id=ops-console"
+            + "&redirect_uri="
+            + enc(REDIRECT)
+            + "&code_challenge_method=S256&code_challenge="
+            + PKCE_CHALLENGE;
     HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(auth)));
-    HttpResponse<String> form = post(http, action(page), Map.of("username", "responder", "password", "responder"));
-    HttpResponse<String> back = post(http, action(form), Map.of("reason", "Benchmark: primary database failover needs admin",
-        "ticket", "INC-4711", "roles", "emergency-admin", "duration", "15"));
+    HttpResponse<String> form =
+        post(http, action(page), Map.of("username", "responder", "password", "responder"));
+    HttpResponse<String> back =
+        post(
+            http,
+            action(form),
+            Map.of(
+                "reason",
+                "Benchmark: primary database failover needs admin",
+                "ticket",
+                "INC-4711",
+                "roles",
+                "emergency-admin",
+                "duration",
+                "15"));
     String location = back.headers().firstValue("Location").orElse("");
     if (!location.startsWith(REDIRECT)) {
-      throw new IllegalStateException("Activation did not return to the app: " + back.statusCode() + " " + back.body());
+      throw new IllegalStateException(
+          "Activation did not return to the app: " + back.statusCode() + " " + back.body());
     }
   }
 
-  static HttpResponse<String> post(Browser http, String url, Map<String, String> fields) throws Exception {
+  static HttpResponse<String> post(Browser http, String url, Map<String, String> fields)
+      throws Exception {
     StringBuilder body = new StringBuilder();
-    fields.forEach((k, v) -> body.append(body.length() == 0 ? "" : "&").append(enc(k)).append('=').append(enc(v)));
-    return http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+    fields.forEach(
+        (k, v) ->
+            body.append(body.length() == 0 ? "" : "&").append(enc(k)).append('=').append(enc(v)));
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
   }
 
   /**
@@ -112,14 +154,20 @@ public class LoginLatencyBench {
    * localhost over http).
    */
   static final class Browser {
-    private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient http =
+        HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     private final Map<String, String> cookies = new LinkedHashMap<>();
 
     HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
       if (!cookies.isEmpty()) {
-        request.header("Cookie", String.join("; ", cookies.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
+        request.header(
+            "Cookie",
+            String.join(
+                "; ",
+                cookies.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList()));
       }
-      HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          http.send(request.build(), HttpResponse.BodyHandlers.ofString());
       for (String setCookie : response.headers().allValues("Set-Cookie")) {
         String[] pair = setCookie.split(";", 2)[0].split("=", 2);
         if (pair.length == 2 && !pair[1].isEmpty()) {
@@ -147,22 +195,32 @@ public class LoginLatencyBench {
     String grants = admin.get("/admin/realms/" + REALM + "/break-glass/grants?status=ACTIVE");
     Matcher ids = Pattern.compile("\"id\":\"([0-9a-f-]{36})\"").matcher(grants);
     while (ids.find()) {
-      admin.post("/admin/realms/" + REALM + "/break-glass/grants/" + ids.group(1) + "/revoke", "{}");
+      admin.post(
+          "/admin/realms/" + REALM + "/break-glass/grants/" + ids.group(1) + "/revoke", "{}");
     }
   }
 
   static String stats(List<Long> values) {
     List<Long> sorted = new ArrayList<>(values);
     Collections.sort(sorted);
-    return "n=" + sorted.size() + " median=" + sorted.get((sorted.size() - 1) / 2) + "ms p95="
-        + sorted.get((int) Math.ceil(0.95 * sorted.size()) - 1) + "ms max=" + sorted.get(sorted.size() - 1) + "ms";
+    return "n="
+        + sorted.size()
+        + " median="
+        + sorted.get((sorted.size() - 1) / 2)
+        + "ms p95="
+        + sorted.get((int) Math.ceil(0.95 * sorted.size()) - 1)
+        + "ms max="
+        + sorted.get(sorted.size() - 1)
+        + "ms";
   }
 
   static String challenge(String verifier) {
     try {
-      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
+      byte[] digest =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(verifier.getBytes(StandardCharsets.US_ASCII));
       return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
-    } catch (java.security.NoSuchAlgorithmException e) {
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
@@ -171,14 +229,22 @@ public class LoginLatencyBench {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
-  /** The admin REST API with a master-realm admin token, fetched per call (they are short-lived). */
+  /**
+   * The admin REST API with a master-realm admin token, fetched per call (they are short-lived).
+   */
   record Admin(String base) {
     String token() throws Exception {
-      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-              URI.create(base + "/realms/master/protocol/openid-connect/token"))
-          .header("Content-Type", "application/x-www-form-urlencoded")
-          .POST(HttpRequest.BodyPublishers.ofString("grant_type=password&client_id=admin-cli&username=admin&password=admin"))
-          .build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create(base + "/realms/master/protocol/openid-connect/token"))
+                      .header("Content-Type", "application/x-www-form-urlencoded")
+                      .POST(
+                          HttpRequest.BodyPublishers.ofString(
+                              "grant_type=password&client_id=admin-cli&username=admin&password=admin"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       Matcher m = Pattern.compile("\"access_token\":\"([^\"]+)\"").matcher(r.body());
       if (!m.find()) {
         throw new IllegalStateException("No admin token: " + r.body());
@@ -191,18 +257,26 @@ public class LoginLatencyBench {
     }
 
     String put(String path, String json) throws Exception {
-      return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
-          .PUT(HttpRequest.BodyPublishers.ofString(json)));
+      return send(
+          HttpRequest.newBuilder(URI.create(base + path))
+              .header("Content-Type", "application/json")
+              .PUT(HttpRequest.BodyPublishers.ofString(json)));
     }
 
     String post(String path, String json) throws Exception {
-      return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(json)));
+      return send(
+          HttpRequest.newBuilder(URI.create(base + path))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
-    private String send(HttpRequest.Builder builder) throws IOException, InterruptedException, Exception {
-      HttpResponse<String> r = HttpClient.newHttpClient().send(builder.header("Authorization", "Bearer " + token()).build(),
-          HttpResponse.BodyHandlers.ofString());
+    private String send(HttpRequest.Builder builder)
+        throws IOException, InterruptedException, Exception {
+      HttpResponse<String> r =
+          HttpClient.newHttpClient()
+              .send(
+                  builder.header("Authorization", "Bearer " + token()).build(),
+                  HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() >= 300) {
         throw new IllegalStateException(r.statusCode() + " " + r.body());
       }

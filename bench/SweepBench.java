@@ -7,22 +7,23 @@ import java.sql.Statement;
 import java.util.UUID;
 
 /**
- * Seeds Keycloak's embedded H2 database (while Keycloak is stopped) for the sweeper benchmark.
- * Run with the H2 jar of the distribution on the class path:
- *   java -cp h2.jar bench/SweepBench.java seed-users DB_PATH REALM COUNT
- *   java -cp h2.jar bench/SweepBench.java seed-grants DB_PATH REALM ROLE COUNT
- * Seeding writes rows directly, as a fixture; the sweep under test runs inside Keycloak. The
- * embedded dev database of Keycloak 26.7 has an empty user name and password.
+ * Seeds Keycloak's embedded H2 database (while Keycloak is stopped) for the sweeper benchmark. Run
+ * with the H2 jar of the distribution on the class path: java -cp h2.jar bench/SweepBench.java
+ * seed-users DB_PATH REALM COUNT java -cp h2.jar bench/SweepBench.java seed-grants DB_PATH REALM
+ * ROLE COUNT Seeding writes rows directly, as a fixture; the sweep under test runs inside Keycloak.
+ * The embedded dev database of Keycloak 26.7 has an empty user name and password.
  */
 public class SweepBench {
 
   public static void main(String[] args) throws Exception {
     String db = args[1];
-    try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + db + ";NON_KEYWORDS=VALUE", "", "")) {
+    try (Connection c =
+        DriverManager.getConnection("jdbc:h2:file:" + db + ";NON_KEYWORDS=VALUE", "", "")) {
       c.setAutoCommit(false);
       switch (args[0]) {
         case "seed-users" -> seedUsers(c, realmId(c, args[2]), Integer.parseInt(args[3]));
-        case "seed-grants" -> seedGrants(c, realmId(c, args[2]), args[3], Integer.parseInt(args[4]));
+        case "seed-grants" ->
+            seedGrants(c, realmId(c, args[2]), args[3], Integer.parseInt(args[4]));
         default -> throw new IllegalArgumentException("Unknown command " + args[0]);
       }
       c.commit();
@@ -44,14 +45,18 @@ public class SweepBench {
   static void seedUsers(Connection c, String realmId, int count) throws SQLException {
     int existing;
     try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("select count(*) from USER_ENTITY where USERNAME like 'bench-user-%'")) {
+        ResultSet rs =
+            st.executeQuery(
+                "select count(*) from USER_ENTITY where USERNAME like 'bench-user-%'")) {
       rs.next();
       existing = rs.getInt(1);
     }
     long now = System.currentTimeMillis();
-    try (PreparedStatement ps = c.prepareStatement("insert into USER_ENTITY (ID, USERNAME, EMAIL, EMAIL_CONSTRAINT, "
-        + "EMAIL_VERIFIED, ENABLED, REALM_ID, CREATED_TIMESTAMP, NOT_BEFORE, FIRST_NAME, LAST_NAME) "
-        + "values (?, ?, ?, ?, true, true, ?, ?, 0, 'Bench', 'User')")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "insert into USER_ENTITY (ID, USERNAME, EMAIL, EMAIL_CONSTRAINT, EMAIL_VERIFIED,"
+                + " ENABLED, REALM_ID, CREATED_TIMESTAMP, NOT_BEFORE, FIRST_NAME, LAST_NAME) values"
+                + " (?, ?, ?, ?, true, true, ?, ?, 0, 'Bench', 'User')")) {
       for (int i = existing; i < count; i++) {
         String id = UUID.randomUUID().toString();
         ps.setString(1, id);
@@ -70,10 +75,17 @@ public class SweepBench {
     System.out.println("users: " + Math.max(existing, count));
   }
 
-  /** Replaces all grants with COUNT active grants that expired a minute ago, with their role mappings. */
-  static void seedGrants(Connection c, String realmId, String roleName, int count) throws SQLException {
+  /**
+   * Replaces all grants with COUNT active grants that expired a minute ago, with their role
+   * mappings.
+   */
+  static void seedGrants(Connection c, String realmId, String roleName, int count)
+      throws SQLException {
     String roleId;
-    try (PreparedStatement ps = c.prepareStatement("select ID from KEYCLOAK_ROLE where NAME = ? and REALM_ID = ? and CLIENT_ROLE = false")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "select ID from KEYCLOAK_ROLE where NAME = ? and REALM_ID = ? and CLIENT_ROLE ="
+                + " false")) {
       ps.setString(1, roleName);
       ps.setString(2, realmId);
       try (ResultSet rs = ps.executeQuery()) {
@@ -86,12 +98,17 @@ public class SweepBench {
       st.executeUpdate("delete from USER_ROLE_MAPPING where ROLE_ID = '" + roleId + "'");
     }
     long expiredAt = System.currentTimeMillis() - 60_000;
-    try (PreparedStatement users = c.prepareStatement(
-            "select ID, USERNAME from USER_ENTITY where REALM_ID = ? and USERNAME like 'bench-user-%' order by USERNAME limit ?");
-        PreparedStatement grant = c.prepareStatement("insert into BG_GRANT (ID, REALM_ID, USER_ID, USERNAME, ROLES, REASON, "
-            + "TICKET, STATUS, ACTIVATED_AT, EXPIRES_AT, DRILL, USES) values (?, ?, ?, ?, ?, 'benchmark grant for the sweeper', "
-            + "'INC-1000', 'ACTIVE', ?, ?, false, 0)");
-        PreparedStatement mapping = c.prepareStatement("insert into USER_ROLE_MAPPING (ROLE_ID, USER_ID) values (?, ?)")) {
+    try (PreparedStatement users =
+            c.prepareStatement(
+                "select ID, USERNAME from USER_ENTITY where REALM_ID = ? and USERNAME like"
+                    + " 'bench-user-%' order by USERNAME limit ?");
+        PreparedStatement grant =
+            c.prepareStatement(
+                "insert into BG_GRANT (ID, REALM_ID, USER_ID, USERNAME, ROLES, REASON, TICKET,"
+                    + " STATUS, ACTIVATED_AT, EXPIRES_AT, DRILL, USES) values (?, ?, ?, ?, ?,"
+                    + " 'benchmark grant for the sweeper', 'INC-1000', 'ACTIVE', ?, ?, false, 0)");
+        PreparedStatement mapping =
+            c.prepareStatement("insert into USER_ROLE_MAPPING (ROLE_ID, USER_ID) values (?, ?)")) {
       users.setString(1, realmId);
       users.setInt(2, count);
       int n = 0;

@@ -39,7 +39,8 @@ class DockerConsistencyTest {
   @BeforeAll
   static void read() throws Exception {
     Document pom = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(POM.toFile());
-    distVersion = pom.getElementsByTagName("keycloak.dist.version").item(0).getTextContent().strip();
+    distVersion =
+        pom.getElementsByTagName("keycloak.dist.version").item(0).getTextContent().strip();
     jarName = pom.getElementsByTagName("finalName").item(0).getTextContent().strip() + ".jar";
     dockerfile = Files.readString(DOCKERFILE);
     compose = new ObjectMapper(new YAMLFactory()).readTree(COMPOSE.toFile());
@@ -58,22 +59,27 @@ class DockerConsistencyTest {
     assertEquals(distVersion, arg.group(1), "Dockerfile's Keycloak = keycloak.dist.version");
 
     List<String> keycloakBases = new ArrayList<>();
-    Matcher from = Pattern.compile("(?m)^FROM\\s+(quay\\.io/keycloak/keycloak:\\S+)").matcher(dockerfile);
+    Matcher from =
+        Pattern.compile("(?m)^FROM\\s+(quay\\.io/keycloak/keycloak:\\S+)").matcher(dockerfile);
     while (from.find()) {
       keycloakBases.add(from.group(1));
     }
     assertFalse(keycloakBases.isEmpty(), "a Keycloak base image");
     for (String base : keycloakBases) {
       String tag = base.substring(base.indexOf(':') + 1);
-      assertTrue(tag.equals("${KEYCLOAK_VERSION}") || tag.equals(distVersion), "base image " + base);
+      assertTrue(
+          tag.equals("${KEYCLOAK_VERSION}") || tag.equals(distVersion), "base image " + base);
     }
   }
 
   @Test
   void theDockerfileInstallsTheJarMavenBuilds() {
-    assertTrue(dockerfile.contains("target/" + jarName + " /opt/keycloak/providers/"),
+    assertTrue(
+        dockerfile.contains("target/" + jarName + " /opt/keycloak/providers/"),
         "Dockerfile copies target/" + jarName + " into /opt/keycloak/providers/");
-    assertTrue(dockerfile.contains("COPY realm-config/ /opt/keycloak/data/import/"), "demo realm for --import-realm");
+    assertTrue(
+        dockerfile.contains("COPY realm-config/ /opt/keycloak/data/import/"),
+        "demo realm for --import-realm");
   }
 
   @Test
@@ -81,9 +87,13 @@ class DockerConsistencyTest {
     Matcher build = Pattern.compile("kc\\.sh build([^\\n]*)").matcher(dockerfile);
     assertTrue(build.find(), "kc.sh build in the Dockerfile");
     assertTrue(build.group(1).contains("--db=postgres"), build.group(0));
-    assertTrue(build.group(1).contains("--health-enabled=\"${KC_HEALTH_ENABLED}\""), build.group(0));
-    assertTrue(build.group(1).contains("--metrics-enabled=\"${KC_METRICS_ENABLED}\""), build.group(0));
-    assertTrue(dockerfile.contains(". /tmp/keycloak.env") && dockerfile.contains("COPY docker/keycloak.env /tmp/keycloak.env"),
+    assertTrue(
+        build.group(1).contains("--health-enabled=\"${KC_HEALTH_ENABLED}\""), build.group(0));
+    assertTrue(
+        build.group(1).contains("--metrics-enabled=\"${KC_METRICS_ENABLED}\""), build.group(0));
+    assertTrue(
+        dockerfile.contains(". /tmp/keycloak.env")
+            && dockerfile.contains("COPY docker/keycloak.env /tmp/keycloak.env"),
         "the build reads docker/keycloak.env");
 
     Map<String, String> shared = KeycloakEnv.read(KeycloakEnv.FILE);
@@ -97,7 +107,9 @@ class DockerConsistencyTest {
     String text = Files.readString(KeycloakEnv.FILE);
     assertTrue(text.endsWith("\n"), "keycloak.env ends with a newline");
     assertFalse(KeycloakEnv.read(KeycloakEnv.FILE).isEmpty());
-    assertTrue(Files.readString(Path.of("run.sh")).contains("docker/keycloak.env"), "run.sh reads the shared options");
+    assertTrue(
+        Files.readString(Path.of("run.sh")).contains("docker/keycloak.env"),
+        "run.sh reads the shared options");
   }
 
   @Test
@@ -106,26 +118,42 @@ class DockerConsistencyTest {
     assertFalse(keycloak.isMissingNode(), "a keycloak service");
     assertEquals("..", keycloak.path("build").path("context").asText());
     assertEquals("docker/Dockerfile", keycloak.path("build").path("dockerfile").asText());
-    assertEquals(distVersion, keycloak.path("build").path("args").path("KEYCLOAK_VERSION").asText(),
+    assertEquals(
+        distVersion,
+        keycloak.path("build").path("args").path("KEYCLOAK_VERSION").asText(),
         "compose's KEYCLOAK_VERSION build argument = keycloak.dist.version");
-    assertTrue(keycloak.path("env_file").toString().contains("keycloak.env"), "keycloak reads keycloak.env");
-    assertTrue(keycloak.path("command").toString().contains("--import-realm"), "demo realm imported");
+    assertTrue(
+        keycloak.path("env_file").toString().contains("keycloak.env"),
+        "keycloak reads keycloak.env");
+    assertTrue(
+        keycloak.path("command").toString().contains("--import-realm"), "demo realm imported");
 
     // Compose must not set again what keycloak.env sets (two sources drift apart).
     Map<String, String> shared = KeycloakEnv.read(KeycloakEnv.FILE);
-    keycloak.path("environment").fieldNames().forEachRemaining(name ->
-        assertFalse(shared.containsKey(name), name + " is set in keycloak.env, not in the compose file"));
+    keycloak
+        .path("environment")
+        .fieldNames()
+        .forEachRemaining(
+            name ->
+                assertFalse(
+                    shared.containsKey(name),
+                    name + " is set in keycloak.env, not in the compose file"));
 
     // Every Keycloak image named in the compose file is the one built here or the tested version.
     String image = keycloak.path("image").asText();
-    compose.path("services").fields().forEachRemaining(service -> {
-      String used = service.getValue().path("image").asText();
-      if (used.startsWith("quay.io/keycloak/keycloak")) {
-        assertEquals("quay.io/keycloak/keycloak:" + distVersion, used, service.getKey());
-      } else if (used.startsWith("keycloak-breakglass")) {
-        assertEquals(image, used, service.getKey() + " uses the image built from the Dockerfile");
-      }
-    });
+    compose
+        .path("services")
+        .fields()
+        .forEachRemaining(
+            service -> {
+              String used = service.getValue().path("image").asText();
+              if (used.startsWith("quay.io/keycloak/keycloak")) {
+                assertEquals("quay.io/keycloak/keycloak:" + distVersion, used, service.getKey());
+              } else if (used.startsWith("keycloak-breakglass")) {
+                assertEquals(
+                    image, used, service.getKey() + " uses the image built from the Dockerfile");
+              }
+            });
     assertNotNull(compose.path("services").get("postgres"), "a PostgreSQL service");
     assertNotNull(compose.path("services").get("mailpit"), "a mail catcher");
   }

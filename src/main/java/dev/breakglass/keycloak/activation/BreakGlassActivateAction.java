@@ -2,15 +2,14 @@ package dev.breakglass.keycloak.activation;
 
 import dev.breakglass.keycloak.domain.ActivationInput;
 import dev.breakglass.keycloak.domain.ActivationValidator;
-
 import dev.breakglass.keycloak.domain.AuditEventType;
-import dev.breakglass.keycloak.drill.DrillService;
 import dev.breakglass.keycloak.domain.BreakGlassIds;
-import dev.breakglass.keycloak.domain.Ineligibility;
-import dev.breakglass.keycloak.grant.Eligibility;
-import dev.breakglass.keycloak.grant.GrantService;
 import dev.breakglass.keycloak.domain.BreakGlassPolicy;
 import dev.breakglass.keycloak.domain.FieldError;
+import dev.breakglass.keycloak.domain.Ineligibility;
+import dev.breakglass.keycloak.drill.DrillService;
+import dev.breakglass.keycloak.grant.Eligibility;
+import dev.breakglass.keycloak.grant.GrantService;
 import dev.breakglass.keycloak.policy.RealmPolicies;
 import dev.breakglass.keycloak.store.DrillEntity;
 import dev.breakglass.keycloak.store.GrantEntity;
@@ -34,9 +33,9 @@ import org.keycloak.models.utils.FormMessage;
 
 /**
  * The activation form: reason, ticket, roles and duration. On a valid submission it creates the
- * grant (see {@link GrantService#activate}); on any error it shows the form again with the
- * message next to the field and what the responder typed. Also usable as an application-initiated
- * action ({@code kc_action=break-glass-activate}), where it checks eligibility itself.
+ * grant (see {@link GrantService#activate}); on any error it shows the form again with the message
+ * next to the field and what the responder typed. Also usable as an application-initiated action
+ * ({@code kc_action=break-glass-activate}), where it checks eligibility itself.
  */
 public class BreakGlassActivateAction implements RequiredActionProvider {
 
@@ -65,7 +64,11 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
     }
     LoginFormsProvider form = context.form();
     GrantService.findActive(context.getSession(), context.getRealm(), context.getUser().getId())
-        .ifPresent(active -> form.setError("breakGlassAlreadyActive", Instant.ofEpochMilli(active.getExpiresAt()).toString()));
+        .ifPresent(
+            active ->
+                form.setError(
+                    "breakGlassAlreadyActive",
+                    Instant.ofEpochMilli(active.getExpiresAt()).toString()));
     context.challenge(render(context, form, policy, blankInput(policy)));
   }
 
@@ -76,11 +79,12 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
       return;
     }
     MultivaluedMap<String, String> params = context.getHttpRequest().getDecodedFormParameters();
-    ActivationInput input = new ActivationInput(
-        params.getFirst(ActivationValidator.FIELD_REASON),
-        params.getFirst(ActivationValidator.FIELD_TICKET),
-        params.get(ActivationValidator.FIELD_ROLES),
-        params.getFirst(ActivationValidator.FIELD_DURATION));
+    ActivationInput input =
+        new ActivationInput(
+            params.getFirst(ActivationValidator.FIELD_REASON),
+            params.getFirst(ActivationValidator.FIELD_TICKET),
+            params.get(ActivationValidator.FIELD_ROLES),
+            params.getFirst(ActivationValidator.FIELD_DURATION));
 
     ActivationValidator.Result result = ActivationValidator.validate(policy, input);
     if (!result.isValid()) {
@@ -89,17 +93,35 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
     }
 
     GrantEntity grant;
-    Optional<DrillEntity> drill = DrillService.scheduledFor(context.getSession(), context.getRealm(), context.getUser().getId());
+    Optional<DrillEntity> drill =
+        DrillService.scheduledFor(
+            context.getSession(), context.getRealm(), context.getUser().getId());
     try {
-      grant = GrantService.activate(context.getSession(), context.getRealm(), context.getUser(), result.request(),
-          drill.isPresent(), new GrantService.Origin(clientId(context), context.getConnection().getRemoteAddr()));
+      grant =
+          GrantService.activate(
+              context.getSession(),
+              context.getRealm(),
+              context.getUser(),
+              result.request(),
+              drill.isPresent(),
+              new GrantService.Origin(clientId(context), context.getConnection().getRemoteAddr()));
     } catch (GrantService.AlreadyActiveException e) {
-      context.form().setError("breakGlassAlreadyActive", Instant.ofEpochMilli(e.active().getExpiresAt()).toString());
+      context
+          .form()
+          .setError(
+              "breakGlassAlreadyActive",
+              Instant.ofEpochMilli(e.active().getExpiresAt()).toString());
       refuse(context, policy, input, List.of(), ERROR_ALREADY_ACTIVE);
       return;
     } catch (GrantService.RoleUnavailableException e) {
-      LOG.warnf("Break-glass activation in realm %s refused: %s", context.getRealm().getName(), e.getMessage());
-      refuse(context, policy, input, List.of(new FieldError(ActivationValidator.FIELD_ROLES, "breakGlassRoleUnavailable")),
+      LOG.warnf(
+          "Break-glass activation in realm %s refused: %s",
+          context.getRealm().getName(), e.getMessage());
+      refuse(
+          context,
+          policy,
+          input,
+          List.of(new FieldError(ActivationValidator.FIELD_ROLES, "breakGlassRoleUnavailable")),
           ERROR_INVALID_INPUT);
       return;
     }
@@ -110,43 +132,68 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
     context.getSession().setAttribute(BreakGlassIds.ACTIVATING_GRANT_ATTRIBUTE, grant.getId());
     context.getAuthenticationSession().setAuthNote(BreakGlassIds.ACTIVATED_NOTE, grant.getId());
     // Carried by the CUSTOM_REQUIRED_ACTION event Keycloak emits when this action completes.
-    context.getEvent()
+    context
+        .getEvent()
         .detail(EVENT_DETAIL_GRANT_ID, grant.getId())
         .detail("break_glass", AuditEventType.BREAK_GLASS_ACTIVATED.name())
         .detail("break_glass_expires_at", Instant.ofEpochMilli(grant.getExpiresAt()).toString());
     context.success();
   }
 
-  /** The valid policy when this user may activate; otherwise the refusal is shown and null returned. */
+  /**
+   * The valid policy when this user may activate; otherwise the refusal is shown and null returned.
+   */
   private static BreakGlassPolicy admissiblePolicy(RequiredActionContext context) {
     UserModel user = context.getUser();
     Eligibility.Decision decision =
-        Eligibility.decide(context.getSession(), context.getRealm(), user, Eligibility.Step.ACTIVATION);
+        Eligibility.decide(
+            context.getSession(), context.getRealm(), user, Eligibility.Step.ACTIVATION);
     if (decision.eligible()) {
       return decision.policy();
     }
     Ineligibility refusal = decision.refusal();
-    Eligibility.recordRefusal(context.getSession(), context.getRealm(), user, refusal, clientId(context),
+    Eligibility.recordRefusal(
+        context.getSession(),
+        context.getRealm(),
+        user,
+        refusal,
+        clientId(context),
         context.getConnection().getRemoteAddr());
-    context.getEvent().clone().event(EventType.CUSTOM_REQUIRED_ACTION_ERROR)
+    context
+        .getEvent()
+        .clone()
+        .event(EventType.CUSTOM_REQUIRED_ACTION_ERROR)
         .detail("break_glass", AuditEventType.BREAK_GLASS_DENIED.name())
         .error(refusal.error());
-    Response page = context.form()
-        .setError(refusal.messageKey())
-        .setStatus(Response.Status.FORBIDDEN)
-        .createForm(BreakGlassIds.DENIED_TEMPLATE);
+    Response page =
+        context
+            .form()
+            .setError(refusal.messageKey())
+            .setStatus(Response.Status.FORBIDDEN)
+            .createForm(BreakGlassIds.DENIED_TEMPLATE);
     context.challenge(page);
     return null;
   }
 
-  private static void refuse(RequiredActionContext context, BreakGlassPolicy policy, ActivationInput input,
-      List<FieldError> errors, String error) {
-    context.getEvent().clone().event(EventType.CUSTOM_REQUIRED_ACTION_ERROR)
+  private static void refuse(
+      RequiredActionContext context,
+      BreakGlassPolicy policy,
+      ActivationInput input,
+      List<FieldError> errors,
+      String error) {
+    context
+        .getEvent()
+        .clone()
+        .event(EventType.CUSTOM_REQUIRED_ACTION_ERROR)
         .detail("fields", String.join(",", errors.stream().map(FieldError::field).toList()))
         .error(error);
     LoginFormsProvider form = context.form();
     for (FieldError fieldError : errors) {
-      form.addError(new FormMessage(fieldError.field(), fieldError.message(), messageParameters(policy, fieldError.message())));
+      form.addError(
+          new FormMessage(
+              fieldError.field(),
+              fieldError.message(),
+              messageParameters(policy, fieldError.message())));
     }
     context.challenge(render(context, form, policy, input));
   }
@@ -161,11 +208,15 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
   }
 
   private static ActivationInput blankInput(BreakGlassPolicy policy) {
-    return new ActivationInput("", "", List.of(), Integer.toString(policy.defaultDurationMinutes()));
+    return new ActivationInput(
+        "", "", List.of(), Integer.toString(policy.defaultDurationMinutes()));
   }
 
   /** The form's model; FreeMarker escapes every value, so typed text is echoed safely. */
-  private static Response render(RequiredActionContext context, LoginFormsProvider form, BreakGlassPolicy policy,
+  private static Response render(
+      RequiredActionContext context,
+      LoginFormsProvider form,
+      BreakGlassPolicy policy,
       ActivationInput input) {
     List<Map<String, Object>> roles = new ArrayList<>();
     for (String name : policy.grantableRoles()) {
@@ -188,7 +239,11 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
     model.put("defaultDuration", policy.defaultDurationMinutes());
     model.put("ticketExample", policy.ticketExample());
     model.put("minReasonLength", policy.minReasonLength());
-    model.put("drill", DrillService.scheduledFor(context.getSession(), context.getRealm(), context.getUser().getId()).isPresent());
+    model.put(
+        "drill",
+        DrillService.scheduledFor(
+                context.getSession(), context.getRealm(), context.getUser().getId())
+            .isPresent());
     return form.setAttribute("breakGlass", model).createForm(TEMPLATE);
   }
 

@@ -1,8 +1,8 @@
 package dev.breakglass.keycloak.activation;
 
+import dev.breakglass.keycloak.domain.BreakGlassIds;
 import dev.breakglass.keycloak.domain.FieldError;
 import dev.breakglass.keycloak.domain.PolicyKeys;
-import dev.breakglass.keycloak.domain.BreakGlassIds;
 import dev.breakglass.keycloak.policy.RealmPolicies;
 import java.util.List;
 import org.keycloak.Config;
@@ -18,8 +18,8 @@ import org.keycloak.userprofile.ValidationException;
 import org.keycloak.validate.ValidationError;
 
 /**
- * The activation required action. Its per-realm config is the realm's break-glass policy: the
- * admin console renders and saves it natively (Authentication, Required actions, configure).
+ * The activation required action. Its per-realm config is the realm's break-glass policy: the admin
+ * console renders and saves it natively (Authentication, Required actions, configure).
  */
 public class BreakGlassActivateActionFactory implements RequiredActionFactory {
 
@@ -27,63 +27,151 @@ public class BreakGlassActivateActionFactory implements RequiredActionFactory {
 
   private static final BreakGlassActivateAction SINGLETON = new BreakGlassActivateAction();
 
-  private static final List<ProviderConfigProperty> POLICY_PROPERTIES = ProviderConfigurationBuilder.create()
-      .property().name(PolicyKeys.ELIGIBLE_GROUP).label("Eligible group")
-      .helpText("Members of this group (and its subgroups) may activate break-glass access. Everyone else is refused.")
-      .type(ProviderConfigProperty.GROUP_TYPE).required(true).add()
-      .property().name(PolicyKeys.GRANTABLE_ROLES).label("Grantable roles")
-      .helpText("Roles a responder may request: a realm role name, or clientId.roleName for a client role. These roles are governed: any other mapping of them is drift.")
-      .type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE).required(true).add()
-      .property().name(PolicyKeys.DEFAULT_DURATION).label("Default duration (minutes)")
-      .helpText("Duration prefilled on the activation form.")
-      .type(ProviderConfigProperty.INTEGER_TYPE).defaultValue(PolicyKeys.DEFAULT_DEFAULT_DURATION).add()
-      .property().name(PolicyKeys.MAX_DURATION).label("Maximum duration (minutes)")
-      .helpText("Longest grant a responder may request, at most " + PolicyKeys.LIMIT_MAX_DURATION_MINUTES + " minutes.")
-      .type(ProviderConfigProperty.INTEGER_TYPE).defaultValue(PolicyKeys.DEFAULT_MAX_DURATION).add()
-      .property().name(PolicyKeys.TICKET_PATTERN).label("Ticket pattern")
-      .helpText("Regular expression the whole incident ticket reference must match.")
-      .type(ProviderConfigProperty.STRING_TYPE).defaultValue(PolicyKeys.DEFAULT_TICKET_PATTERN).add()
-      .property().name(PolicyKeys.TICKET_EXAMPLE).label("Ticket example")
-      .helpText("Shown to responders next to the ticket field; must match the pattern.")
-      .type(ProviderConfigProperty.STRING_TYPE).defaultValue(PolicyKeys.DEFAULT_TICKET_EXAMPLE).add()
-      .property().name(PolicyKeys.MIN_REASON_LENGTH).label("Minimum reason length")
-      .helpText("Fewest characters a reason may have.")
-      .type(ProviderConfigProperty.INTEGER_TYPE).defaultValue(PolicyKeys.DEFAULT_MIN_REASON_LENGTH).add()
-      .property().name(PolicyKeys.DRIFT_MODE).label("Drift mode")
-      .helpText("A grantable role mapped any other way (console, API, group, composite) is drift and always recorded."
-          + " alert: record and alert only; remove: also remove the mapping. Tokens never carry a governed role without an active grant.")
-      .type(ProviderConfigProperty.LIST_TYPE).options("alert", "remove").defaultValue(PolicyKeys.DEFAULT_DRIFT_MODE).add()
-      .property().name(PolicyKeys.WEBHOOK_URL).label("Alert webhook URL")
-      .helpText("Alerts are POSTed here as JSON, signed with HMAC-SHA256 (header X-BreakGlass-Signature). A Slack or Teams"
-          + " incoming-webhook URL works as is: the payload's text field is shown. Leave empty for no webhook.")
-      .type(ProviderConfigProperty.STRING_TYPE).add()
-      .property().name(PolicyKeys.WEBHOOK_SECRET).label("Alert webhook secret")
-      .helpText("Key of the HMAC-SHA256 signature over each webhook body, at least " + PolicyKeys.MIN_WEBHOOK_SECRET_LENGTH
-          + " characters. Required with a webhook URL.")
-      .type(ProviderConfigProperty.PASSWORD).secret(true).add()
-      .property().name(PolicyKeys.ALERT_EMAILS).label("Alert e-mail addresses")
-      .helpText("Alerts are also e-mailed here through the realm's SMTP settings (Realm settings, Email).")
-      .type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE).add()
-      .property().name(PolicyKeys.ALERT_ON_USE).label("Alert on use")
-      .helpText("Activation, denial, expiry, revocation and drift always alert. Uses of a grant (logins, tokens, admin actions)"
-          + " are always recorded; first: alert on a grant's first use; every: on each use; none: record only.")
-      .type(ProviderConfigProperty.LIST_TYPE).options("first", "every", "none").defaultValue(PolicyKeys.DEFAULT_ALERT_ON_USE).add()
-      .property().name(PolicyKeys.ATTESTATION).label("Attestation")
-      .helpText("Who closes an ended grant. holder: its holder attests on their next login. holder-and-second: also a second"
-          + " person (incident owner, approver; never the holder) through the admin API.")
-      .type(ProviderConfigProperty.LIST_TYPE).options("holder", "holder-and-second").defaultValue(PolicyKeys.DEFAULT_ATTESTATION).add()
-      .property().name(PolicyKeys.ATTESTATION_DEADLINE_HOURS).label("Attestation deadline (hours)")
-      .helpText("An ended grant not closed this long after its end is overdue: BREAK_GLASS_ATTESTATION_OVERDUE is alerted."
-          + " Decimals allowed (0.5 = 30 minutes).")
-      .type(ProviderConfigProperty.STRING_TYPE).defaultValue(PolicyKeys.DEFAULT_ATTESTATION_DEADLINE_HOURS).add()
-      .property().name(PolicyKeys.ATTESTATION_REMINDER_HOURS).label("Overdue reminder interval (hours)")
-      .helpText("An overdue grant is alerted again this often until it is closed.")
-      .type(ProviderConfigProperty.STRING_TYPE).defaultValue(PolicyKeys.DEFAULT_ATTESTATION_REMINDER_HOURS).add()
-      .property().name(PolicyKeys.BLOCK_WHEN_OVERDUE).label("Block activation while an attestation is overdue")
-      .helpText("Off by default: refusing emergency access during a crisis is itself a risk. On: a responder with an overdue"
-          + " attestation must attest before activating again.")
-      .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("false").add()
-      .build();
+  private static final List<ProviderConfigProperty> POLICY_PROPERTIES =
+      ProviderConfigurationBuilder.create()
+          .property()
+          .name(PolicyKeys.ELIGIBLE_GROUP)
+          .label("Eligible group")
+          .helpText(
+              "Members of this group (and its subgroups) may activate break-glass access. Everyone"
+                  + " else is refused.")
+          .type(ProviderConfigProperty.GROUP_TYPE)
+          .required(true)
+          .add()
+          .property()
+          .name(PolicyKeys.GRANTABLE_ROLES)
+          .label("Grantable roles")
+          .helpText(
+              "Roles a responder may request: a realm role name, or clientId.roleName for a client"
+                  + " role. These roles are governed: any other mapping of them is drift.")
+          .type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE)
+          .required(true)
+          .add()
+          .property()
+          .name(PolicyKeys.DEFAULT_DURATION)
+          .label("Default duration (minutes)")
+          .helpText("Duration prefilled on the activation form.")
+          .type(ProviderConfigProperty.INTEGER_TYPE)
+          .defaultValue(PolicyKeys.DEFAULT_DEFAULT_DURATION)
+          .add()
+          .property()
+          .name(PolicyKeys.MAX_DURATION)
+          .label("Maximum duration (minutes)")
+          .helpText(
+              "Longest grant a responder may request, at most "
+                  + PolicyKeys.LIMIT_MAX_DURATION_MINUTES
+                  + " minutes.")
+          .type(ProviderConfigProperty.INTEGER_TYPE)
+          .defaultValue(PolicyKeys.DEFAULT_MAX_DURATION)
+          .add()
+          .property()
+          .name(PolicyKeys.TICKET_PATTERN)
+          .label("Ticket pattern")
+          .helpText("Regular expression the whole incident ticket reference must match.")
+          .type(ProviderConfigProperty.STRING_TYPE)
+          .defaultValue(PolicyKeys.DEFAULT_TICKET_PATTERN)
+          .add()
+          .property()
+          .name(PolicyKeys.TICKET_EXAMPLE)
+          .label("Ticket example")
+          .helpText("Shown to responders next to the ticket field; must match the pattern.")
+          .type(ProviderConfigProperty.STRING_TYPE)
+          .defaultValue(PolicyKeys.DEFAULT_TICKET_EXAMPLE)
+          .add()
+          .property()
+          .name(PolicyKeys.MIN_REASON_LENGTH)
+          .label("Minimum reason length")
+          .helpText("Fewest characters a reason may have.")
+          .type(ProviderConfigProperty.INTEGER_TYPE)
+          .defaultValue(PolicyKeys.DEFAULT_MIN_REASON_LENGTH)
+          .add()
+          .property()
+          .name(PolicyKeys.DRIFT_MODE)
+          .label("Drift mode")
+          .helpText(
+              "A grantable role mapped any other way (console, API, group, composite) is drift and"
+                  + " always recorded. alert: record and alert only; remove: also remove the"
+                  + " mapping. Tokens never carry a governed role without an active grant.")
+          .type(ProviderConfigProperty.LIST_TYPE)
+          .options("alert", "remove")
+          .defaultValue(PolicyKeys.DEFAULT_DRIFT_MODE)
+          .add()
+          .property()
+          .name(PolicyKeys.WEBHOOK_URL)
+          .label("Alert webhook URL")
+          .helpText(
+              "Alerts are POSTed here as JSON, signed with HMAC-SHA256 (header"
+                  + " X-BreakGlass-Signature). A Slack or Teams incoming-webhook URL works as is:"
+                  + " the payload's text field is shown. Leave empty for no webhook.")
+          .type(ProviderConfigProperty.STRING_TYPE)
+          .add()
+          .property()
+          .name(PolicyKeys.WEBHOOK_SECRET)
+          .label("Alert webhook secret")
+          .helpText(
+              "Key of the HMAC-SHA256 signature over each webhook body, at least "
+                  + PolicyKeys.MIN_WEBHOOK_SECRET_LENGTH
+                  + " characters. Required with a webhook URL.")
+          .type(ProviderConfigProperty.PASSWORD)
+          .secret(true)
+          .add()
+          .property()
+          .name(PolicyKeys.ALERT_EMAILS)
+          .label("Alert e-mail addresses")
+          .helpText(
+              "Alerts are also e-mailed here through the realm's SMTP settings (Realm settings,"
+                  + " Email).")
+          .type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE)
+          .add()
+          .property()
+          .name(PolicyKeys.ALERT_ON_USE)
+          .label("Alert on use")
+          .helpText(
+              "Activation, denial, expiry, revocation and drift always alert. Uses of a grant"
+                  + " (logins, tokens, admin actions) are always recorded; first: alert on a"
+                  + " grant's first use; every: on each use; none: record only.")
+          .type(ProviderConfigProperty.LIST_TYPE)
+          .options("first", "every", "none")
+          .defaultValue(PolicyKeys.DEFAULT_ALERT_ON_USE)
+          .add()
+          .property()
+          .name(PolicyKeys.ATTESTATION)
+          .label("Attestation")
+          .helpText(
+              "Who closes an ended grant. holder: its holder attests on their next login."
+                  + " holder-and-second: also a second person (incident owner, approver; never the"
+                  + " holder) through the admin API.")
+          .type(ProviderConfigProperty.LIST_TYPE)
+          .options("holder", "holder-and-second")
+          .defaultValue(PolicyKeys.DEFAULT_ATTESTATION)
+          .add()
+          .property()
+          .name(PolicyKeys.ATTESTATION_DEADLINE_HOURS)
+          .label("Attestation deadline (hours)")
+          .helpText(
+              "An ended grant not closed this long after its end is overdue:"
+                  + " BREAK_GLASS_ATTESTATION_OVERDUE is alerted. Decimals allowed (0.5 = 30"
+                  + " minutes).")
+          .type(ProviderConfigProperty.STRING_TYPE)
+          .defaultValue(PolicyKeys.DEFAULT_ATTESTATION_DEADLINE_HOURS)
+          .add()
+          .property()
+          .name(PolicyKeys.ATTESTATION_REMINDER_HOURS)
+          .label("Overdue reminder interval (hours)")
+          .helpText("An overdue grant is alerted again this often until it is closed.")
+          .type(ProviderConfigProperty.STRING_TYPE)
+          .defaultValue(PolicyKeys.DEFAULT_ATTESTATION_REMINDER_HOURS)
+          .add()
+          .property()
+          .name(PolicyKeys.BLOCK_WHEN_OVERDUE)
+          .label("Block activation while an attestation is overdue")
+          .helpText(
+              "Off by default: refusing emergency access during a crisis is itself a risk. On: a"
+                  + " responder with an overdue attestation must attest before activating again.")
+          .type(ProviderConfigProperty.BOOLEAN_TYPE)
+          .defaultValue("false")
+          .add()
+          .build();
 
   @Override
   public String getId() {
@@ -111,12 +199,14 @@ public class BreakGlassActivateActionFactory implements RequiredActionFactory {
   }
 
   @Override
-  public void validateConfig(KeycloakSession session, RealmModel realm, RequiredActionConfigModel model) {
+  public void validateConfig(
+      KeycloakSession session, RealmModel realm, RequiredActionConfigModel model) {
     RealmPolicies.Loaded checked = RealmPolicies.check(session, realm, model.getConfig());
     if (checked.isValid()) {
       return;
     }
-    ValidationException.ValidationExceptionBuilder errors = new ValidationException.ValidationExceptionBuilder();
+    ValidationException.ValidationExceptionBuilder errors =
+        new ValidationException.ValidationExceptionBuilder();
     for (FieldError error : checked.errors()) {
       errors.accept(new ValidationError(PROVIDER_ID, error.field(), error.message()));
     }

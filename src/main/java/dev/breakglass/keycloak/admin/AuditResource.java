@@ -46,7 +46,8 @@ public class AuditResource {
       @QueryParam("format") String format) {
     auth.users().requireView();
     int firstResult = AdminRequests.parsePaging("first", first, 0, Integer.MAX_VALUE);
-    int maxResults = AdminRequests.parsePaging("max", max, AdminRequests.DEFAULT_PAGE, AdminRequests.MAX_PAGE);
+    int maxResults =
+        AdminRequests.parsePaging("max", max, AdminRequests.DEFAULT_PAGE, AdminRequests.MAX_PAGE);
     AuditExport.Format exportFormat;
     Instant fromTime;
     Instant toTime;
@@ -60,17 +61,31 @@ public class AuditResource {
     if (fromTime != null && toTime != null && !fromTime.isBefore(toTime)) {
       throw ErrorResponse.error("Parameter from must be before to.", Response.Status.BAD_REQUEST);
     }
-    List<AuditExport.Row> rows = AuditChain.export(session, realm, fromTime == null ? null : fromTime.toEpochMilli(),
-        toTime == null ? null : toTime.toEpochMilli(), firstResult, maxResults);
+    List<AuditExport.Row> rows =
+        AuditChain.export(
+            session,
+            realm,
+            fromTime == null ? null : fromTime.toEpochMilli(),
+            toTime == null ? null : toTime.toEpochMilli(),
+            firstResult,
+            maxResults);
     return switch (exportFormat) {
       // Exactly the JSON array this endpoint always returned.
-      case JSON -> Response.ok(rows.stream().map(AuditExport::view).toList(), MediaType.APPLICATION_JSON_TYPE).build();
-      case JSONL -> Response.ok(AuditExport.jsonLines(rows), MediaType.valueOf(NDJSON).withCharset("UTF-8")).build();
-      case CSV -> Response.ok(AuditExport.csv(rows), MediaType.valueOf(CSV).withCharset("UTF-8")).build();
+      case JSON ->
+          Response.ok(
+                  rows.stream().map(AuditExport::view).toList(), MediaType.APPLICATION_JSON_TYPE)
+              .build();
+      case JSONL ->
+          Response.ok(AuditExport.jsonLines(rows), MediaType.valueOf(NDJSON).withCharset("UTF-8"))
+              .build();
+      case CSV ->
+          Response.ok(AuditExport.csv(rows), MediaType.valueOf(CSV).withCharset("UTF-8")).build();
     };
   }
 
-  /** Walks the realm's whole audit chain and says whether it is intact, or where it first breaks. */
+  /**
+   * Walks the realm's whole audit chain and says whether it is intact, or where it first breaks.
+   */
   @GET
   @Path("verify")
   @Produces(MediaType.APPLICATION_JSON)

@@ -18,7 +18,10 @@ public class BreakGlassAdminResource {
   private final AdminPermissionEvaluator auth;
   private final AdminEventBuilder adminEvent;
 
-  public BreakGlassAdminResource(KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth,
+  public BreakGlassAdminResource(
+      KeycloakSession session,
+      RealmModel realm,
+      AdminPermissionEvaluator auth,
       AdminEventBuilder adminEvent) {
     this.session = session;
     this.realm = realm;

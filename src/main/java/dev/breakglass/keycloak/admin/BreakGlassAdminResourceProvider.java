@@ -10,7 +10,10 @@ import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
 public class BreakGlassAdminResourceProvider implements AdminRealmResourceProvider {
 
   @Override
-  public Object getResource(KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth,
+  public Object getResource(
+      KeycloakSession session,
+      RealmModel realm,
+      AdminPermissionEvaluator auth,
       AdminEventBuilder adminEvent) {
     return new BreakGlassAdminResource(session, realm, auth, adminEvent);
   }

@@ -11,7 +11,8 @@ public class BreakGlassAdminResourceProviderFactory implements AdminRealmResourc
 
   public static final String PROVIDER_ID = BreakGlassIds.ADMIN_RESOURCE;
 
-  private static final BreakGlassAdminResourceProvider SINGLETON = new BreakGlassAdminResourceProvider();
+  private static final BreakGlassAdminResourceProvider SINGLETON =
+      new BreakGlassAdminResourceProvider();
 
   @Override
   public AdminRealmResourceProvider create(KeycloakSession session) {

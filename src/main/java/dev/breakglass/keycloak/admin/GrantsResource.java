@@ -48,7 +48,11 @@ public class GrantsResource {
   private final AdminPermissionEvaluator auth;
   private final AdminEventBuilder adminEvent;
 
-  GrantsResource(KeycloakSession session, RealmModel realm, AdminPermissionEvaluator auth, AdminEventBuilder adminEvent) {
+  GrantsResource(
+      KeycloakSession session,
+      RealmModel realm,
+      AdminPermissionEvaluator auth,
+      AdminEventBuilder adminEvent) {
     this.session = session;
     this.realm = realm;
     this.auth = auth;
@@ -64,7 +68,8 @@ public class GrantsResource {
       @QueryParam("max") String max) {
     auth.users().requireView();
     int firstResult = AdminRequests.parsePaging("first", first, 0, Integer.MAX_VALUE);
-    int maxResults = AdminRequests.parsePaging("max", max, AdminRequests.DEFAULT_PAGE, AdminRequests.MAX_PAGE);
+    int maxResults =
+        AdminRequests.parsePaging("max", max, AdminRequests.DEFAULT_PAGE, AdminRequests.MAX_PAGE);
     GrantStatus statusFilter = status == null || status.isBlank() ? null : parseStatus(status);
     String userId = user == null || user.isBlank() ? null : resolveUserId(user);
     return GrantService.list(session, realm, statusFilter, userId, firstResult, maxResults).stream()
@@ -91,9 +96,16 @@ public class GrantsResource {
     String reason = AdminRequests.optionalText(body, "reason", MAX_REVOKE_REASON);
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("revokeReason", reason);
-    GrantService.end(session, realm, grant, EndReason.REVOKED, auth.adminAuth().getUser().getUsername(), details);
+    GrantService.end(
+        session,
+        realm,
+        grant,
+        EndReason.REVOKED,
+        auth.adminAuth().getUser().getUsername(),
+        details);
     GrantView view = GrantView.of(grant, realm.getName());
-    AdminRequests.adminEvent(session, adminEvent, OperationType.ACTION, AdminRequests.GRANT_RESOURCE, view);
+    AdminRequests.adminEvent(
+        session, adminEvent, OperationType.ACTION, AdminRequests.GRANT_RESOURCE, view);
     return view;
   }
 
@@ -109,30 +121,44 @@ public class GrantsResource {
     auth.users().requireManage();
     GrantEntity grant = AdminRequests.requireGrant(session, realm, id);
     if (body == null) {
-      throw ErrorResponse.error("Send a JSON object with necessary, scopeCorrect and allRemoved (\"yes\" or \"no\") and"
-          + " optional notes.", Response.Status.BAD_REQUEST);
+      throw ErrorResponse.error(
+          "Send a JSON object with necessary, scopeCorrect and allRemoved (\"yes\" or \"no\") and"
+              + " optional notes.",
+          Response.Status.BAD_REQUEST);
     }
     AttestationValidator.Result result = AttestationValidator.validate(body, Set.of());
     if (!result.isValid()) {
-      throw ErrorResponse.error("Invalid attestation: "
-          + String.join("; ", result.errors().stream().map(AttestationValidator::apiText).toList()) + ".",
+      throw ErrorResponse.error(
+          "Invalid attestation: "
+              + String.join(
+                  "; ", result.errors().stream().map(AttestationValidator::apiText).toList())
+              + ".",
           Response.Status.BAD_REQUEST);
     }
     UserModel attester = auth.adminAuth().getUser();
-    String attesterName = auth.adminAuth().getRealm().getId().equals(realm.getId())
-        ? attester.getUsername()
-        : attester.getUsername() + " (realm " + auth.adminAuth().getRealm().getName() + ")";
+    String attesterName =
+        auth.adminAuth().getRealm().getId().equals(realm.getId())
+            ? attester.getUsername()
+            : attester.getUsername() + " (realm " + auth.adminAuth().getRealm().getName() + ")";
     try {
-      GrantAttestations.attestAsSecond(session, realm, grant, attester.getId(), attesterName, result.answers(),
+      GrantAttestations.attestAsSecond(
+          session,
+          realm,
+          grant,
+          attester.getId(),
+          attesterName,
+          result.answers(),
           RealmPolicies.attestation(realm));
     } catch (GrantAttestations.RefusedException e) {
-      Response.Status status = e.refusal() == GrantAttestations.Refusal.OWN_GRANT
-          ? Response.Status.FORBIDDEN
-          : Response.Status.CONFLICT;
+      Response.Status status =
+          e.refusal() == GrantAttestations.Refusal.OWN_GRANT
+              ? Response.Status.FORBIDDEN
+              : Response.Status.CONFLICT;
       throw ErrorResponse.error(e.refusal().text(), status);
     }
     GrantView view = GrantView.of(grant, realm.getName());
-    AdminRequests.adminEvent(session, adminEvent, OperationType.ACTION, AdminRequests.GRANT_RESOURCE, view);
+    AdminRequests.adminEvent(
+        session, adminEvent, OperationType.ACTION, AdminRequests.GRANT_RESOURCE, view);
     return view;
   }
 
@@ -149,7 +175,8 @@ public class GrantsResource {
     List<Map<String, Object>> records = new ArrayList<>();
     // Every use is recorded, so a long-lived grant may have many records: read them in pages.
     for (int offset = 0; ; offset += EVIDENCE_PAGE) {
-      List<AuditRecordEntity> page = AuditChain.recordsOfGrant(session, realm, grant.getId(), offset, EVIDENCE_PAGE);
+      List<AuditRecordEntity> page =
+          AuditChain.recordsOfGrant(session, realm, grant.getId(), offset, EVIDENCE_PAGE);
       page.forEach(r -> records.add(AuditExport.view(AuditChain.row(r, realm.getName()))));
       if (page.size() < EVIDENCE_PAGE) {
         break;
@@ -168,7 +195,8 @@ public class GrantsResource {
       return byName.getId();
     }
     if (!AdminRequests.ID.matcher(user).matches()) {
-      throw ErrorResponse.error("Parameter user must be a user name or id of this realm.", Response.Status.BAD_REQUEST);
+      throw ErrorResponse.error(
+          "Parameter user must be a user name or id of this realm.", Response.Status.BAD_REQUEST);
     }
     // A removed user's id still filters their (now removed) grants to nothing: not an error.
     return user;
@@ -178,7 +206,8 @@ public class GrantsResource {
     try {
       return GrantStatus.valueOf(status.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw ErrorResponse.error("Parameter status must be one of PENDING, ACTIVE, ENDED, CLOSED.",
+      throw ErrorResponse.error(
+          "Parameter status must be one of PENDING, ACTIVE, ENDED, CLOSED.",
           Response.Status.BAD_REQUEST);
     }
   }

@@ -30,7 +30,10 @@ public class ReportResource {
     this.auth = auth;
   }
 
-  /** The figures from {@code from} (default: 30 days before {@code to}) to {@code to} (default: now). */
+  /**
+   * The figures from {@code from} (default: 30 days before {@code to}) to {@code to} (default:
+   * now).
+   */
   @GET
   @Produces(MediaType.APPLICATION_JSON)
   public Map<String, Object> report(@QueryParam("from") String from, @QueryParam("to") String to) {
@@ -43,7 +46,8 @@ public class ReportResource {
     } catch (IllegalArgumentException e) {
       throw ErrorResponse.error(e.getMessage(), Response.Status.BAD_REQUEST);
     }
-    GovernanceReports.Period period = GovernanceReports.period(session, fromTime, toTime, DEFAULT_PERIOD_MILLIS);
+    GovernanceReports.Period period =
+        GovernanceReports.period(session, fromTime, toTime, DEFAULT_PERIOD_MILLIS);
     if (period.from() >= period.to()) {
       throw ErrorResponse.error("Parameter from must be before to.", Response.Status.BAD_REQUEST);
     }

@@ -1,34 +1,32 @@
 package dev.breakglass.keycloak.alert;
 
-import dev.breakglass.keycloak.domain.TextRules;
-import dev.breakglass.keycloak.domain.AlertStatus;
-
-import dev.breakglass.keycloak.metrics.BreakGlassMetrics;
 import dev.breakglass.keycloak.domain.AlertPolicy;
+import dev.breakglass.keycloak.domain.AlertStatus;
+import dev.breakglass.keycloak.domain.TextRules;
+import dev.breakglass.keycloak.metrics.BreakGlassMetrics;
 import dev.breakglass.keycloak.policy.RealmPolicies;
 import dev.breakglass.keycloak.store.AlertEntity;
 import dev.breakglass.keycloak.store.AlertStore;
 import dev.breakglass.keycloak.store.DbClock;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
-import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 
 /**
- * Delivers the outbox, at least once, from any node. A node claims an alert by a conditional
- * update (only one node's update hits the row), sends it with no database transaction open, then
- * records the outcome: delivered, or due again after an exponential backoff, or, past the retry
- * window, failed. A claim expires, so an alert whose node died mid-delivery is sent again by
- * another: a receiver may see an alert twice, always with the same id.
+ * Delivers the outbox, at least once, from any node. A node claims an alert by a conditional update
+ * (only one node's update hits the row), sends it with no database transaction open, then records
+ * the outcome: delivered, or due again after an exponential backoff, or, past the retry window,
+ * failed. A claim expires, so an alert whose node died mid-delivery is sent again by another: a
+ * receiver may see an alert twice, always with the same id.
  */
 public final class AlertDispatcher {
 
@@ -57,25 +55,28 @@ public final class AlertDispatcher {
     this.factory = factory;
     this.retryWindowMillis = retryWindowMillis;
     this.timeoutMillis = timeoutMillis;
-    this.worker = Executors.newSingleThreadExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "break-glass-alerts");
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.worker =
+        Executors.newSingleThreadExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "break-glass-alerts");
+              thread.setDaemon(true);
+              return thread;
+            });
   }
 
   /** Queues one drain on the dispatcher's thread unless one is already queued. Never blocks. */
   void deliverSoon() {
     if (queued.compareAndSet(false, true)) {
       try {
-        worker.execute(() -> {
-          queued.set(false);
-          try {
-            drain();
-          } catch (RuntimeException e) {
-            LOG.error("Break-glass alert delivery failed; it is retried on the next round", e);
-          }
-        });
+        worker.execute(
+            () -> {
+              queued.set(false);
+              try {
+                drain();
+              } catch (RuntimeException e) {
+                LOG.error("Break-glass alert delivery failed; it is retried on the next round", e);
+              }
+            });
       } catch (RejectedExecutionException e) {
         queued.set(false); // shutting down: the outbox keeps the alerts for the next start
       }
@@ -117,37 +118,61 @@ public final class AlertDispatcher {
   }
 
   /** An alert this node owns until its claim runs out, with what sending it needs. */
-  record Claimed(String id, String realmId, String realmName, String channel, String target, String eventType,
-      String payload, int attempts, long createdAt, AlertPolicy channels) {}
+  record Claimed(
+      String id,
+      String realmId,
+      String realmName,
+      String channel,
+      String target,
+      String eventType,
+      String payload,
+      int attempts,
+      long createdAt,
+      AlertPolicy channels) {}
 
   private List<String> dueIds() {
     AtomicReference<List<String>> ids = new AtomicReference<>(List.of());
     KeycloakModelUtils.runJobInTransaction(
-        factory, session -> ids.set(AlertStore.of(session).dueIds(DbClock.nowMillis(session), BATCH)));
+        factory,
+        session -> ids.set(AlertStore.of(session).dueIds(DbClock.nowMillis(session), BATCH)));
     return ids.get();
   }
 
   private Claimed claim(String id) {
     AtomicReference<Claimed> claimed = new AtomicReference<>();
-    KeycloakModelUtils.runJobInTransaction(factory, session -> {
-      long now = DbClock.nowMillis(session);
-      AlertStore store = AlertStore.of(session);
-      // Long enough for the slowest channel; a dead node's claim lapses after it.
-      long until = now + Math.max(60_000L, 4L * timeoutMillis);
-      if (!store.claim(id, now, until)) {
-        return;
-      }
-      AlertEntity alert = store.find(id).orElseThrow();
-      RealmModel realm = session.realms().getRealm(alert.getRealmId());
-      if (realm == null) {
-        // Normally removed with the realm; a leftover has nowhere to go.
-        LOG.warnf("Break-glass alert %s (%s) dropped: its realm %s no longer exists", id, alert.getEventType(), alert.getRealmId());
-        store.remove(alert);
-        return;
-      }
-      claimed.set(new Claimed(id, realm.getId(), realm.getName(), alert.getChannel(), alert.getTarget(),
-          alert.getEventType(), alert.getPayload(), alert.getAttempts(), alert.getCreatedAt(), RealmPolicies.alerts(realm)));
-    });
+    KeycloakModelUtils.runJobInTransaction(
+        factory,
+        session -> {
+          long now = DbClock.nowMillis(session);
+          AlertStore store = AlertStore.of(session);
+          // Long enough for the slowest channel; a dead node's claim lapses after it.
+          long until = now + Math.max(60_000L, 4L * timeoutMillis);
+          if (!store.claim(id, now, until)) {
+            return;
+          }
+          AlertEntity alert = store.find(id).orElseThrow();
+          RealmModel realm = session.realms().getRealm(alert.getRealmId());
+          if (realm == null) {
+            // Normally removed with the realm; a leftover has nowhere to go.
+            LOG.warnf(
+                "Break-glass alert %s (%s) dropped: its realm %s no longer exists",
+                id, alert.getEventType(), alert.getRealmId());
+            store.remove(alert);
+            return;
+          }
+          claimed.set(
+              new Claimed(
+                  id,
+                  realm.getId(),
+                  realm.getName(),
+                  alert.getChannel(),
+                  alert.getTarget(),
+                  alert.getEventType(),
+                  alert.getPayload(),
+                  alert.getAttempts(),
+                  alert.getCreatedAt(),
+                  RealmPolicies.alerts(realm)));
+        });
     return claimed.get();
   }
 
@@ -165,37 +190,58 @@ public final class AlertDispatcher {
 
   private AlertStatus record(Claimed alert, Outcome outcome) {
     AtomicReference<AlertStatus> status = new AtomicReference<>(AlertStatus.PENDING);
-    KeycloakModelUtils.runJobInTransaction(factory, session -> {
-      AlertEntity row = AlertStore.of(session).find(alert.id()).orElse(null);
-      if (row == null) {
-        return; // its realm was removed meanwhile
-      }
-      long now = DbClock.nowMillis(session);
-      row.setClaimedUntil(null);
-      if (outcome.delivered()) {
-        row.setStatus(AlertStatus.DELIVERED.name());
-        row.setDeliveredAt(now);
-        row.setLastError(null);
-        status.set(AlertStatus.DELIVERED);
-        LOG.debugf("Break-glass alert %s (%s) delivered by %s after %d attempt(s)", alert.id(), alert.eventType(),
-            alert.channel(), alert.attempts());
-        return;
-      }
-      // Errors come from remote servers: no control characters in what is stored and logged.
-      row.setLastError(TextRules.printable(outcome.error() == null ? "unknown error" : outcome.error(), 480));
-      BreakGlassMetrics.alertAttemptFailed(alert.realmName(), alert.channel());
-      if (Backoff.givesUp(alert.createdAt(), now, retryWindowMillis)) {
-        row.setStatus(AlertStatus.FAILED.name());
-        status.set(AlertStatus.FAILED);
-        LOG.errorf("Break-glass alert %s (%s in realm %s) could not be delivered by %s in %d attempts and is given up: %s",
-            alert.id(), alert.eventType(), alert.realmName(), alert.channel(), alert.attempts(), row.getLastError());
-        return;
-      }
-      long delay = Backoff.delayMillis(alert.attempts(), ThreadLocalRandom.current().nextDouble());
-      row.setNextAttemptAt(now + delay);
-      LOG.warnf("Break-glass alert %s (%s in realm %s) not delivered by %s (attempt %d), retried in %d ms: %s",
-          alert.id(), alert.eventType(), alert.realmName(), alert.channel(), alert.attempts(), delay, row.getLastError());
-    });
+    KeycloakModelUtils.runJobInTransaction(
+        factory,
+        session -> {
+          AlertEntity row = AlertStore.of(session).find(alert.id()).orElse(null);
+          if (row == null) {
+            return; // its realm was removed meanwhile
+          }
+          long now = DbClock.nowMillis(session);
+          row.setClaimedUntil(null);
+          if (outcome.delivered()) {
+            row.setStatus(AlertStatus.DELIVERED.name());
+            row.setDeliveredAt(now);
+            row.setLastError(null);
+            status.set(AlertStatus.DELIVERED);
+            LOG.debugf(
+                "Break-glass alert %s (%s) delivered by %s after %d attempt(s)",
+                alert.id(), alert.eventType(), alert.channel(), alert.attempts());
+            return;
+          }
+          // Errors come from remote servers: no control characters in what is stored and logged.
+          row.setLastError(
+              TextRules.printable(
+                  outcome.error() == null ? "unknown error" : outcome.error(), 480));
+          BreakGlassMetrics.alertAttemptFailed(alert.realmName(), alert.channel());
+          if (Backoff.givesUp(alert.createdAt(), now, retryWindowMillis)) {
+            row.setStatus(AlertStatus.FAILED.name());
+            status.set(AlertStatus.FAILED);
+            LOG.errorf(
+                "Break-glass alert %s (%s in realm %s) could not be delivered by %s in %d attempts"
+                    + " and is given up: %s",
+                alert.id(),
+                alert.eventType(),
+                alert.realmName(),
+                alert.channel(),
+                alert.attempts(),
+                row.getLastError());
+            return;
+          }
+          long delay =
+              Backoff.delayMillis(alert.attempts(), ThreadLocalRandom.current().nextDouble());
+          row.setNextAttemptAt(now + delay);
+          LOG.warnf(
+              "Break-glass alert %s (%s in realm %s) not delivered by %s (attempt %d), retried in"
+                  + " %d ms: %s",
+              alert.id(),
+              alert.eventType(),
+              alert.realmName(),
+              alert.channel(),
+              alert.attempts(),
+              delay,
+              row.getLastError());
+        });
     return status.get();
   }
 }

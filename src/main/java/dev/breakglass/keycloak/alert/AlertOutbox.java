@@ -1,12 +1,11 @@
 package dev.breakglass.keycloak.alert;
 
+import dev.breakglass.keycloak.audit.AuditRecorded;
+import dev.breakglass.keycloak.domain.AlertPolicy;
 import dev.breakglass.keycloak.domain.AlertRules;
 import dev.breakglass.keycloak.domain.AlertStatus;
-
 import dev.breakglass.keycloak.domain.AuditEventType;
-import dev.breakglass.keycloak.domain.AlertPolicy;
 import dev.breakglass.keycloak.policy.RealmPolicies;
-import dev.breakglass.keycloak.audit.AuditRecorded;
 import dev.breakglass.keycloak.store.AlertEntity;
 import dev.breakglass.keycloak.store.AlertStore;
 import dev.breakglass.keycloak.store.AuditRecordEntity;
@@ -41,25 +40,38 @@ public final class AlertOutbox {
 
   /** Subscribes the outbox to every audit record appended on this node. */
   static void subscribe(KeycloakSessionFactory factory) {
-    factory.register(event -> {
-      if (event instanceof AuditRecorded recorded) {
-        enqueue(recorded.session(), recorded.realm(), recorded.record(), recorded.details());
-      }
-    });
+    factory.register(
+        event -> {
+          if (event instanceof AuditRecorded recorded) {
+            enqueue(recorded.session(), recorded.realm(), recorded.record(), recorded.details());
+          }
+        });
   }
 
-  /** {@code given}: the record's details as the caller gave them (the record holds them as JSON). */
-  static void enqueue(KeycloakSession session, RealmModel realm, AuditRecordEntity record, Map<String, ?> given) {
+  /**
+   * {@code given}: the record's details as the caller gave them (the record holds them as JSON).
+   */
+  static void enqueue(
+      KeycloakSession session, RealmModel realm, AuditRecordEntity record, Map<String, ?> given) {
     AuditEventType type = AuditEventType.valueOf(record.getType());
     Map<String, Object> details = given == null ? Map.of() : new LinkedHashMap<>(given);
     AlertPolicy channels = RealmPolicies.alerts(realm);
-    if (!AlertRules.alerts(type, channels.useAlerts(), details) || (!channels.hasWebhook() && !channels.hasEmail())) {
+    if (!AlertRules.alerts(type, channels.useAlerts(), details)
+        || (!channels.hasWebhook() && !channels.hasEmail())) {
       return;
     }
     AlertStore store = AlertStore.of(session);
-    AlertPayload.Facts facts = new AlertPayload.Facts(realm.getName(), record.getType(), record.getSeq(),
-        record.getCreatedAt(), record.getGrantId(), record.getUserId(), record.getUsername(), isDrill(session, record, details),
-        details);
+    AlertPayload.Facts facts =
+        new AlertPayload.Facts(
+            realm.getName(),
+            record.getType(),
+            record.getSeq(),
+            record.getCreatedAt(),
+            record.getGrantId(),
+            record.getUserId(),
+            record.getUsername(),
+            isDrill(session, record, details),
+            details);
     if (channels.hasWebhook()) {
       store.persist(row(realm, record, facts, CHANNEL_WEBHOOK, null));
     }
@@ -67,22 +79,29 @@ public final class AlertOutbox {
       store.persist(row(realm, record, facts, CHANNEL_EMAIL, address));
     }
     AlertProvider provider = session.getProvider(AlertProvider.class);
-    session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
-      @Override
-      protected void commitImpl() {
-        if (provider != null) {
-          provider.deliverSoon();
-        }
-      }
+    session
+        .getTransactionManager()
+        .enlistAfterCompletion(
+            new AbstractKeycloakTransaction() {
+              @Override
+              protected void commitImpl() {
+                if (provider != null) {
+                  provider.deliverSoon();
+                }
+              }
 
-      @Override
-      protected void rollbackImpl() {
-        // The event did not happen, so neither did its alert.
-      }
-    });
+              @Override
+              protected void rollbackImpl() {
+                // The event did not happen, so neither did its alert.
+              }
+            });
   }
 
-  private static AlertEntity row(RealmModel realm, AuditRecordEntity record, AlertPayload.Facts facts, String channel,
+  private static AlertEntity row(
+      RealmModel realm,
+      AuditRecordEntity record,
+      AlertPayload.Facts facts,
+      String channel,
       String target) {
     AlertEntity alert = new AlertEntity();
     alert.setId(KeycloakModelUtils.generateId());
@@ -94,12 +113,25 @@ public final class AlertOutbox {
     alert.setGrantId(record.getGrantId());
     String payload = AlertPayload.build(alert.getId(), facts);
     if (payload.length() > MAX_PAYLOAD_LENGTH) {
-      LOG.warnf("Break-glass alert %s for audit record %d had oversized details; they are left out (the audit record has them)",
+      LOG.warnf(
+          "Break-glass alert %s for audit record %d had oversized details; they are left out (the"
+              + " audit record has them)",
           alert.getId(), record.getSeq());
       Map<String, Object> shortDetails = new LinkedHashMap<>();
       shortDetails.put("truncated", true);
-      payload = AlertPayload.build(alert.getId(), new AlertPayload.Facts(facts.realm(), facts.type(), facts.seq(),
-          facts.time(), facts.grantId(), facts.userId(), facts.username(), facts.drill(), shortDetails));
+      payload =
+          AlertPayload.build(
+              alert.getId(),
+              new AlertPayload.Facts(
+                  facts.realm(),
+                  facts.type(),
+                  facts.seq(),
+                  facts.time(),
+                  facts.grantId(),
+                  facts.userId(),
+                  facts.username(),
+                  facts.drill(),
+                  shortDetails));
     }
     alert.setPayload(payload);
     alert.setStatus(AlertStatus.PENDING.name());
@@ -109,7 +141,8 @@ public final class AlertOutbox {
     return alert;
   }
 
-  private static boolean isDrill(KeycloakSession session, AuditRecordEntity record, Map<String, Object> details) {
+  private static boolean isDrill(
+      KeycloakSession session, AuditRecordEntity record, Map<String, Object> details) {
     if (details.get("drill") instanceof Boolean drill) {
       return drill;
     }

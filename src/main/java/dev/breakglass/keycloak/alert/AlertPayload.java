@@ -1,7 +1,7 @@
 package dev.breakglass.keycloak.alert;
 
-import dev.breakglass.keycloak.domain.AlertRules;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.breakglass.keycloak.domain.AlertRules;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
@@ -54,7 +54,9 @@ public final class AlertPayload {
     node.put("grantId", f.grantId());
     node.put("userId", f.userId());
     node.put("username", f.username());
-    node.set("details", JsonSerialization.mapper.valueToTree(f.details() == null ? Map.of() : f.details()));
+    node.set(
+        "details",
+        JsonSerialization.mapper.valueToTree(f.details() == null ? Map.of() : f.details()));
     node.put("text", text(f));
     return node.toString();
   }
@@ -75,26 +77,91 @@ public final class AlertPayload {
     String who = clean.apply(f.username() == null ? "unknown user" : f.username());
     String realm = clean.apply(f.realm());
     String prefix = (f.drill() ? "[DRILL] " : "") + "Break-glass ";
-    String sentence = switch (f.type()) {
-      case "BREAK_GLASS_ACTIVATED" -> prefix + "ACTIVATED in " + realm + ": " + who + " holds " + list(d.get("roles"), slack)
-          + " until " + clean.apply(d.get("expiresAt")) + " (" + clean.apply(d.get("durationMinutes")) + " min), ticket "
-          + clean.apply(d.get("ticket")) + ". Reason: " + clean.apply(d.get("reason"));
-      case "BREAK_GLASS_USED" -> prefix + "grant of " + who + " USED in " + realm + ": " + clean.apply(d.get("use"))
-          + describeUse(d, slack) + " (use " + clean.apply(d.get(AlertRules.USE_NUMBER)) + ")";
-      case "BREAK_GLASS_DENIED" -> prefix + "DENIED in " + realm + ": " + who + " (" + clean.apply(d.get("why")) + ")"
-          + via(d, slack);
-      case "BREAK_GLASS_EXPIRED" -> prefix + "grant of " + who + " EXPIRED in " + realm + "; removed "
-          + list(d.get("rolesRemoved"), slack) + " and ended the sessions";
-      case "BREAK_GLASS_REVOKED" -> prefix + "grant of " + who + " REVOKED in " + realm + " by " + clean.apply(d.get("endedBy"))
-          + reasonSuffix(d.get("revokeReason"), slack);
-      case "BREAK_GLASS_DRIFT" -> prefix + "DRIFT in " + realm + ": role " + clean.apply(d.get("role")) + " held by "
-          + clean.apply(d.get("kind")) + " " + clean.apply(d.get("subjectName")) + " without an active grant"
-          + (Boolean.TRUE.equals(d.get("removed")) ? "; mapping removed" : "; mapping left in place (alert mode)");
-      case "BREAK_GLASS_ATTESTED" -> prefix + "grant of " + who + " ATTESTED in " + realm
-          + (Boolean.TRUE.equals(d.get(AlertRules.ANY_NO)) ? " with a NO answer: review it" : "");
-      case "BREAK_GLASS_ATTESTATION_OVERDUE" -> prefix + "attestation OVERDUE in " + realm + " for the grant of " + who;
-      default -> prefix + clean.apply(f.type()) + " in " + realm + " for " + who;
-    };
+    String sentence =
+        switch (f.type()) {
+          case "BREAK_GLASS_ACTIVATED" ->
+              prefix
+                  + "ACTIVATED in "
+                  + realm
+                  + ": "
+                  + who
+                  + " holds "
+                  + list(d.get("roles"), slack)
+                  + " until "
+                  + clean.apply(d.get("expiresAt"))
+                  + " ("
+                  + clean.apply(d.get("durationMinutes"))
+                  + " min), ticket "
+                  + clean.apply(d.get("ticket"))
+                  + ". Reason: "
+                  + clean.apply(d.get("reason"));
+          case "BREAK_GLASS_USED" ->
+              prefix
+                  + "grant of "
+                  + who
+                  + " USED in "
+                  + realm
+                  + ": "
+                  + clean.apply(d.get("use"))
+                  + describeUse(d, slack)
+                  + " (use "
+                  + clean.apply(d.get(AlertRules.USE_NUMBER))
+                  + ")";
+          case "BREAK_GLASS_DENIED" ->
+              prefix
+                  + "DENIED in "
+                  + realm
+                  + ": "
+                  + who
+                  + " ("
+                  + clean.apply(d.get("why"))
+                  + ")"
+                  + via(d, slack);
+          case "BREAK_GLASS_EXPIRED" ->
+              prefix
+                  + "grant of "
+                  + who
+                  + " EXPIRED in "
+                  + realm
+                  + "; removed "
+                  + list(d.get("rolesRemoved"), slack)
+                  + " and ended the sessions";
+          case "BREAK_GLASS_REVOKED" ->
+              prefix
+                  + "grant of "
+                  + who
+                  + " REVOKED in "
+                  + realm
+                  + " by "
+                  + clean.apply(d.get("endedBy"))
+                  + reasonSuffix(d.get("revokeReason"), slack);
+          case "BREAK_GLASS_DRIFT" ->
+              prefix
+                  + "DRIFT in "
+                  + realm
+                  + ": role "
+                  + clean.apply(d.get("role"))
+                  + " held by "
+                  + clean.apply(d.get("kind"))
+                  + " "
+                  + clean.apply(d.get("subjectName"))
+                  + " without an active grant"
+                  + (Boolean.TRUE.equals(d.get("removed"))
+                      ? "; mapping removed"
+                      : "; mapping left in place (alert mode)");
+          case "BREAK_GLASS_ATTESTED" ->
+              prefix
+                  + "grant of "
+                  + who
+                  + " ATTESTED in "
+                  + realm
+                  + (Boolean.TRUE.equals(d.get(AlertRules.ANY_NO))
+                      ? " with a NO answer: review it"
+                      : "");
+          case "BREAK_GLASS_ATTESTATION_OVERDUE" ->
+              prefix + "attestation OVERDUE in " + realm + " for the grant of " + who;
+          default -> prefix + clean.apply(f.type()) + " in " + realm + " for " + who;
+        };
     return sentence + (f.grantId() == null ? "" : " [grant " + clean.apply(f.grantId()) + "]");
   }
 
@@ -103,7 +170,8 @@ public final class AlertPayload {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-      return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
+      return "sha256="
+          + HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException | InvalidKeyException e) {
       throw new IllegalStateException("HMAC-SHA256 is required by every Java runtime", e);
     }
@@ -111,7 +179,11 @@ public final class AlertPayload {
 
   private static String describeUse(Map<String, Object> d, boolean slack) {
     if (d.get("operation") != null) {
-      return " " + clean(d.get("operation"), slack) + " " + clean(d.get("resourcePath"), slack) + via(d, slack);
+      return " "
+          + clean(d.get("operation"), slack)
+          + " "
+          + clean(d.get("resourcePath"), slack)
+          + via(d, slack);
     }
     return via(d, slack);
   }
@@ -128,7 +200,9 @@ public final class AlertPayload {
 
   private static String list(Object value, boolean slack) {
     if (value instanceof Collection<?> items) {
-      return items.isEmpty() ? "no roles" : String.join(", ", items.stream().map(v -> clean(v, slack)).toList());
+      return items.isEmpty()
+          ? "no roles"
+          : String.join(", ", items.stream().map(v -> clean(v, slack)).toList());
     }
     return clean(value, slack);
   }
@@ -149,7 +223,9 @@ public final class AlertPayload {
       char c = s.charAt(i);
       kept++;
       int category = Character.getType(c);
-      if (Character.isISOControl(c) || category == Character.FORMAT || category == Character.LINE_SEPARATOR
+      if (Character.isISOControl(c)
+          || category == Character.FORMAT
+          || category == Character.LINE_SEPARATOR
           || category == Character.PARAGRAPH_SEPARATOR) {
         out.append(' ');
       } else if (slack && c == '&') {

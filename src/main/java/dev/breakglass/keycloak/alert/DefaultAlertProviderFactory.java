@@ -18,7 +18,8 @@ import org.keycloak.timer.TimerProvider;
  * picked up. The timer only kicks: delivery runs on the dispatcher's own thread, never on
  * Keycloak's timer thread or a request thread.
  */
-public class DefaultAlertProviderFactory implements AlertProviderFactory, ServerInfoAwareProviderFactory {
+public class DefaultAlertProviderFactory
+    implements AlertProviderFactory, ServerInfoAwareProviderFactory {
 
   public static final String PROVIDER_ID = "default";
   public static final String TASK_NAME = "break-glass-alerts";
@@ -52,16 +53,21 @@ public class DefaultAlertProviderFactory implements AlertProviderFactory, Server
     this.sessionFactory = factory;
     this.dispatcher = new AlertDispatcher(factory, retryHours * 3_600_000L, timeoutMillis);
     AlertOutbox.subscribe(factory);
-    factory.register(event -> {
-      if (event instanceof PostMigrationEvent) {
-        try (KeycloakSession session = factory.create()) {
-          session.getProvider(TimerProvider.class).schedule((Runnable) dispatcher::deliverSoon, pollIntervalMillis, TASK_NAME);
-        }
-        dispatcher.deliverSoon();
-        LOG.infof("Break-glass alert dispatcher started (poll every %d ms, retries for %d h, channel timeout %d ms)",
-            pollIntervalMillis, retryHours, timeoutMillis);
-      }
-    });
+    factory.register(
+        event -> {
+          if (event instanceof PostMigrationEvent) {
+            try (KeycloakSession session = factory.create()) {
+              session
+                  .getProvider(TimerProvider.class)
+                  .schedule((Runnable) dispatcher::deliverSoon, pollIntervalMillis, TASK_NAME);
+            }
+            dispatcher.deliverSoon();
+            LOG.infof(
+                "Break-glass alert dispatcher started (poll every %d ms, retries for %d h, channel"
+                    + " timeout %d ms)",
+                pollIntervalMillis, retryHours, timeoutMillis);
+          }
+        });
   }
 
   @Override
@@ -89,18 +95,39 @@ public class DefaultAlertProviderFactory implements AlertProviderFactory, Server
   @Override
   public List<ProviderConfigProperty> getConfigMetadata() {
     return ProviderConfigurationBuilder.create()
-        .property().name(CONF_POLL_INTERVAL).type("long").defaultValue(1000L)
-        .helpText("Milliseconds between looks at the outbox for alerts due (retries, other nodes' leftovers).").add()
-        .property().name(CONF_RETRY_HOURS).type("long").defaultValue(48L)
-        .helpText("Hours an alert is retried, with exponential backoff, before it is given up (logged as an error). At least 24.").add()
-        .property().name(CONF_TIMEOUT).type("int").defaultValue(5000)
-        .helpText("Milliseconds a webhook may take to connect and to answer.").add()
+        .property()
+        .name(CONF_POLL_INTERVAL)
+        .type("long")
+        .defaultValue(1000L)
+        .helpText(
+            "Milliseconds between looks at the outbox for alerts due (retries, other nodes'"
+                + " leftovers).")
+        .add()
+        .property()
+        .name(CONF_RETRY_HOURS)
+        .type("long")
+        .defaultValue(48L)
+        .helpText(
+            "Hours an alert is retried, with exponential backoff, before it is given up (logged as"
+                + " an error). At least 24.")
+        .add()
+        .property()
+        .name(CONF_TIMEOUT)
+        .type("int")
+        .defaultValue(5000)
+        .helpText("Milliseconds a webhook may take to connect and to answer.")
+        .add()
         .build();
   }
 
   @Override
   public Map<String, String> getOperationalInfo() {
-    return Map.of(CONF_POLL_INTERVAL, Long.toString(pollIntervalMillis), CONF_RETRY_HOURS, Long.toString(retryHours),
-        CONF_TIMEOUT, Integer.toString(timeoutMillis));
+    return Map.of(
+        CONF_POLL_INTERVAL,
+        Long.toString(pollIntervalMillis),
+        CONF_RETRY_HOURS,
+        Long.toString(retryHours),
+        CONF_TIMEOUT,
+        Integer.toString(timeoutMillis));
   }
 }

@@ -1,7 +1,7 @@
 package dev.breakglass.keycloak.alert;
 
-import dev.breakglass.keycloak.domain.TextRules;
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.breakglass.keycloak.domain.TextRules;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,53 +31,76 @@ final class EmailChannel {
 
   private EmailChannel() {}
 
-  static AlertDispatcher.Outcome send(KeycloakSessionFactory factory, AlertDispatcher.Claimed alert) {
+  static AlertDispatcher.Outcome send(
+      KeycloakSessionFactory factory, AlertDispatcher.Claimed alert) {
     if (!alert.channels().emails().contains(alert.target())) {
-      return new AlertDispatcher.Outcome("address is no longer among the realm's alert e-mail addresses");
+      return new AlertDispatcher.Outcome(
+          "address is no longer among the realm's alert e-mail addresses");
     }
     AtomicReference<AlertDispatcher.Outcome> outcome = new AtomicReference<>();
-    KeycloakModelUtils.runJobInTransaction(factory, session -> {
-      RealmModel realm = session.realms().getRealm(alert.realmId());
-      if (realm == null) {
-        outcome.set(new AlertDispatcher.Outcome("realm removed"));
-        return;
-      }
-      if (realm.getSmtpConfig() == null || realm.getSmtpConfig().get("host") == null) {
-        outcome.set(new AlertDispatcher.Outcome("realm " + realm.getName() + " has no SMTP server configured (Realm settings, Email)"));
-        return;
-      }
-      session.getContext().setRealm(realm);
-      InMemoryUserAdapter recipient = new InMemoryUserAdapter(session, realm, "break-glass-alert-recipient");
-      recipient.setUsername("break-glass-alerts");
-      recipient.setEmail(alert.target());
-      recipient.setEnabled(true);
-      Map<String, Object> payload = parse(alert.payload());
-      String sentence = AlertPayload.plainText(factsOf(payload));
-      Map<String, Object> attributes = new LinkedHashMap<>();
-      attributes.put("alert", payload);
-      attributes.put("alertText", sentence);
-      attributes.put("alertDetails", detailLines(payload.get("details")));
-      EmailTemplateProvider mail = session.getProvider(EmailTemplateProvider.class).setRealm(realm).setUser(recipient);
-      // Sent once this read-only transaction has ended: no database transaction waits on the SMTP server.
-      session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
-        @Override
-        protected void commitImpl() {
-          try {
-            mail.send(SUBJECT_KEY, List.of(sentence), TEMPLATE, attributes, alert.target());
-            outcome.set(AlertDispatcher.Outcome.DELIVERED);
-          } catch (EmailException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            outcome.set(new AlertDispatcher.Outcome("e-mail to " + alert.target() + " failed: "
-                + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : " " + cause.getMessage())));
+    KeycloakModelUtils.runJobInTransaction(
+        factory,
+        session -> {
+          RealmModel realm = session.realms().getRealm(alert.realmId());
+          if (realm == null) {
+            outcome.set(new AlertDispatcher.Outcome("realm removed"));
+            return;
           }
-        }
+          if (realm.getSmtpConfig() == null || realm.getSmtpConfig().get("host") == null) {
+            outcome.set(
+                new AlertDispatcher.Outcome(
+                    "realm "
+                        + realm.getName()
+                        + " has no SMTP server configured (Realm settings, Email)"));
+            return;
+          }
+          session.getContext().setRealm(realm);
+          InMemoryUserAdapter recipient =
+              new InMemoryUserAdapter(session, realm, "break-glass-alert-recipient");
+          recipient.setUsername("break-glass-alerts");
+          recipient.setEmail(alert.target());
+          recipient.setEnabled(true);
+          Map<String, Object> payload = parse(alert.payload());
+          String sentence = AlertPayload.plainText(factsOf(payload));
+          Map<String, Object> attributes = new LinkedHashMap<>();
+          attributes.put("alert", payload);
+          attributes.put("alertText", sentence);
+          attributes.put("alertDetails", detailLines(payload.get("details")));
+          EmailTemplateProvider mail =
+              session.getProvider(EmailTemplateProvider.class).setRealm(realm).setUser(recipient);
+          // Sent once this read-only transaction has ended: no database transaction waits on the
+          // SMTP server.
+          session
+              .getTransactionManager()
+              .enlistAfterCompletion(
+                  new AbstractKeycloakTransaction() {
+                    @Override
+                    protected void commitImpl() {
+                      try {
+                        mail.send(
+                            SUBJECT_KEY, List.of(sentence), TEMPLATE, attributes, alert.target());
+                        outcome.set(AlertDispatcher.Outcome.DELIVERED);
+                      } catch (EmailException e) {
+                        Throwable cause = e.getCause() == null ? e : e.getCause();
+                        outcome.set(
+                            new AlertDispatcher.Outcome(
+                                "e-mail to "
+                                    + alert.target()
+                                    + " failed: "
+                                    + cause.getClass().getSimpleName()
+                                    + (cause.getMessage() == null
+                                        ? ""
+                                        : " " + cause.getMessage())));
+                      }
+                    }
 
-        @Override
-        protected void rollbackImpl() {
-          outcome.set(new AlertDispatcher.Outcome("e-mail not sent: reading the realm failed"));
-        }
-      });
-    });
+                    @Override
+                    protected void rollbackImpl() {
+                      outcome.set(
+                          new AlertDispatcher.Outcome("e-mail not sent: reading the realm failed"));
+                    }
+                  });
+        });
     return outcome.get() == null ? new AlertDispatcher.Outcome("e-mail not sent") : outcome.get();
   }
 
@@ -85,16 +108,18 @@ final class EmailChannel {
   private static List<Map<String, String>> detailLines(Object details) {
     List<Map<String, String>> lines = new ArrayList<>();
     if (details instanceof Map<?, ?> map) {
-      map.forEach((key, value) -> {
-        String text;
-        try {
-          text = value instanceof String s ? s : JsonSerialization.writeValueAsString(value);
-        } catch (IOException e) {
-          text = String.valueOf(value);
-        }
-        // No control characters (a mail client may show them raw); the template HTML-escapes.
-        lines.add(Map.of("name", String.valueOf(key), "value", TextRules.printable(text, 2000)));
-      });
+      map.forEach(
+          (key, value) -> {
+            String text;
+            try {
+              text = value instanceof String s ? s : JsonSerialization.writeValueAsString(value);
+            } catch (IOException e) {
+              text = String.valueOf(value);
+            }
+            // No control characters (a mail client may show them raw); the template HTML-escapes.
+            lines.add(
+                Map.of("name", String.valueOf(key), "value", TextRules.printable(text, 2000)));
+          });
     }
     return lines;
   }
@@ -103,10 +128,15 @@ final class EmailChannel {
   @SuppressWarnings("unchecked")
   static AlertPayload.Facts factsOf(Map<String, Object> p) {
     Object details = p.get("details");
-    return new AlertPayload.Facts(str(p.get("realm")), str(p.get("type")),
+    return new AlertPayload.Facts(
+        str(p.get("realm")),
+        str(p.get("type")),
         p.get("seq") instanceof Number n ? n.longValue() : 0,
         p.get("time") == null ? 0 : Instant.parse(p.get("time").toString()).toEpochMilli(),
-        str(p.get("grantId")), str(p.get("userId")), str(p.get("username")), Boolean.TRUE.equals(p.get("drill")),
+        str(p.get("grantId")),
+        str(p.get("userId")),
+        str(p.get("username")),
+        Boolean.TRUE.equals(p.get("drill")),
         details instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of());
   }
 
@@ -116,7 +146,8 @@ final class EmailChannel {
 
   private static Map<String, Object> parse(String payload) {
     try {
-      return JsonSerialization.readValue(payload, new TypeReference<LinkedHashMap<String, Object>>() {});
+      return JsonSerialization.readValue(
+          payload, new TypeReference<LinkedHashMap<String, Object>>() {});
     } catch (IOException e) {
       return new LinkedHashMap<>();
     }

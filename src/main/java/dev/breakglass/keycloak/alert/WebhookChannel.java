@@ -20,33 +20,48 @@ final class WebhookChannel {
 
   private WebhookChannel() {}
 
-  static AlertDispatcher.Outcome send(KeycloakSessionFactory factory, AlertDispatcher.Claimed alert, int timeoutMillis) {
+  static AlertDispatcher.Outcome send(
+      KeycloakSessionFactory factory, AlertDispatcher.Claimed alert, int timeoutMillis) {
     if (!alert.channels().hasWebhook()) {
-      return new AlertDispatcher.Outcome("no valid webhook is configured in the realm's break-glass policy");
+      return new AlertDispatcher.Outcome(
+          "no valid webhook is configured in the realm's break-glass policy");
     }
     String url = alert.channels().webhookUrl();
-    RequestConfig timeouts = RequestConfig.custom()
-        .setConnectTimeout(timeoutMillis)
-        .setConnectionRequestTimeout(timeoutMillis)
-        .setSocketTimeout(timeoutMillis)
-        .build();
-    // A session only for the HTTP client provider; no transaction is open while we wait on the network.
+    RequestConfig timeouts =
+        RequestConfig.custom()
+            .setConnectTimeout(timeoutMillis)
+            .setConnectionRequestTimeout(timeoutMillis)
+            .setSocketTimeout(timeoutMillis)
+            .build();
+    // A session only for the HTTP client provider; no transaction is open while we wait on the
+    // network.
     try (KeycloakSession session = factory.create()) {
-      try (SimpleHttpResponse response = SimpleHttp.create(session).withRequestConfig(timeouts)
-          .doPost(url)
-          .header(AlertPayload.ID_HEADER, alert.id())
-          .header(AlertPayload.EVENT_HEADER, alert.eventType())
-          .header(AlertPayload.SIGNATURE_HEADER, AlertPayload.signature(alert.channels().webhookSecret(), alert.payload()))
-          .entity(new StringEntity(alert.payload(), ContentType.APPLICATION_JSON.withCharset(StandardCharsets.UTF_8)))
-          .asResponse()) {
+      try (SimpleHttpResponse response =
+          SimpleHttp.create(session)
+              .withRequestConfig(timeouts)
+              .doPost(url)
+              .header(AlertPayload.ID_HEADER, alert.id())
+              .header(AlertPayload.EVENT_HEADER, alert.eventType())
+              .header(
+                  AlertPayload.SIGNATURE_HEADER,
+                  AlertPayload.signature(alert.channels().webhookSecret(), alert.payload()))
+              .entity(
+                  new StringEntity(
+                      alert.payload(),
+                      ContentType.APPLICATION_JSON.withCharset(StandardCharsets.UTF_8)))
+              .asResponse()) {
         int status = response.getStatus();
         return status >= 200 && status < 300
             ? AlertDispatcher.Outcome.DELIVERED
             : new AlertDispatcher.Outcome("webhook at " + host(url) + " answered HTTP " + status);
       }
     } catch (IOException e) {
-      return new AlertDispatcher.Outcome("webhook at " + host(url) + " unreachable: " + e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : " " + e.getMessage()));
+      return new AlertDispatcher.Outcome(
+          "webhook at "
+              + host(url)
+              + " unreachable: "
+              + e.getClass().getSimpleName()
+              + (e.getMessage() == null ? "" : " " + e.getMessage()));
     }
   }
 

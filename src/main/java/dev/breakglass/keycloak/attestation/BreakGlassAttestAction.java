@@ -1,13 +1,12 @@
 package dev.breakglass.keycloak.attestation;
 
-import dev.breakglass.keycloak.domain.AttestationValidator;
-
-import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.audit.AuditChain;
+import dev.breakglass.keycloak.domain.AttestationValidator;
+import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.domain.BreakGlassIds;
+import dev.breakglass.keycloak.domain.FieldError;
 import dev.breakglass.keycloak.grant.GrantAttestations;
 import dev.breakglass.keycloak.grant.GrantService;
-import dev.breakglass.keycloak.domain.FieldError;
 import dev.breakglass.keycloak.policy.RealmPolicies;
 import dev.breakglass.keycloak.store.AuditRecordEntity;
 import dev.breakglass.keycloak.store.GrantEntity;
@@ -40,6 +39,7 @@ public class BreakGlassAttestAction implements RequiredActionProvider {
   public static final String TEMPLATE = "break-glass-attest.ftl";
   public static final String FIELD_GRANT_ID = "grantId";
   private static final int MAX_ACTIONS_SHOWN = 50;
+
   /** Uses, ends and attestations of one grant; the actions shown are among the first of them. */
   private static final int MAX_RECORDS_READ = 1000;
 
@@ -51,20 +51,25 @@ public class BreakGlassAttestAction implements RequiredActionProvider {
   @Override
   public void evaluateTriggers(RequiredActionContext context) {
     // A backstop for grants that ended while this action was not yet enabled in the realm.
-    if (!GrantAttestations.awaitingHolder(context.getSession(), context.getRealm(), context.getUser().getId()).isEmpty()) {
+    if (!GrantAttestations.awaitingHolder(
+            context.getSession(), context.getRealm(), context.getUser().getId())
+        .isEmpty()) {
       context.getUser().addRequiredAction(BreakGlassAttestActionFactory.PROVIDER_ID);
     }
   }
 
   @Override
   public void requiredActionChallenge(RequiredActionContext context) {
-    List<GrantEntity> waiting = GrantAttestations.awaitingHolder(context.getSession(), context.getRealm(), context.getUser().getId());
+    List<GrantEntity> waiting =
+        GrantAttestations.awaitingHolder(
+            context.getSession(), context.getRealm(), context.getUser().getId());
     if (waiting.isEmpty()) {
       context.success();
       return;
     }
     if (isActivating(context) && !mustAttestBeforeActivating(context)) {
-      // A responder activating in a crisis gets their token first; the attestation waits for the next login.
+      // A responder activating in a crisis gets their token first; the attestation waits for the
+      // next login.
       context.ignore();
       return;
     }
@@ -73,7 +78,9 @@ public class BreakGlassAttestAction implements RequiredActionProvider {
 
   @Override
   public void processAction(RequiredActionContext context) {
-    List<GrantEntity> waiting = GrantAttestations.awaitingHolder(context.getSession(), context.getRealm(), context.getUser().getId());
+    List<GrantEntity> waiting =
+        GrantAttestations.awaitingHolder(
+            context.getSession(), context.getRealm(), context.getUser().getId());
     if (waiting.isEmpty()) {
       context.success();
       return;
@@ -82,32 +89,51 @@ public class BreakGlassAttestAction implements RequiredActionProvider {
     Map<String, String> values = new LinkedHashMap<>();
     params.forEach((name, list) -> values.put(name, list.isEmpty() ? null : list.get(0)));
     String grantId = values.get(FIELD_GRANT_ID);
-    GrantEntity grant = grantId == null ? null
-        : GrantService.find(context.getSession(), context.getRealm(), grantId.length() > 36 ? "-" : grantId).orElse(null);
+    GrantEntity grant =
+        grantId == null
+            ? null
+            : GrantService.find(
+                    context.getSession(), context.getRealm(), grantId.length() > 36 ? "-" : grantId)
+                .orElse(null);
     if (grant == null) {
       refuse(context, waiting, values, List.of(), "breakGlassAttestUnknownGrant");
       return;
     }
-    AttestationValidator.Result result = AttestationValidator.validate(values, Set.of(FIELD_GRANT_ID));
+    AttestationValidator.Result result =
+        AttestationValidator.validate(values, Set.of(FIELD_GRANT_ID));
     if (!result.isValid()) {
       refuse(context, List.of(grant), values, result.errors(), null);
       return;
     }
     try {
-      GrantAttestations.attestAsHolder(context.getSession(), context.getRealm(), grant, context.getUser().getId(),
-          result.answers(), RealmPolicies.attestation(context.getRealm()));
+      GrantAttestations.attestAsHolder(
+          context.getSession(),
+          context.getRealm(),
+          grant,
+          context.getUser().getId(),
+          result.answers(),
+          RealmPolicies.attestation(context.getRealm()));
     } catch (GrantAttestations.RefusedException e) {
       refuse(context, waiting, values, List.of(), e.refusal().messageKey());
       return;
     }
-    context.getEvent().detail("break_glass", AuditEventType.BREAK_GLASS_ATTESTED.name())
+    context
+        .getEvent()
+        .detail("break_glass", AuditEventType.BREAK_GLASS_ATTESTED.name())
         .detail("break_glass_grant_id", grant.getId());
-    List<GrantEntity> rest = waiting.stream().filter(g -> !g.getId().equals(grant.getId())).toList();
+    List<GrantEntity> rest =
+        waiting.stream().filter(g -> !g.getId().equals(grant.getId())).toList();
     if (rest.isEmpty()) {
       context.success();
     } else {
       // The next ended grant, at once: each is attested on its own.
-      context.challenge(render(context, context.form().setInfo("breakGlassAttestNext"), rest.get(0), rest.size(), Map.of()));
+      context.challenge(
+          render(
+              context,
+              context.form().setInfo("breakGlassAttestNext"),
+              rest.get(0),
+              rest.size(),
+              Map.of()));
     }
   }
 
@@ -122,19 +148,35 @@ public class BreakGlassAttestAction implements RequiredActionProvider {
         || authSession.getAuthNote(BreakGlassIds.ACTIVATED_NOTE) != null;
   }
 
-  /** The policy blocks activation while an attestation is overdue: then attesting first is the way through. */
+  /**
+   * The policy blocks activation while an attestation is overdue: then attesting first is the way
+   * through.
+   */
   private static boolean mustAttestBeforeActivating(RequiredActionContext context) {
     RealmPolicies.Loaded loaded = RealmPolicies.load(context.getSession(), context.getRealm());
-    return loaded.isValid() && loaded.policy().attestation().blockWhenOverdue()
-        && GrantAttestations.hasOverdue(context.getSession(), context.getRealm(), context.getUser().getId(), loaded.policy().attestation());
+    return loaded.isValid()
+        && loaded.policy().attestation().blockWhenOverdue()
+        && GrantAttestations.hasOverdue(
+            context.getSession(),
+            context.getRealm(),
+            context.getUser().getId(),
+            loaded.policy().attestation());
   }
 
   /** Shows the form again with the messages, never acting on the refused input. */
-  private static void refuse(RequiredActionContext context, List<GrantEntity> candidates, Map<String, String> values,
-      List<FieldError> errors, String messageKey) {
-    context.getEvent().clone().event(EventType.CUSTOM_REQUIRED_ACTION_ERROR)
+  private static void refuse(
+      RequiredActionContext context,
+      List<GrantEntity> candidates,
+      Map<String, String> values,
+      List<FieldError> errors,
+      String messageKey) {
+    context
+        .getEvent()
+        .clone()
+        .event(EventType.CUSTOM_REQUIRED_ACTION_ERROR)
         .detail("break_glass", "attestation_refused")
-        .error(messageKey == null ? "break_glass_invalid_input" : "break_glass_attestation_refused");
+        .error(
+            messageKey == null ? "break_glass_invalid_input" : "break_glass_attestation_refused");
     LoginFormsProvider form = context.form();
     if (messageKey != null) {
       form.setError(messageKey);
@@ -142,9 +184,14 @@ public class BreakGlassAttestAction implements RequiredActionProvider {
     for (FieldError error : errors) {
       form.addError(new FormMessage(error.field(), error.message()));
     }
-    List<GrantEntity> waiting = GrantAttestations.awaitingHolder(context.getSession(), context.getRealm(), context.getUser().getId());
-    GrantEntity shown = candidates.stream().filter(g -> waiting.stream().anyMatch(w -> w.getId().equals(g.getId())))
-        .findFirst().orElse(waiting.isEmpty() ? null : waiting.get(0));
+    List<GrantEntity> waiting =
+        GrantAttestations.awaitingHolder(
+            context.getSession(), context.getRealm(), context.getUser().getId());
+    GrantEntity shown =
+        candidates.stream()
+            .filter(g -> waiting.stream().anyMatch(w -> w.getId().equals(g.getId())))
+            .findFirst()
+            .orElse(waiting.isEmpty() ? null : waiting.get(0));
     if (shown == null) {
       context.success();
       return;
@@ -153,7 +200,11 @@ public class BreakGlassAttestAction implements RequiredActionProvider {
   }
 
   /** The form's model; FreeMarker escapes every value. */
-  private static Response render(RequiredActionContext context, LoginFormsProvider form, GrantEntity grant, int waiting,
+  private static Response render(
+      RequiredActionContext context,
+      LoginFormsProvider form,
+      GrantEntity grant,
+      int waiting,
       Map<String, String> typed) {
     Map<String, Object> model = new LinkedHashMap<>();
     model.put("grantId", grant.getId());
@@ -177,21 +228,26 @@ public class BreakGlassAttestAction implements RequiredActionProvider {
   }
 
   /** What the holder did with the privilege: their admin actions under this grant. */
-  private static List<Map<String, String>> adminActions(RequiredActionContext context, GrantEntity grant) {
+  private static List<Map<String, String>> adminActions(
+      RequiredActionContext context, GrantEntity grant) {
     List<Map<String, String>> actions = new ArrayList<>();
     List<AuditRecordEntity> records =
-        AuditChain.recordsOfGrant(context.getSession(), context.getRealm(), grant.getId(), 0, MAX_RECORDS_READ);
+        AuditChain.recordsOfGrant(
+            context.getSession(), context.getRealm(), grant.getId(), 0, MAX_RECORDS_READ);
     for (AuditRecordEntity r : records) {
-      if (!AuditEventType.BREAK_GLASS_USED.name().equals(r.getType()) || actions.size() >= MAX_ACTIONS_SHOWN) {
+      if (!AuditEventType.BREAK_GLASS_USED.name().equals(r.getType())
+          || actions.size() >= MAX_ACTIONS_SHOWN) {
         continue;
       }
       Map<String, Object> details = parse(r.getDetailsJson());
       Map<String, String> action = new LinkedHashMap<>();
       action.put("time", iso(r.getCreatedAt()));
       action.put("use", String.valueOf(details.getOrDefault("use", "")));
-      action.put("what", details.get("operation") == null
-          ? String.valueOf(details.getOrDefault("clientId", ""))
-          : details.get("operation") + " " + details.getOrDefault("resourcePath", ""));
+      action.put(
+          "what",
+          details.get("operation") == null
+              ? String.valueOf(details.getOrDefault("clientId", ""))
+              : details.get("operation") + " " + details.getOrDefault("resourcePath", ""));
       actions.add(action);
     }
     return actions;

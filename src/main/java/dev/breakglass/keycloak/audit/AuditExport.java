@@ -1,10 +1,10 @@
 package dev.breakglass.keycloak.audit;
 
-import java.util.Arrays;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -61,7 +61,18 @@ public final class AuditExport {
       String hash) {}
 
   static final List<String> COLUMNS =
-      List.of("id", "realm", "seq", "type", "grantId", "userId", "username", "time", "details", "prevHash", "hash");
+      List.of(
+          "id",
+          "realm",
+          "seq",
+          "type",
+          "grantId",
+          "userId",
+          "username",
+          "time",
+          "details",
+          "prevHash",
+          "hash");
 
   private AuditExport() {}
 
@@ -105,7 +116,8 @@ public final class AuditExport {
     view.put("time", Instant.ofEpochMilli(r.createdAt()).toString());
     Object details;
     try {
-      details = r.detailsJson() == null ? null : JsonSerialization.readValue(r.detailsJson(), Map.class);
+      details =
+          r.detailsJson() == null ? null : JsonSerialization.readValue(r.detailsJson(), Map.class);
     } catch (IOException e) {
       details = r.detailsJson();
     }
@@ -128,14 +140,28 @@ public final class AuditExport {
     return out.toString();
   }
 
-  /** RFC 4180: a header row, CRLF line ends, fields quoted when they hold a quote, comma or line break. */
+  /**
+   * RFC 4180: a header row, CRLF line ends, fields quoted when they hold a quote, comma or line
+   * break.
+   */
   public static String csv(List<Row> rows) {
     StringBuilder out = new StringBuilder();
     appendLine(out, COLUMNS);
     for (Row r : rows) {
-      appendLine(out, Arrays.asList(
-          r.id(), r.realm(), Long.toString(r.seq()), r.type(), r.grantId(), r.userId(), r.username(),
-          Instant.ofEpochMilli(r.createdAt()).toString(), r.detailsJson(), r.prevHash(), r.hash()));
+      appendLine(
+          out,
+          Arrays.asList(
+              r.id(),
+              r.realm(),
+              Long.toString(r.seq()),
+              r.type(),
+              r.grantId(),
+              r.userId(),
+              r.username(),
+              Instant.ofEpochMilli(r.createdAt()).toString(),
+              r.detailsJson(),
+              r.prevHash(),
+              r.hash()));
     }
     return out.toString();
   }
@@ -156,7 +182,8 @@ public final class AuditExport {
       return "";
     }
     String v = neutraliseFormula(value);
-    boolean quote = v.indexOf('"') >= 0 || v.indexOf(',') >= 0 || v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0;
+    boolean quote =
+        v.indexOf('"') >= 0 || v.indexOf(',') >= 0 || v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0;
     return quote ? '"' + v.replace("\"", "\"\"") + '"' : v;
   }
 
@@ -167,7 +194,12 @@ public final class AuditExport {
    */
   static String neutraliseFormula(String value) {
     char first = value.charAt(0);
-    return first == '=' || first == '+' || first == '-' || first == '@' || first == '\t' || first == '\r'
+    return first == '='
+            || first == '+'
+            || first == '-'
+            || first == '@'
+            || first == '\t'
+            || first == '\r'
         ? "'" + value
         : value;
   }

@@ -9,10 +9,11 @@ import org.keycloak.provider.ProviderEvent;
 
 /**
  * Published, in the appending transaction, for every record added to an audit chain. The alert
- * outbox and the metrics subscribe: what they write commits with the record, or not at all.
- * {@code details} are the record's details as the caller gave them (the record holds them as JSON).
+ * outbox and the metrics subscribe: what they write commits with the record, or not at all. {@code
+ * details} are the record's details as the caller gave them (the record holds them as JSON).
  */
-public record AuditRecorded(KeycloakSession session, RealmModel realm, AuditRecordEntity record, Map<String, ?> details)
+public record AuditRecorded(
+    KeycloakSession session, RealmModel realm, AuditRecordEntity record, Map<String, ?> details)
     implements ProviderEvent {
 
   public AuditEventType type() {

@@ -1,10 +1,9 @@
 package dev.breakglass.keycloak.audit;
 
-import dev.breakglass.keycloak.domain.AuditEventType;
-
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.store.AuditHeadEntity;
 import dev.breakglass.keycloak.store.AuditRecordEntity;
 import dev.breakglass.keycloak.store.AuditStore;
@@ -32,7 +31,8 @@ public final class AuditTrail {
   private static final Logger AUDIT_LOG = Logger.getLogger(LOGGER_NAME);
   private static final Logger LOG = Logger.getLogger(AuditTrail.class);
 
-  private static final ObjectWriter ASCII_JSON = JsonSerialization.mapper.writer().with(JsonWriteFeature.ESCAPE_NON_ASCII);
+  private static final ObjectWriter ASCII_JSON =
+      JsonSerialization.mapper.writer().with(JsonWriteFeature.ESCAPE_NON_ASCII);
 
   /** Hard cap on the stored details; reason and ticket are bounded well below it. */
   private static final int MAX_DETAILS_LENGTH = 7000;
@@ -43,8 +43,8 @@ public final class AuditTrail {
   public record Subject(String grantId, String userId, String username) {}
 
   /**
-   * Locks the realm's chain head for the rest of the transaction, creating it on first use. Held
-   * by appends; callers that must check-then-act per realm (activation) take it first.
+   * Locks the realm's chain head for the rest of the transaction, creating it on first use. Held by
+   * appends; callers that must check-then-act per realm (activation) take it first.
    */
   public static AuditHeadEntity lockChain(KeycloakSession session, RealmModel realm) {
     AuditStore store = AuditStore.of(session);
@@ -55,24 +55,40 @@ public final class AuditTrail {
     try {
       // Its own transaction, so a concurrent creator on another node fails there, not here.
       KeycloakModelUtils.runJobInTransaction(
-          session.getKeycloakSessionFactory(), s -> AuditStore.of(s).createHead(realm.getId(), AuditHasher.GENESIS));
+          session.getKeycloakSessionFactory(),
+          s -> AuditStore.of(s).createHead(realm.getId(), AuditHasher.GENESIS));
     } catch (RuntimeException e) {
       LOG.debugf("Audit chain head for realm %s was created concurrently", realm.getId());
     }
     return store
         .lockHead(realm.getId())
-        .orElseThrow(() -> new IllegalStateException("Audit chain head could not be created for realm " + realm.getId()));
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "Audit chain head could not be created for realm " + realm.getId()));
   }
 
   public static AuditRecordEntity append(
-      KeycloakSession session, RealmModel realm, AuditEventType type, Subject subject, Map<String, ?> details) {
+      KeycloakSession session,
+      RealmModel realm,
+      AuditEventType type,
+      Subject subject,
+      Map<String, ?> details) {
     AuditHeadEntity head = lockChain(session, realm);
 
     String detailsJson = toJson(details);
     long now = DbClock.nowMillis(session);
     long seq = head.getLastSeq() + 1;
-    AuditHasher.Content content = new AuditHasher.Content(
-        realm.getId(), seq, type.name(), subject.grantId(), subject.userId(), subject.username(), now, detailsJson);
+    AuditHasher.Content content =
+        new AuditHasher.Content(
+            realm.getId(),
+            seq,
+            type.name(),
+            subject.grantId(),
+            subject.userId(),
+            subject.username(),
+            now,
+            detailsJson);
     String hash = AuditHasher.hash(content, head.getLastHash());
 
     AuditRecordEntity record = new AuditRecordEntity();
@@ -92,27 +108,31 @@ public final class AuditTrail {
     head.setLastSeq(seq);
     head.setLastHash(hash);
 
-    // Subscribers (the alert outbox, the metrics) write in this transaction: with the record, or not at all.
+    // Subscribers (the alert outbox, the metrics) write in this transaction: with the record, or
+    // not at all.
     session.getKeycloakSessionFactory().publish(new AuditRecorded(session, realm, record, details));
 
     String line = logLine(realm.getName(), record);
-    session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
-      @Override
-      protected void commitImpl() {
-        AUDIT_LOG.info(line);
-      }
+    session
+        .getTransactionManager()
+        .enlistAfterCompletion(
+            new AbstractKeycloakTransaction() {
+              @Override
+              protected void commitImpl() {
+                AUDIT_LOG.info(line);
+              }
 
-      @Override
-      protected void rollbackImpl() {
-        // Nothing was recorded, so nothing is logged.
-      }
-    });
+              @Override
+              protected void rollbackImpl() {
+                // Nothing was recorded, so nothing is logged.
+              }
+            });
     return record;
   }
 
   /**
-   * One JSON object in pure ASCII: control characters, Unicode line separators and everything
-   * else outside ASCII come out as escapes, so no reader of the log can be made to see a line break.
+   * One JSON object in pure ASCII: control characters, Unicode line separators and everything else
+   * outside ASCII come out as escapes, so no reader of the log can be made to see a line break.
    */
   static String logLine(String realmName, AuditRecordEntity r) {
     ObjectNode node = JsonSerialization.mapper.createObjectNode();
@@ -145,7 +165,8 @@ public final class AuditTrail {
     try {
       String json = JsonSerialization.writeValueAsString(details);
       if (json.length() > MAX_DETAILS_LENGTH) {
-        throw new IllegalArgumentException("Audit details too long: " + json.length() + " characters");
+        throw new IllegalArgumentException(
+            "Audit details too long: " + json.length() + " characters");
       }
       return json;
     } catch (IOException e) {

@@ -19,8 +19,10 @@ public final class AuditVerifier {
   public static final String LINK_BROKEN = "previous-hash link broken";
   public static final String GAP = "sequence gap: record(s) missing before seq %d";
   public static final String OUT_OF_ORDER = "sequence out of order";
-  public static final String HEAD_AHEAD = "chain head does not match the last record: newest record(s) missing";
-  public static final String HEAD_BEHIND = "chain head does not match the last record: record(s) beyond the chain head";
+  public static final String HEAD_AHEAD =
+      "chain head does not match the last record: newest record(s) missing";
+  public static final String HEAD_BEHIND =
+      "chain head does not match the last record: record(s) beyond the chain head";
   public static final String HEAD_MISMATCH = "chain head does not match the last record";
 
   /** One stored record, as read from the table. */
@@ -38,7 +40,8 @@ public final class AuditVerifier {
       String hash) {
 
     AuditHasher.Content content() {
-      return new AuditHasher.Content(realmId, seq, type, grantId, userId, username, createdAt, detailsJson);
+      return new AuditHasher.Content(
+          realmId, seq, type, grantId, userId, username, createdAt, detailsJson);
     }
   }
 
@@ -89,7 +92,9 @@ public final class AuditVerifier {
     this.headHash = headHash == null ? AuditHasher.GENESIS : headHash;
   }
 
-  /** @return whether more records are worth feeding (false once the chain is broken) */
+  /**
+   * @return whether more records are worth feeding (false once the chain is broken)
+   */
   public boolean accept(Entry e) {
     if (broken != null) {
       return false;

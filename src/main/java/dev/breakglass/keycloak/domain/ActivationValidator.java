@@ -50,7 +50,8 @@ public final class ActivationValidator {
     String ticket = input.ticket() == null ? "" : input.ticket().strip();
     if (ticket.isEmpty()) {
       errors.add(new FieldError(FIELD_TICKET, "breakGlassTicketRequired"));
-    } else if (TextRules.check(ticket, PolicyKeys.LIMIT_TICKET_LENGTH, false) != TextRules.Problem.NONE
+    } else if (TextRules.check(ticket, PolicyKeys.LIMIT_TICKET_LENGTH, false)
+            != TextRules.Problem.NONE
         || !policy.ticketPattern().matcher(ticket).matches()) {
       errors.add(new FieldError(FIELD_TICKET, "breakGlassTicketInvalid"));
     }
@@ -85,6 +86,7 @@ public final class ActivationValidator {
     if (!errors.isEmpty()) {
       return new Result(null, List.copyOf(errors));
     }
-    return new Result(new ActivationRequest(reason, ticket, List.copyOf(roles), duration), List.of());
+    return new Result(
+        new ActivationRequest(reason, ticket, List.copyOf(roles), duration), List.of());
   }
 }

@@ -4,7 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** One person's attestation of an ended grant. */
-public record AttestationAnswers(boolean necessary, boolean scopeCorrect, boolean allRemoved, String notes) {
+public record AttestationAnswers(
+    boolean necessary, boolean scopeCorrect, boolean allRemoved, String notes) {
 
   /** A "no" anywhere is allowed and recorded, and it is news: it raises an alert. */
   public boolean anyNo() {

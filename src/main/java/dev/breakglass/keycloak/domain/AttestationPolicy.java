@@ -7,9 +7,11 @@ import java.util.Optional;
  * How a realm closes ended grants: who must attest, by when, how often overdue grants are
  * escalated, and whether an overdue attestation blocks the next activation.
  */
-public record AttestationPolicy(Requirement requirement, double deadlineHours, double reminderHours, boolean blockWhenOverdue) {
+public record AttestationPolicy(
+    Requirement requirement, double deadlineHours, double reminderHours, boolean blockWhenOverdue) {
 
-  public static final AttestationPolicy DEFAULT = new AttestationPolicy(Requirement.HOLDER, 72, 24, false);
+  public static final AttestationPolicy DEFAULT =
+      new AttestationPolicy(Requirement.HOLDER, 72, 24, false);
 
   /** Who must attest before a grant is CLOSED. */
   public enum Requirement {

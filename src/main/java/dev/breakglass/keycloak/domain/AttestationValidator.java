@@ -65,20 +65,27 @@ public final class AttestationValidator {
     }
     // Line breaks are fine in notes (the log line is JSON-escaped); they are normalised to \n.
     String normalised = TextRules.normaliseLineBreaks(notes);
-    return new Result(new AttestationAnswers(answers[0], answers[1], answers[2], normalised), List.of());
+    return new Result(
+        new AttestationAnswers(answers[0], answers[1], answers[2], normalised), List.of());
   }
 
-  /** The message of a field error for API callers (the form shows the message key's translation). */
+  /**
+   * The message of a field error for API callers (the form shows the message key's translation).
+   */
   public static String apiText(FieldError error) {
-    String text = switch (error.message()) {
-      case "breakGlassAttestUnknownField" -> "unknown field";
-      case "breakGlassAttestAnswerRequired" -> "answer yes or no";
-      case "breakGlassAttestNotesTooLong" -> "at most " + MAX_NOTES_LENGTH + " characters";
-      case "breakGlassAttestNotesInvalid" -> "plain text without < or > or control characters";
-      default -> "invalid";
-    };
-    String field = error.field().codePoints().allMatch(cp -> cp < 128 && !Character.isISOControl(cp)) && error.field().length() <= 40
-        ? error.field() : "(unprintable field name)";
+    String text =
+        switch (error.message()) {
+          case "breakGlassAttestUnknownField" -> "unknown field";
+          case "breakGlassAttestAnswerRequired" -> "answer yes or no";
+          case "breakGlassAttestNotesTooLong" -> "at most " + MAX_NOTES_LENGTH + " characters";
+          case "breakGlassAttestNotesInvalid" -> "plain text without < or > or control characters";
+          default -> "invalid";
+        };
+    String field =
+        error.field().codePoints().allMatch(cp -> cp < 128 && !Character.isISOControl(cp))
+                && error.field().length() <= 40
+            ? error.field()
+            : "(unprintable field name)";
     return field + ": " + text;
   }
 

@@ -20,8 +20,8 @@ public final class BreakGlassIds {
   public static final String ACTIVATED_NOTE = "break-glass.activated-grant";
 
   /**
-   * Session attribute set by the activation to the new grant's id: the login that activates a
-   * grant is part of the activation, not its first use.
+   * Session attribute set by the activation to the new grant's id: the login that activates a grant
+   * is part of the activation, not its first use.
    */
   public static final String ACTIVATING_GRANT_ATTRIBUTE = "break-glass.activating-grant";
 

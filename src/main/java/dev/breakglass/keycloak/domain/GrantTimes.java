@@ -9,7 +9,8 @@ public final class GrantTimes {
    * How long after its end the grant's roles were really gone: after {@code expiresAt} for an
    * expired grant, after {@code endedAt} for one ended otherwise. Null while the grant is active.
    */
-  public static Long expiryLag(String endReason, long expiresAt, Long endedAt, Long rolesRemovedAt) {
+  public static Long expiryLag(
+      String endReason, long expiresAt, Long endedAt, Long rolesRemovedAt) {
     if (rolesRemovedAt == null || endedAt == null) {
       return null;
     }

@@ -1,8 +1,8 @@
 package dev.breakglass.keycloak.domain;
 
 /**
- * Keys of the policy as stored in the break-glass activation required action's config. They are
- * a public contract: realm JSON files and the admin API use them.
+ * Keys of the policy as stored in the break-glass activation required action's config. They are a
+ * public contract: realm JSON files and the admin API use them.
  */
 public final class PolicyKeys {
   public static final String ELIGIBLE_GROUP = "eligibleGroup";
@@ -46,8 +46,10 @@ public final class PolicyKeys {
   public static final int MIN_WEBHOOK_SECRET_LENGTH = 16;
   public static final int LIMIT_WEBHOOK_SECRET_LENGTH = 512;
   public static final int LIMIT_ALERT_EMAILS = 20;
+
   /** Shortest attestation deadline and reminder interval: 36 seconds, for drills and tests. */
   public static final double MIN_ATTESTATION_HOURS = 0.01;
+
   public static final double LIMIT_ATTESTATION_HOURS = 24 * 365;
 
   private PolicyKeys() {}

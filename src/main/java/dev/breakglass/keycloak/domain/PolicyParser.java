@@ -1,8 +1,8 @@
 package dev.breakglass.keycloak.domain;
 
-import java.util.ArrayList;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -34,42 +34,90 @@ public final class PolicyParser {
 
     String group = trimToEmpty(c.get(PolicyKeys.ELIGIBLE_GROUP));
     if (group.isEmpty()) {
-      errors.add(new FieldError(PolicyKeys.ELIGIBLE_GROUP, "Choose the group whose members may activate break-glass access."));
+      errors.add(
+          new FieldError(
+              PolicyKeys.ELIGIBLE_GROUP,
+              "Choose the group whose members may activate break-glass access."));
     } else if (!group.startsWith("/")) {
-      errors.add(new FieldError(PolicyKeys.ELIGIBLE_GROUP, "The eligible group must be a group path such as /responders."));
+      errors.add(
+          new FieldError(
+              PolicyKeys.ELIGIBLE_GROUP,
+              "The eligible group must be a group path such as /responders."));
     }
 
     List<String> roles = splitMulti(c.get(PolicyKeys.GRANTABLE_ROLES));
     if (roles.isEmpty()) {
-      errors.add(new FieldError(PolicyKeys.GRANTABLE_ROLES, "List at least one grantable role (realm role, or clientId.role for a client role)."));
+      errors.add(
+          new FieldError(
+              PolicyKeys.GRANTABLE_ROLES,
+              "List at least one grantable role (realm role, or clientId.role for a client"
+                  + " role)."));
     }
 
-    Integer max = parseMinutes(c, PolicyKeys.MAX_DURATION, PolicyKeys.DEFAULT_MAX_DURATION, "Maximum duration", errors);
-    Integer def = parseMinutes(c, PolicyKeys.DEFAULT_DURATION, PolicyKeys.DEFAULT_DEFAULT_DURATION, "Default duration", errors);
+    Integer max =
+        parseMinutes(
+            c,
+            PolicyKeys.MAX_DURATION,
+            PolicyKeys.DEFAULT_MAX_DURATION,
+            "Maximum duration",
+            errors);
+    Integer def =
+        parseMinutes(
+            c,
+            PolicyKeys.DEFAULT_DURATION,
+            PolicyKeys.DEFAULT_DEFAULT_DURATION,
+            "Default duration",
+            errors);
     if (max != null && def != null && def > max) {
-      errors.add(new FieldError(PolicyKeys.DEFAULT_DURATION, "Default duration must not exceed the maximum duration (" + max + " minutes)."));
+      errors.add(
+          new FieldError(
+              PolicyKeys.DEFAULT_DURATION,
+              "Default duration must not exceed the maximum duration (" + max + " minutes)."));
     }
 
     Pattern ticketPattern = null;
-    String patternText = valueOrDefault(c, PolicyKeys.TICKET_PATTERN, PolicyKeys.DEFAULT_TICKET_PATTERN);
+    String patternText =
+        valueOrDefault(c, PolicyKeys.TICKET_PATTERN, PolicyKeys.DEFAULT_TICKET_PATTERN);
     if (patternText.length() > PolicyKeys.LIMIT_TICKET_PATTERN_LENGTH) {
-      errors.add(new FieldError(PolicyKeys.TICKET_PATTERN, "Ticket pattern must be at most " + PolicyKeys.LIMIT_TICKET_PATTERN_LENGTH + " characters."));
+      errors.add(
+          new FieldError(
+              PolicyKeys.TICKET_PATTERN,
+              "Ticket pattern must be at most "
+                  + PolicyKeys.LIMIT_TICKET_PATTERN_LENGTH
+                  + " characters."));
     } else {
       try {
         ticketPattern = Pattern.compile(patternText);
       } catch (PatternSyntaxException e) {
-        errors.add(new FieldError(PolicyKeys.TICKET_PATTERN, "Ticket pattern is not a valid regular expression: " + e.getDescription() + "."));
+        errors.add(
+            new FieldError(
+                PolicyKeys.TICKET_PATTERN,
+                "Ticket pattern is not a valid regular expression: " + e.getDescription() + "."));
       }
     }
 
-    String example = valueOrDefault(c, PolicyKeys.TICKET_EXAMPLE, PolicyKeys.DEFAULT_TICKET_EXAMPLE);
+    String example =
+        valueOrDefault(c, PolicyKeys.TICKET_EXAMPLE, PolicyKeys.DEFAULT_TICKET_EXAMPLE);
     if (ticketPattern != null && !ticketPattern.matcher(example).matches()) {
-      errors.add(new FieldError(PolicyKeys.TICKET_EXAMPLE, "Ticket example does not match the ticket pattern: responders would be shown an example they cannot use."));
+      errors.add(
+          new FieldError(
+              PolicyKeys.TICKET_EXAMPLE,
+              "Ticket example does not match the ticket pattern: responders would be shown an"
+                  + " example they cannot use."));
     }
 
-    Integer minReason = parseInt(c, PolicyKeys.MIN_REASON_LENGTH, PolicyKeys.DEFAULT_MIN_REASON_LENGTH, "Minimum reason length", errors);
+    Integer minReason =
+        parseInt(
+            c,
+            PolicyKeys.MIN_REASON_LENGTH,
+            PolicyKeys.DEFAULT_MIN_REASON_LENGTH,
+            "Minimum reason length",
+            errors);
     if (minReason != null && (minReason < 1 || minReason > 500)) {
-      errors.add(new FieldError(PolicyKeys.MIN_REASON_LENGTH, "Minimum reason length must be between 1 and 500 characters."));
+      errors.add(
+          new FieldError(
+              PolicyKeys.MIN_REASON_LENGTH,
+              "Minimum reason length must be between 1 and 500 characters."));
     }
 
     String driftText = valueOrDefault(c, PolicyKeys.DRIFT_MODE, PolicyKeys.DEFAULT_DRIFT_MODE);
@@ -85,7 +133,18 @@ public final class PolicyParser {
       return new Result(null, List.copyOf(errors));
     }
     return new Result(
-        new BreakGlassPolicy(group, roles, def, max, ticketPattern, example, minReason, driftMode, alerts, attestation), List.of());
+        new BreakGlassPolicy(
+            group,
+            roles,
+            def,
+            max,
+            ticketPattern,
+            example,
+            minReason,
+            driftMode,
+            alerts,
+            attestation),
+        List.of());
   }
 
   /**
@@ -96,54 +155,90 @@ public final class PolicyParser {
     return parseAttestation(config == null ? Map.of() : config, new ArrayList<>());
   }
 
-  private static AttestationPolicy parseAttestation(Map<String, String> c, List<FieldError> errors) {
-    String requirementText = valueOrDefault(c, PolicyKeys.ATTESTATION, PolicyKeys.DEFAULT_ATTESTATION);
-    AttestationPolicy.Requirement requirement = AttestationPolicy.Requirement.fromConfig(requirementText).orElse(null);
+  private static AttestationPolicy parseAttestation(
+      Map<String, String> c, List<FieldError> errors) {
+    String requirementText =
+        valueOrDefault(c, PolicyKeys.ATTESTATION, PolicyKeys.DEFAULT_ATTESTATION);
+    AttestationPolicy.Requirement requirement =
+        AttestationPolicy.Requirement.fromConfig(requirementText).orElse(null);
     if (requirement == null) {
-      errors.add(new FieldError(PolicyKeys.ATTESTATION, "Attestation must be holder or holder-and-second."));
+      errors.add(
+          new FieldError(
+              PolicyKeys.ATTESTATION, "Attestation must be holder or holder-and-second."));
       requirement = AttestationPolicy.DEFAULT.requirement();
     }
-    double deadline = parseHours(c, PolicyKeys.ATTESTATION_DEADLINE_HOURS, PolicyKeys.DEFAULT_ATTESTATION_DEADLINE_HOURS,
-        "Attestation deadline", AttestationPolicy.DEFAULT.deadlineHours(), errors);
-    double reminder = parseHours(c, PolicyKeys.ATTESTATION_REMINDER_HOURS, PolicyKeys.DEFAULT_ATTESTATION_REMINDER_HOURS,
-        "Overdue reminder interval", AttestationPolicy.DEFAULT.reminderHours(), errors);
+    double deadline =
+        parseHours(
+            c,
+            PolicyKeys.ATTESTATION_DEADLINE_HOURS,
+            PolicyKeys.DEFAULT_ATTESTATION_DEADLINE_HOURS,
+            "Attestation deadline",
+            AttestationPolicy.DEFAULT.deadlineHours(),
+            errors);
+    double reminder =
+        parseHours(
+            c,
+            PolicyKeys.ATTESTATION_REMINDER_HOURS,
+            PolicyKeys.DEFAULT_ATTESTATION_REMINDER_HOURS,
+            "Overdue reminder interval",
+            AttestationPolicy.DEFAULT.reminderHours(),
+            errors);
     String block = valueOrDefault(c, PolicyKeys.BLOCK_WHEN_OVERDUE, "false");
     if (!block.equals("true") && !block.equals("false")) {
-      errors.add(new FieldError(PolicyKeys.BLOCK_WHEN_OVERDUE, "Block activation when overdue must be true or false."));
+      errors.add(
+          new FieldError(
+              PolicyKeys.BLOCK_WHEN_OVERDUE,
+              "Block activation when overdue must be true or false."));
     }
     return new AttestationPolicy(requirement, deadline, reminder, block.equals("true"));
   }
 
-  private static double parseHours(Map<String, String> c, String key, String def, String label, double fallback,
+  private static double parseHours(
+      Map<String, String> c,
+      String key,
+      String def,
+      String label,
+      double fallback,
       List<FieldError> errors) {
     String text = valueOrDefault(c, key, def);
     try {
       double hours = Double.parseDouble(text);
-      if (Double.isFinite(hours) && hours >= PolicyKeys.MIN_ATTESTATION_HOURS && hours <= PolicyKeys.LIMIT_ATTESTATION_HOURS) {
+      if (Double.isFinite(hours)
+          && hours >= PolicyKeys.MIN_ATTESTATION_HOURS
+          && hours <= PolicyKeys.LIMIT_ATTESTATION_HOURS) {
         return hours;
       }
     } catch (NumberFormatException e) {
       // reported below
     }
-    errors.add(new FieldError(key, label + " must be a number of hours between " + PolicyKeys.MIN_ATTESTATION_HOURS + " and "
-        + (int) PolicyKeys.LIMIT_ATTESTATION_HOURS + " (decimals allowed, e.g. 0.5)."));
+    errors.add(
+        new FieldError(
+            key,
+            label
+                + " must be a number of hours between "
+                + PolicyKeys.MIN_ATTESTATION_HOURS
+                + " and "
+                + (int) PolicyKeys.LIMIT_ATTESTATION_HOURS
+                + " (decimals allowed, e.g. 0.5)."));
     return fallback;
   }
 
   /**
-   * The alert channels alone. Alerts must still flow when another part of the policy is broken
-   * (a drift or a denial is exactly when the SOC needs to hear), so the outbox reads them with
-   * this, keeping every channel that is valid by itself.
+   * The alert channels alone. Alerts must still flow when another part of the policy is broken (a
+   * drift or a denial is exactly when the SOC needs to hear), so the outbox reads them with this,
+   * keeping every channel that is valid by itself.
    */
   public static AlertPolicy alertsOf(Map<String, String> config) {
     return parseAlerts(config == null ? Map.of() : config, new ArrayList<>());
   }
 
-  private static final Pattern EMAIL = Pattern.compile("[^@\\s<>,;:\"()\\[\\]]+@[^@\\s<>,;:\"()\\[\\]]+\\.[^@\\s<>,;:\"()\\[\\]]+");
+  private static final Pattern EMAIL =
+      Pattern.compile("[^@\\s<>,;:\"()\\[\\]]+@[^@\\s<>,;:\"()\\[\\]]+\\.[^@\\s<>,;:\"()\\[\\]]+");
 
   private static AlertPolicy parseAlerts(Map<String, String> c, List<FieldError> errors) {
     String url = trimToEmpty(c.get(PolicyKeys.WEBHOOK_URL));
-    String secret = c.get(PolicyKeys.WEBHOOK_SECRET) == null ? "" : c.get(PolicyKeys.WEBHOOK_SECRET);
+    String secret =
+        c.get(PolicyKeys.WEBHOOK_SECRET) == null ? "" : c.get(PolicyKeys.WEBHOOK_SECRET);
     String webhookUrl = null;
     String webhookSecret = null;
     if (!url.isEmpty()) {
@@ -151,11 +246,22 @@ public final class PolicyParser {
       if (problem != null) {
         errors.add(new FieldError(PolicyKeys.WEBHOOK_URL, problem));
       } else if (secret.isBlank()) {
-        errors.add(new FieldError(PolicyKeys.WEBHOOK_SECRET, "A webhook needs a signing secret, so receivers can tell our alerts from forgeries."));
-      } else if (secret.length() < PolicyKeys.MIN_WEBHOOK_SECRET_LENGTH || secret.length() > PolicyKeys.LIMIT_WEBHOOK_SECRET_LENGTH
+        errors.add(
+            new FieldError(
+                PolicyKeys.WEBHOOK_SECRET,
+                "A webhook needs a signing secret, so receivers can tell our alerts from"
+                    + " forgeries."));
+      } else if (secret.length() < PolicyKeys.MIN_WEBHOOK_SECRET_LENGTH
+          || secret.length() > PolicyKeys.LIMIT_WEBHOOK_SECRET_LENGTH
           || secret.codePoints().anyMatch(Character::isISOControl)) {
-        errors.add(new FieldError(PolicyKeys.WEBHOOK_SECRET, "Webhook secret must be " + PolicyKeys.MIN_WEBHOOK_SECRET_LENGTH + " to "
-            + PolicyKeys.LIMIT_WEBHOOK_SECRET_LENGTH + " characters without control characters."));
+        errors.add(
+            new FieldError(
+                PolicyKeys.WEBHOOK_SECRET,
+                "Webhook secret must be "
+                    + PolicyKeys.MIN_WEBHOOK_SECRET_LENGTH
+                    + " to "
+                    + PolicyKeys.LIMIT_WEBHOOK_SECRET_LENGTH
+                    + " characters without control characters."));
       } else {
         webhookUrl = url;
         webhookSecret = secret;
@@ -165,11 +271,19 @@ public final class PolicyParser {
     List<String> emails = new ArrayList<>();
     List<String> given = splitMulti(c.get(PolicyKeys.ALERT_EMAILS));
     if (given.size() > PolicyKeys.LIMIT_ALERT_EMAILS) {
-      errors.add(new FieldError(PolicyKeys.ALERT_EMAILS, "At most " + PolicyKeys.LIMIT_ALERT_EMAILS + " alert e-mail addresses; use a list address for more."));
+      errors.add(
+          new FieldError(
+              PolicyKeys.ALERT_EMAILS,
+              "At most "
+                  + PolicyKeys.LIMIT_ALERT_EMAILS
+                  + " alert e-mail addresses; use a list address for more."));
     }
     for (String address : given.subList(0, Math.min(given.size(), PolicyKeys.LIMIT_ALERT_EMAILS))) {
       if (address.length() > 254 || !EMAIL.matcher(address).matches()) {
-        errors.add(new FieldError(PolicyKeys.ALERT_EMAILS, "Not an e-mail address: " + TextRules.printable(address, 60) + "."));
+        errors.add(
+            new FieldError(
+                PolicyKeys.ALERT_EMAILS,
+                "Not an e-mail address: " + TextRules.printable(address, 60) + "."));
       } else {
         emails.add(address);
       }
@@ -178,13 +292,16 @@ public final class PolicyParser {
     String useText = valueOrDefault(c, PolicyKeys.ALERT_ON_USE, PolicyKeys.DEFAULT_ALERT_ON_USE);
     UseAlerts useAlerts = UseAlerts.fromConfig(useText).orElse(null);
     if (useAlerts == null) {
-      errors.add(new FieldError(PolicyKeys.ALERT_ON_USE, "Alert on use must be first, every or none."));
+      errors.add(
+          new FieldError(PolicyKeys.ALERT_ON_USE, "Alert on use must be first, every or none."));
       useAlerts = UseAlerts.FIRST;
     }
     return new AlertPolicy(webhookUrl, webhookSecret, emails, useAlerts);
   }
 
-  /** Null when {@code url} is usable as a webhook: absolute http(s), a host, no credentials in it. */
+  /**
+   * Null when {@code url} is usable as a webhook: absolute http(s), a host, no credentials in it.
+   */
   static String webhookUrlProblem(String url) {
     if (url.length() > PolicyKeys.LIMIT_WEBHOOK_URL_LENGTH) {
       return "Webhook URL must be at most " + PolicyKeys.LIMIT_WEBHOOK_URL_LENGTH + " characters.";
@@ -203,7 +320,8 @@ public final class PolicyParser {
       return "Webhook URL must name a host.";
     }
     if (uri.getRawUserInfo() != null) {
-      return "Webhook URL must not contain credentials; the signing secret authenticates our alerts.";
+      return "Webhook URL must not contain credentials; the signing secret authenticates our"
+          + " alerts.";
     }
     if (uri.getRawFragment() != null) {
       return "Webhook URL must not contain a fragment (#...).";
@@ -211,7 +329,9 @@ public final class PolicyParser {
     return null;
   }
 
-  /** Splits a Keycloak multi-valued config string, dropping blanks and duplicates, keeping order. */
+  /**
+   * Splits a Keycloak multi-valued config string, dropping blanks and duplicates, keeping order.
+   */
   public static List<String> splitMulti(String value) {
     if (value == null || value.isBlank()) {
       return List.of();
@@ -224,16 +344,24 @@ public final class PolicyParser {
     return List.copyOf(out);
   }
 
-  private static Integer parseMinutes(Map<String, String> c, String key, String def, String label, List<FieldError> errors) {
+  private static Integer parseMinutes(
+      Map<String, String> c, String key, String def, String label, List<FieldError> errors) {
     Integer value = parseInt(c, key, def, label, errors);
     if (value != null && (value < 1 || value > PolicyKeys.LIMIT_MAX_DURATION_MINUTES)) {
-      errors.add(new FieldError(key, label + " must be between 1 and " + PolicyKeys.LIMIT_MAX_DURATION_MINUTES + " minutes."));
+      errors.add(
+          new FieldError(
+              key,
+              label
+                  + " must be between 1 and "
+                  + PolicyKeys.LIMIT_MAX_DURATION_MINUTES
+                  + " minutes."));
       return null;
     }
     return value;
   }
 
-  private static Integer parseInt(Map<String, String> c, String key, String def, String label, List<FieldError> errors) {
+  private static Integer parseInt(
+      Map<String, String> c, String key, String def, String label, List<FieldError> errors) {
     String text = valueOrDefault(c, key, def);
     try {
       return Integer.valueOf(text);

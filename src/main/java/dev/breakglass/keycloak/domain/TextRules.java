@@ -70,7 +70,10 @@ public final class TextRules {
     return kept < text.codePointCount(0, text.length()) ? out + "..." : out.toString();
   }
 
-  /** Controls (C0, C1, DEL), format characters (bidi controls, zero-width), line and paragraph separators. */
+  /**
+   * Controls (C0, C1, DEL), format characters (bidi controls, zero-width), line and paragraph
+   * separators.
+   */
   static boolean isUnsafe(int cp) {
     int type = Character.getType(cp);
     return type == Character.CONTROL
@@ -91,7 +94,13 @@ public final class TextRules {
         || Character.isWhitespace(cp)) {
       return false;
     }
-    // Letters and symbols that render as nothing (Hangul fillers, Braille blank, Mongolian vowel separator).
-    return cp != 0x115F && cp != 0x1160 && cp != 0x3164 && cp != 0xFFA0 && cp != 0x2800 && cp != 0x180E;
+    // Letters and symbols that render as nothing (Hangul fillers, Braille blank, Mongolian vowel
+    // separator).
+    return cp != 0x115F
+        && cp != 0x1160
+        && cp != 0x3164
+        && cp != 0xFFA0
+        && cp != 0x2800
+        && cp != 0x180E;
   }
 }

@@ -1,11 +1,11 @@
 package dev.breakglass.keycloak.drift;
 
-import dev.breakglass.keycloak.domain.AuditEventType;
-import dev.breakglass.keycloak.domain.Hashes;
 import dev.breakglass.keycloak.audit.AuditTrail;
-import dev.breakglass.keycloak.grant.GrantService;
+import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.domain.BreakGlassPolicy;
 import dev.breakglass.keycloak.domain.DriftMode;
+import dev.breakglass.keycloak.domain.Hashes;
+import dev.breakglass.keycloak.grant.GrantService;
 import dev.breakglass.keycloak.policy.RealmPolicies;
 import dev.breakglass.keycloak.store.DbClock;
 import dev.breakglass.keycloak.store.DriftEntity;
@@ -32,14 +32,16 @@ import org.keycloak.models.utils.KeycloakModelUtils;
 
 /**
  * Finds governed roles held without an active grant: mapped to a user directly, to a group, or
- * inside a composite role. Each new drift is recorded ({@code BREAK_GLASS_DRIFT}) once; in
- * remove mode the mapping is removed as well. Runs in the caller's transaction.
+ * inside a composite role. Each new drift is recorded ({@code BREAK_GLASS_DRIFT}) once; in remove
+ * mode the mapping is removed as well. Runs in the caller's transaction.
  */
 public final class DriftReconciler {
 
   private static final Logger LOG = Logger.getLogger(DriftReconciler.class);
 
-  /** Where a governed role is held: a user's direct mapping, a group's mapping, a composite role. */
+  /**
+   * Where a governed role is held: a user's direct mapping, a group's mapping, a composite role.
+   */
   public enum Kind {
     USER,
     GROUP,
@@ -56,17 +58,20 @@ public final class DriftReconciler {
 
   /** Reconciles every realm, each in its own transaction. */
   public static void reconcileAll(KeycloakSessionFactory factory, String trigger) {
-    List<String> realmIds = KeycloakModelUtils.runJobInTransactionWithResult(factory,
-        session -> session.realms().getRealmsStream().map(RealmModel::getId).toList());
+    List<String> realmIds =
+        KeycloakModelUtils.runJobInTransactionWithResult(
+            factory, session -> session.realms().getRealmsStream().map(RealmModel::getId).toList());
     for (String realmId : realmIds) {
       try {
-        KeycloakModelUtils.runJobInTransaction(factory, session -> {
-          RealmModel realm = session.realms().getRealm(realmId);
-          if (realm != null) {
-            session.getContext().setRealm(realm);
-            reconcile(session, realm, trigger);
-          }
-        });
+        KeycloakModelUtils.runJobInTransaction(
+            factory,
+            session -> {
+              RealmModel realm = session.realms().getRealm(realmId);
+              if (realm != null) {
+                session.getContext().setRealm(realm);
+                reconcile(session, realm, trigger);
+              }
+            });
       } catch (RuntimeException e) {
         LOG.errorf(e, "Break-glass drift reconciliation failed for realm %s", realmId);
       }
@@ -91,7 +96,8 @@ public final class DriftReconciler {
     }
 
     boolean covers(DriftEntity known) {
-      return covers(Kind.valueOf(known.getKind())) && (subjectId == null || subjectId.equals(known.getSubjectId()));
+      return covers(Kind.valueOf(known.getKind()))
+          && (subjectId == null || subjectId.equals(known.getSubjectId()));
     }
   }
 
@@ -103,10 +109,11 @@ public final class DriftReconciler {
   /**
    * Reconciles what {@code scope} covers. The look is taken without a lock; only when it finds a
    * change (new drift, drift gone, a mapping to remove) is the realm's chain locked and the look
-   * taken again, so concurrent reconciliations record each drift once. Returns how many drifts
-   * were newly recorded.
+   * taken again, so concurrent reconciliations record each drift once. Returns how many drifts were
+   * newly recorded.
    */
-  public static int reconcile(KeycloakSession session, RealmModel realm, Scope scope, String trigger) {
+  public static int reconcile(
+      KeycloakSession session, RealmModel realm, Scope scope, String trigger) {
     RealmPolicies.Loaded loaded = RealmPolicies.load(session, realm);
     if (!loaded.isValid()) {
       return 0; // no valid policy, no governed roles: nothing to reconcile against
@@ -139,7 +146,12 @@ public final class DriftReconciler {
       details.put("removed", removed);
       String userId = finding.kind() == Kind.USER ? finding.subjectId() : null;
       String username = finding.kind() == Kind.USER ? finding.subjectName() : null;
-      AuditTrail.append(session, realm, AuditEventType.BREAK_GLASS_DRIFT, new AuditTrail.Subject(null, userId, username), details);
+      AuditTrail.append(
+          session,
+          realm,
+          AuditEventType.BREAK_GLASS_DRIFT,
+          new AuditTrail.Subject(null, userId, username),
+          details);
       recorded++;
       DriftEntity row = known.remove(entry.getKey());
       if (removed) {
@@ -158,11 +170,15 @@ public final class DriftReconciler {
         store.persist(row);
       }
     }
-    // Drift that is gone (mapping removed, or now backed by a grant) may be reported again if it returns.
-    known.keySet().stream().filter(key -> !look.current().containsKey(key)).forEach(key -> store.remove(known.get(key)));
+    // Drift that is gone (mapping removed, or now backed by a grant) may be reported again if it
+    // returns.
+    known.keySet().stream()
+        .filter(key -> !look.current().containsKey(key))
+        .forEach(key -> store.remove(known.get(key)));
     if (recorded > 0) {
-      LOG.warnf("Break-glass drift in realm %s: %d new finding(s) (%s, mode %s)", realm.getName(), recorded, trigger,
-          policy.driftMode().configValue());
+      LOG.warnf(
+          "Break-glass drift in realm %s: %d new finding(s) (%s, mode %s)",
+          realm.getName(), recorded, trigger, policy.driftMode().configValue());
     }
     return recorded;
   }
@@ -170,24 +186,37 @@ public final class DriftReconciler {
   /** Drift found now and drift already reported, by key, within one scope. */
   private record Look(Map<String, Finding> current, Map<String, DriftEntity> known) {
     boolean changed(DriftMode mode) {
-      return !known.keySet().equals(current.keySet()) || (mode == DriftMode.REMOVE && !current.isEmpty());
+      return !known.keySet().equals(current.keySet())
+          || (mode == DriftMode.REMOVE && !current.isEmpty());
     }
   }
 
-  private static Look look(KeycloakSession session, RealmModel realm, BreakGlassPolicy policy, Scope scope) {
-    Map<String, Finding> current = findDrift(session, realm, policy, scope).stream()
-        .collect(Collectors.toMap(f -> f.key(realm.getId()), Function.identity(), (a, b) -> a, LinkedHashMap::new));
+  private static Look look(
+      KeycloakSession session, RealmModel realm, BreakGlassPolicy policy, Scope scope) {
+    Map<String, Finding> current =
+        findDrift(session, realm, policy, scope).stream()
+            .collect(
+                Collectors.toMap(
+                    f -> f.key(realm.getId()),
+                    Function.identity(),
+                    (a, b) -> a,
+                    LinkedHashMap::new));
     DriftStore store = DriftStore.of(session);
-    List<DriftEntity> rows = scope.kind() != null && scope.subjectId() != null
-        ? store.ofSubject(realm.getId(), scope.kind().name(), scope.subjectId())
-        : store.ofRealm(realm.getId());
-    Map<String, DriftEntity> known = rows.stream()
-        .filter(scope::covers)
-        .collect(Collectors.toMap(DriftEntity::getId, Function.identity(), (a, b) -> a, LinkedHashMap::new));
+    List<DriftEntity> rows =
+        scope.kind() != null && scope.subjectId() != null
+            ? store.ofSubject(realm.getId(), scope.kind().name(), scope.subjectId())
+            : store.ofRealm(realm.getId());
+    Map<String, DriftEntity> known =
+        rows.stream()
+            .filter(scope::covers)
+            .collect(
+                Collectors.toMap(
+                    DriftEntity::getId, Function.identity(), (a, b) -> a, LinkedHashMap::new));
     return new Look(current, known);
   }
 
-  static List<Finding> findDrift(KeycloakSession session, RealmModel realm, BreakGlassPolicy policy, Scope scope) {
+  static List<Finding> findDrift(
+      KeycloakSession session, RealmModel realm, BreakGlassPolicy policy, Scope scope) {
     DriftStore store = DriftStore.of(session);
     List<Finding> findings = new ArrayList<>();
     for (String name : policy.grantableRoles()) {
@@ -196,30 +225,47 @@ public final class DriftReconciler {
         continue;
       }
       if (scope.covers(Kind.USER)) {
-        Stream<UserModel> holders = scope.subjectId() == null
-            ? session.users().getRoleMembersStream(realm, role)
-            : Stream.ofNullable(session.users().getUserById(realm, scope.subjectId())).filter(u -> u.hasDirectRole(role));
+        Stream<UserModel> holders =
+            scope.subjectId() == null
+                ? session.users().getRoleMembersStream(realm, role)
+                : Stream.ofNullable(session.users().getUserById(realm, scope.subjectId()))
+                    .filter(u -> u.hasDirectRole(role));
         holders
             .filter(user -> !backedByGrant(session, realm, user, name))
-            .forEach(user -> findings.add(new Finding(Kind.USER, user.getId(), user.getUsername(), name)));
+            .forEach(
+                user ->
+                    findings.add(new Finding(Kind.USER, user.getId(), user.getUsername(), name)));
       }
       if (scope.covers(Kind.GROUP)) {
-        Stream<GroupModel> groups = scope.subjectId() == null
-            ? session.groups().getGroupsByRoleStream(realm, role, null, null)
-            : Stream.ofNullable(session.groups().getGroupById(realm, scope.subjectId())).filter(g -> g.hasDirectRole(role));
-        groups.forEach(group -> findings.add(new Finding(Kind.GROUP, group.getId(), KeycloakModelUtils.buildGroupPath(group), name)));
+        Stream<GroupModel> groups =
+            scope.subjectId() == null
+                ? session.groups().getGroupsByRoleStream(realm, role, null, null)
+                : Stream.ofNullable(session.groups().getGroupById(realm, scope.subjectId()))
+                    .filter(g -> g.hasDirectRole(role));
+        groups.forEach(
+            group ->
+                findings.add(
+                    new Finding(
+                        Kind.GROUP,
+                        group.getId(),
+                        KeycloakModelUtils.buildGroupPath(group),
+                        name)));
       }
       if (scope.covers(Kind.COMPOSITE)) {
         store.compositeParentIds(role.getId()).stream()
             .map(realm::getRoleById)
             .filter(Objects::nonNull)
-            .forEach(parent -> findings.add(new Finding(Kind.COMPOSITE, parent.getId(), roleName(parent), name)));
+            .forEach(
+                parent ->
+                    findings.add(
+                        new Finding(Kind.COMPOSITE, parent.getId(), roleName(parent), name)));
       }
     }
     return findings;
   }
 
-  private static boolean backedByGrant(KeycloakSession session, RealmModel realm, UserModel user, String role) {
+  private static boolean backedByGrant(
+      KeycloakSession session, RealmModel realm, UserModel user, String role) {
     Optional<GrantEntity> active = GrantService.findActive(session, realm, user.getId());
     return active.isPresent() && GrantService.roles(active.get()).contains(role);
   }

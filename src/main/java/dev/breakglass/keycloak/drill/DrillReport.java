@@ -22,7 +22,8 @@ public final class DrillReport {
   public static final String SESSIONS_LEFT_AT_END = "sessionsLeftAtEnd";
 
   /** One alert of the drill grant's activation, as the outbox holds it. */
-  public record Alert(String channel, String status, long createdAt, Long deliveredAt, String lastError) {}
+  public record Alert(
+      String channel, String status, long createdAt, Long deliveredAt, String lastError) {}
 
   /** What is known of the drill grant. Null times are things that have not happened. */
   public record Facts(
@@ -42,12 +43,22 @@ public final class DrillReport {
     List<Map<String, Object>> checks = new ArrayList<>();
     checks.add(activationAlerted(f));
     checks.add(roleEndedWithinBound(f));
-    checks.add(check("sessionsEnded", f.endedAt() != null && f.sessionsLeft() == 0,
-        f.endedAt() == null ? "the grant has not ended yet"
-            : f.sessionsLeft() == 0 ? "no session of the holder from before the end survived it"
-            : f.sessionsLeft() + " session(s) from before the end still exist"));
-    checks.add(check("attested", f.attestedAt() != null,
-        f.attestedAt() != null ? "the holder attested at " + iso(f.attestedAt()) : "the holder has not attested yet"));
+    checks.add(
+        check(
+            "sessionsEnded",
+            f.endedAt() != null && f.sessionsLeft() == 0,
+            f.endedAt() == null
+                ? "the grant has not ended yet"
+                : f.sessionsLeft() == 0
+                    ? "no session of the holder from before the end survived it"
+                    : f.sessionsLeft() + " session(s) from before the end still exist"));
+    checks.add(
+        check(
+            "attested",
+            f.attestedAt() != null,
+            f.attestedAt() != null
+                ? "the holder attested at " + iso(f.attestedAt())
+                : "the holder has not attested yet"));
 
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("passed", checks.stream().allMatch(c -> Boolean.TRUE.equals(c.get("passed"))));
@@ -64,20 +75,39 @@ public final class DrillReport {
 
   private static Map<String, Object> activationAlerted(Facts f) {
     if (f.activationAlerts().isEmpty()) {
-      return check("activationAlerted", false, "no alert was raised: the realm's policy has no alert channel");
+      return check(
+          "activationAlerted",
+          false,
+          "no alert was raised: the realm's policy has no alert channel");
     }
     List<String> late = new ArrayList<>();
     for (Alert a : f.activationAlerts()) {
       if (a.deliveredAt() != null && a.deliveredAt() - a.createdAt() <= ALERT_BOUND_MILLIS) {
-        return check("activationAlerted", true, "delivered by " + a.channel() + " " + (a.deliveredAt() - a.createdAt())
-            + " ms after the activation");
+        return check(
+            "activationAlerted",
+            true,
+            "delivered by "
+                + a.channel()
+                + " "
+                + (a.deliveredAt() - a.createdAt())
+                + " ms after the activation");
       }
-      late.add(a.deliveredAt() != null
-          ? a.channel() + " delivered only after " + (a.deliveredAt() - a.createdAt()) + " ms"
-          : a.channel() + " not delivered (" + a.status() + (a.lastError() == null ? "" : ": " + a.lastError()) + ")");
+      late.add(
+          a.deliveredAt() != null
+              ? a.channel() + " delivered only after " + (a.deliveredAt() - a.createdAt()) + " ms"
+              : a.channel()
+                  + " not delivered ("
+                  + a.status()
+                  + (a.lastError() == null ? "" : ": " + a.lastError())
+                  + ")");
     }
-    return check("activationAlerted", false, "no channel delivered the activation alert within "
-        + ALERT_BOUND_MILLIS / 1000 + " s: " + String.join("; ", late));
+    return check(
+        "activationAlerted",
+        false,
+        "no channel delivered the activation alert within "
+            + ALERT_BOUND_MILLIS / 1000
+            + " s: "
+            + String.join("; ", late));
   }
 
   private static Map<String, Object> roleEndedWithinBound(Facts f) {
@@ -85,7 +115,9 @@ public final class DrillReport {
     if (lag == null) {
       return check("roleEndedWithinBound", false, "the grant's roles have not been removed yet");
     }
-    return check("roleEndedWithinBound", lag <= EXPIRY_BOUND_MILLIS,
+    return check(
+        "roleEndedWithinBound",
+        lag <= EXPIRY_BOUND_MILLIS,
         "roles gone " + lag + " ms after the end (bound " + EXPIRY_BOUND_MILLIS + " ms)");
   }
 

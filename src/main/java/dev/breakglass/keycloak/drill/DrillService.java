@@ -5,10 +5,10 @@ import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.domain.GrantTimes;
 import dev.breakglass.keycloak.store.AlertStore;
 import dev.breakglass.keycloak.store.DbClock;
-import dev.breakglass.keycloak.store.DrillStore;
-import dev.breakglass.keycloak.store.GrantStore;
 import dev.breakglass.keycloak.store.DrillEntity;
+import dev.breakglass.keycloak.store.DrillStore;
 import dev.breakglass.keycloak.store.GrantEntity;
+import dev.breakglass.keycloak.store.GrantStore;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,7 +45,8 @@ public final class DrillService {
 
   private DrillService() {}
 
-  public static DrillEntity schedule(KeycloakSession session, RealmModel realm, UserModel user, String scheduledBy) {
+  public static DrillEntity schedule(
+      KeycloakSession session, RealmModel realm, UserModel user, String scheduledBy) {
     if (!open(session, realm, user.getId()).isEmpty()) {
       throw new AlreadyScheduledException();
     }
@@ -62,8 +63,10 @@ public final class DrillService {
   }
 
   /** The drill waiting for this user's next activation, if any. */
-  public static Optional<DrillEntity> scheduledFor(KeycloakSession session, RealmModel realm, String userId) {
-    return DrillStore.of(session).ofUser(realm.getId(), userId, List.of(SCHEDULED), 1).stream().findFirst();
+  public static Optional<DrillEntity> scheduledFor(
+      KeycloakSession session, RealmModel realm, String userId) {
+    return DrillStore.of(session).ofUser(realm.getId(), userId, List.of(SCHEDULED), 1).stream()
+        .findFirst();
   }
 
   public static void started(DrillEntity drill, GrantEntity grant) {
@@ -71,29 +74,41 @@ public final class DrillService {
     drill.setGrantId(grant.getId());
   }
 
-  /** The drill grant ended: the drill is over; its report is computed once the end has committed. */
+  /**
+   * The drill grant ended: the drill is over; its report is computed once the end has committed.
+   */
   public static void grantEnded(KeycloakSession session, GrantEntity grant) {
     DrillStore.of(session).ofGrant(grant.getId()).forEach(drill -> drill.setStatus(ENDED));
     refreshReportAfterCommit(session, grant.getId());
   }
 
-  /** Recomputes the drill report after this transaction commits, when the facts it reads are durable. */
+  /**
+   * Recomputes the drill report after this transaction commits, when the facts it reads are
+   * durable.
+   */
   public static void refreshReportAfterCommit(KeycloakSession session, String grantId) {
     KeycloakSessionFactory factory = session.getKeycloakSessionFactory();
-    session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
-      @Override
-      protected void commitImpl() {
-        try {
-          KeycloakModelUtils.runJobInTransaction(
-              factory, s -> DrillStore.of(s).ofGrant(grantId).forEach(drill -> report(s, drill)));
-        } catch (RuntimeException e) {
-          LOG.warnf(e, "Drill report for grant %s not stored now; it is computed when read", grantId);
-        }
-      }
+    session
+        .getTransactionManager()
+        .enlistAfterCompletion(
+            new AbstractKeycloakTransaction() {
+              @Override
+              protected void commitImpl() {
+                try {
+                  KeycloakModelUtils.runJobInTransaction(
+                      factory,
+                      s -> DrillStore.of(s).ofGrant(grantId).forEach(drill -> report(s, drill)));
+                } catch (RuntimeException e) {
+                  LOG.warnf(
+                      e,
+                      "Drill report for grant %s not stored now; it is computed when read",
+                      grantId);
+                }
+              }
 
-      @Override
-      protected void rollbackImpl() {}
-    });
+              @Override
+              protected void rollbackImpl() {}
+            });
   }
 
   /** The drill's report, computed now and stored; null while the drill has not started. */
@@ -112,17 +127,42 @@ public final class DrillService {
     if (realm != null && session.getContext().getRealm() == null) {
       session.getContext().setRealm(realm); // the session store needs it, also in a background job
     }
-    List<DrillReport.Alert> alerts = AlertStore.of(session).ofGrant(drill.getRealmId(), grant.getId()).stream()
-        .filter(a -> AuditEventType.BREAK_GLASS_ACTIVATED.name().equals(a.getEventType()))
-        .map(a -> new DrillReport.Alert(a.getChannel(), a.getStatus(), a.getCreatedAt(), a.getDeliveredAt(), a.getLastError()))
-        .toList();
+    List<DrillReport.Alert> alerts =
+        AlertStore.of(session).ofGrant(drill.getRealmId(), grant.getId()).stream()
+            .filter(a -> AuditEventType.BREAK_GLASS_ACTIVATED.name().equals(a.getEventType()))
+            .map(
+                a ->
+                    new DrillReport.Alert(
+                        a.getChannel(),
+                        a.getStatus(),
+                        a.getCreatedAt(),
+                        a.getDeliveredAt(),
+                        a.getLastError()))
+            .toList();
     long now = DbClock.nowMillis(session);
-    // Counted right after the end commits (the first report); later logins, such as the one to attest, are not the grant's.
+    // Counted right after the end commits (the first report); later logins, such as the one to
+    // attest, are not the grant's.
     Map<String, Object> previous = stored(drill);
-    long sessionsLeft = previous != null && previous.get(DrillReport.SESSIONS_LEFT_AT_END) instanceof Number n
-        ? n.longValue() : sessionsFromBefore(session, realm, grant);
-    Map<String, Object> report = DrillReport.build(new DrillReport.Facts(grant.getId(), grant.getActivatedAt(),
-        grant.getEndedAt(), grant.getEndReason(), GrantTimes.expiryLag(grant.getEndReason(), grant.getExpiresAt(), grant.getEndedAt(), grant.getRolesRemovedAt()), grant.getAttestedAt(), alerts, sessionsLeft, now));
+    long sessionsLeft =
+        previous != null && previous.get(DrillReport.SESSIONS_LEFT_AT_END) instanceof Number n
+            ? n.longValue()
+            : sessionsFromBefore(session, realm, grant);
+    Map<String, Object> report =
+        DrillReport.build(
+            new DrillReport.Facts(
+                grant.getId(),
+                grant.getActivatedAt(),
+                grant.getEndedAt(),
+                grant.getEndReason(),
+                GrantTimes.expiryLag(
+                    grant.getEndReason(),
+                    grant.getExpiresAt(),
+                    grant.getEndedAt(),
+                    grant.getRolesRemovedAt()),
+                grant.getAttestedAt(),
+                alerts,
+                sessionsLeft,
+                now));
     try {
       drill.setReport(JsonSerialization.writeValueAsString(report));
       drill.setReportedAt(now);
@@ -138,14 +178,18 @@ public final class DrillService {
       return null;
     }
     try {
-      return JsonSerialization.readValue(drill.getReport(), new TypeReference<LinkedHashMap<String, Object>>() {});
+      return JsonSerialization.readValue(
+          drill.getReport(), new TypeReference<LinkedHashMap<String, Object>>() {});
     } catch (IOException e) {
       return null;
     }
   }
 
-  /** Sessions of the holder that started before the grant's end: every one of them should be gone. */
-  private static long sessionsFromBefore(KeycloakSession session, RealmModel realm, GrantEntity grant) {
+  /**
+   * Sessions of the holder that started before the grant's end: every one of them should be gone.
+   */
+  private static long sessionsFromBefore(
+      KeycloakSession session, RealmModel realm, GrantEntity grant) {
     if (realm == null || grant.getEndedAt() == null) {
       return 0;
     }
@@ -153,15 +197,27 @@ public final class DrillService {
     if (user == null) {
       return 0;
     }
-    // Session start times have whole seconds: one started in the end's own second may be either side of it.
+    // Session start times have whole seconds: one started in the end's own second may be either
+    // side of it.
     long endSeconds = grant.getEndedAt() / 1000;
-    long online = session.sessions().getUserSessionsStream(realm, user).filter(s -> s.getStarted() < endSeconds).count();
-    long offline = session.sessions().getOfflineUserSessionsStream(realm, user).filter(s -> s.getStarted() < endSeconds).count();
+    long online =
+        session
+            .sessions()
+            .getUserSessionsStream(realm, user)
+            .filter(s -> s.getStarted() < endSeconds)
+            .count();
+    long offline =
+        session
+            .sessions()
+            .getOfflineUserSessionsStream(realm, user)
+            .filter(s -> s.getStarted() < endSeconds)
+            .count();
     return online + offline;
   }
 
   private static List<DrillEntity> open(KeycloakSession session, RealmModel realm, String userId) {
-    return DrillStore.of(session).ofUser(realm.getId(), userId, List.of(SCHEDULED, RUNNING), Integer.MAX_VALUE);
+    return DrillStore.of(session)
+        .ofUser(realm.getId(), userId, List.of(SCHEDULED, RUNNING), Integer.MAX_VALUE);
   }
 
   /** A removed user's drills go with them. */
@@ -169,7 +225,8 @@ public final class DrillService {
     DrillStore.of(session).removeUser(realm.getId(), user.getId());
   }
 
-  public static List<DrillEntity> list(KeycloakSession session, RealmModel realm, int first, int max) {
+  public static List<DrillEntity> list(
+      KeycloakSession session, RealmModel realm, int first, int max) {
     return DrillStore.of(session).list(realm.getId(), first, max);
   }
 
@@ -177,7 +234,8 @@ public final class DrillService {
     return DrillStore.of(session).findInRealm(realm.getId(), id);
   }
 
-  public static List<DrillEntity> scheduledBetween(KeycloakSession session, RealmModel realm, long from, long to) {
+  public static List<DrillEntity> scheduledBetween(
+      KeycloakSession session, RealmModel realm, long from, long to) {
     return DrillStore.of(session).scheduledBetween(realm.getId(), from, to);
   }
 }

@@ -14,9 +14,9 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
 
 /**
- * The break-glass gate. After the user is identified: members of the policy's eligible group go
- * on to the activation form (unless they already hold an active grant); everyone else is refused,
- * and the refusal is audited. The decision is {@link Eligibility}'s, shared with the form.
+ * The break-glass gate. After the user is identified: members of the policy's eligible group go on
+ * to the activation form (unless they already hold an active grant); everyone else is refused, and
+ * the refusal is audited. The decision is {@link Eligibility}'s, shared with the form.
  */
 public class BreakGlassAuthenticator implements Authenticator {
 
@@ -43,13 +43,24 @@ public class BreakGlassAuthenticator implements Authenticator {
 
   private static void deny(AuthenticationFlowContext context, Ineligibility refusal) {
     UserModel user = context.getUser();
-    Eligibility.recordRefusal(context.getSession(), context.getRealm(), user, refusal,
-        context.getAuthenticationSession().getClient().getClientId(), context.getConnection().getRemoteAddr());
-    context.getEvent().user(user).detail("break_glass", AuditEventType.BREAK_GLASS_DENIED.name()).error(refusal.error());
-    Response page = context.form()
-        .setError(refusal.messageKey())
-        .setStatus(Response.Status.FORBIDDEN)
-        .createForm(BreakGlassIds.DENIED_TEMPLATE);
+    Eligibility.recordRefusal(
+        context.getSession(),
+        context.getRealm(),
+        user,
+        refusal,
+        context.getAuthenticationSession().getClient().getClientId(),
+        context.getConnection().getRemoteAddr());
+    context
+        .getEvent()
+        .user(user)
+        .detail("break_glass", AuditEventType.BREAK_GLASS_DENIED.name())
+        .error(refusal.error());
+    Response page =
+        context
+            .form()
+            .setError(refusal.messageKey())
+            .setStatus(Response.Status.FORBIDDEN)
+            .createForm(BreakGlassIds.DENIED_TEMPLATE);
     context.failureChallenge(AuthenticationFlowError.ACCESS_DENIED, page);
   }
 

@@ -17,7 +17,8 @@ public class BreakGlassAuthenticatorFactory implements AuthenticatorFactory {
 
   private static final BreakGlassAuthenticator SINGLETON = new BreakGlassAuthenticator();
   private static final AuthenticationExecutionModel.Requirement[] REQUIREMENT_CHOICES = {
-    AuthenticationExecutionModel.Requirement.REQUIRED, AuthenticationExecutionModel.Requirement.DISABLED
+    AuthenticationExecutionModel.Requirement.REQUIRED,
+    AuthenticationExecutionModel.Requirement.DISABLED
   };
 
   @Override
@@ -32,8 +33,9 @@ public class BreakGlassAuthenticatorFactory implements AuthenticatorFactory {
 
   @Override
   public String getHelpText() {
-    return "Lets only members of the break-glass policy's eligible group continue to emergency activation;"
-        + " refuses and audits everyone else. Place after the step that identifies the user.";
+    return "Lets only members of the break-glass policy's eligible group continue to emergency"
+        + " activation; refuses and audits everyone else. Place after the step that"
+        + " identifies the user.";
   }
 
   @Override

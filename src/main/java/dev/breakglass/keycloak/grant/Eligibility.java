@@ -26,7 +26,10 @@ public final class Eligibility {
 
   private Eligibility() {}
 
-  /** Where the decision is taken: the overdue-attestation block applies at the form, after the attestation had its turn. */
+  /**
+   * Where the decision is taken: the overdue-attestation block applies at the form, after the
+   * attestation had its turn.
+   */
   public enum Step {
     GATE,
     ACTIVATION
@@ -39,12 +42,15 @@ public final class Eligibility {
     }
   }
 
-  public static Decision decide(KeycloakSession session, RealmModel realm, UserModel user, Step step) {
+  public static Decision decide(
+      KeycloakSession session, RealmModel realm, UserModel user, Step step) {
     RealmPolicies.Loaded loaded = RealmPolicies.load(session, realm);
-    RequiredActionProviderModel activation = realm.getRequiredActionProviderByAlias(BreakGlassIds.ACTIVATE_ACTION);
+    RequiredActionProviderModel activation =
+        realm.getRequiredActionProviderByAlias(BreakGlassIds.ACTIVATE_ACTION);
     if (!loaded.isValid() || activation == null || !activation.isEnabled()) {
-      LOG.warnf("Break-glass refused in realm %s: policy invalid or activation action not enabled (%s)", realm.getName(),
-          loaded.errors());
+      LOG.warnf(
+          "Break-glass refused in realm %s: policy invalid or activation action not enabled (%s)",
+          realm.getName(), loaded.errors());
       return new Decision(null, Ineligibility.POLICY_UNAVAILABLE);
     }
     BreakGlassPolicy policy = loaded.policy();
@@ -61,13 +67,22 @@ public final class Eligibility {
   }
 
   /** Records the refusal in the audit trail (and so alerts it), in the caller's transaction. */
-  public static void recordRefusal(KeycloakSession session, RealmModel realm, UserModel user, Ineligibility refusal,
-      String clientId, String ipAddress) {
+  public static void recordRefusal(
+      KeycloakSession session,
+      RealmModel realm,
+      UserModel user,
+      Ineligibility refusal,
+      String clientId,
+      String ipAddress) {
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("why", refusal.why());
     details.put("clientId", clientId);
     details.put("ipAddress", ipAddress);
-    AuditTrail.append(session, realm, AuditEventType.BREAK_GLASS_DENIED, new AuditTrail.Subject(null, user.getId(),
-        user.getUsername()), details);
+    AuditTrail.append(
+        session,
+        realm,
+        AuditEventType.BREAK_GLASS_DENIED,
+        new AuditTrail.Subject(null, user.getId(), user.getUsername()),
+        details);
   }
 }

@@ -1,13 +1,12 @@
 package dev.breakglass.keycloak.grant;
 
-import dev.breakglass.keycloak.domain.GrantStatus;
-
+import dev.breakglass.keycloak.audit.AuditTrail;
 import dev.breakglass.keycloak.domain.AlertRules;
 import dev.breakglass.keycloak.domain.AttestationAnswers;
-import dev.breakglass.keycloak.domain.AuditEventType;
-import dev.breakglass.keycloak.audit.AuditTrail;
-import dev.breakglass.keycloak.drill.DrillService;
 import dev.breakglass.keycloak.domain.AttestationPolicy;
+import dev.breakglass.keycloak.domain.AuditEventType;
+import dev.breakglass.keycloak.domain.GrantStatus;
+import dev.breakglass.keycloak.drill.DrillService;
 import dev.breakglass.keycloak.store.DbClock;
 import dev.breakglass.keycloak.store.GrantEntity;
 import dev.breakglass.keycloak.store.GrantStore;
@@ -21,18 +20,21 @@ import org.keycloak.util.JsonSerialization;
 
 /**
  * Closing a grant: its holder attests, and where the policy asks, a second person who is not the
- * holder. The grant becomes CLOSED when the policy's requirement is met. Everything happens in
- * the caller's transaction, under the realm's chain lock, so two attestations cannot race.
+ * holder. The grant becomes CLOSED when the policy's requirement is met. Everything happens in the
+ * caller's transaction, under the realm's chain lock, so two attestations cannot race.
  */
 public final class GrantAttestations {
 
   /** Why an attestation is refused; each has a message key for the form and a text for the API. */
   public enum Refusal {
     NOT_YOURS("breakGlassAttestNotYours", "This grant belongs to someone else."),
-    STILL_ACTIVE("breakGlassAttestStillActive", "The grant is still active: it can be attested once it has ended."),
+    STILL_ACTIVE(
+        "breakGlassAttestStillActive",
+        "The grant is still active: it can be attested once it has ended."),
     ALREADY_CLOSED("breakGlassAttestAlreadyClosed", "The grant is already closed."),
     ALREADY_ATTESTED("breakGlassAttestAlreadyAttested", "This attestation has already been given."),
-    OWN_GRANT("breakGlassAttestOwnGrant", "The holder of a grant cannot give its second attestation.");
+    OWN_GRANT(
+        "breakGlassAttestOwnGrant", "The holder of a grant cannot give its second attestation.");
 
     private final String messageKey;
     private final String text;
@@ -67,8 +69,13 @@ public final class GrantAttestations {
   private GrantAttestations() {}
 
   /** The holder's attestation, from the attestation form. */
-  public static GrantEntity attestAsHolder(KeycloakSession session, RealmModel realm, GrantEntity grant, String holderUserId,
-      AttestationAnswers answers, AttestationPolicy policy) {
+  public static GrantEntity attestAsHolder(
+      KeycloakSession session,
+      RealmModel realm,
+      GrantEntity grant,
+      String holderUserId,
+      AttestationAnswers answers,
+      AttestationPolicy policy) {
     AuditTrail.lockChain(session, realm);
     GrantStore.of(session).refresh(grant);
     if (!grant.getUserId().equals(holderUserId)) {
@@ -81,13 +88,26 @@ public final class GrantAttestations {
     long now = DbClock.nowMillis(session);
     grant.setAttestation(toJson(answers.toMap()));
     grant.setAttestedAt(now);
-    record(session, realm, grant, "holder", grant.getUsername(), answers, closeIfDone(grant, policy, now));
+    record(
+        session,
+        realm,
+        grant,
+        "holder",
+        grant.getUsername(),
+        answers,
+        closeIfDone(grant, policy, now));
     return grant;
   }
 
   /** A second person's attestation, through the admin API; never the holder's. */
-  public static GrantEntity attestAsSecond(KeycloakSession session, RealmModel realm, GrantEntity grant, String attesterUserId,
-      String attesterName, AttestationAnswers answers, AttestationPolicy policy) {
+  public static GrantEntity attestAsSecond(
+      KeycloakSession session,
+      RealmModel realm,
+      GrantEntity grant,
+      String attesterUserId,
+      String attesterName,
+      AttestationAnswers answers,
+      AttestationPolicy policy) {
     AuditTrail.lockChain(session, realm);
     GrantStore.of(session).refresh(grant);
     if (grant.getUserId().equals(attesterUserId)) {
@@ -106,19 +126,28 @@ public final class GrantAttestations {
   }
 
   /** The user's ended grants still waiting for their attestation, oldest first. */
-  public static List<GrantEntity> awaitingHolder(KeycloakSession session, RealmModel realm, String userId) {
+  public static List<GrantEntity> awaitingHolder(
+      KeycloakSession session, RealmModel realm, String userId) {
     return GrantStore.of(session).awaitingHolder(realm.getId(), userId, 100);
   }
 
-  /** True when the user holds an ended grant past the deadline: for the optional activation block. */
-  public static boolean hasOverdue(KeycloakSession session, RealmModel realm, String userId, AttestationPolicy policy) {
-    return GrantStore.of(session).hasEndedBefore(realm.getId(), userId, DbClock.nowMillis(session) - policy.deadlineMillis());
+  /**
+   * True when the user holds an ended grant past the deadline: for the optional activation block.
+   */
+  public static boolean hasOverdue(
+      KeycloakSession session, RealmModel realm, String userId, AttestationPolicy policy) {
+    return GrantStore.of(session)
+        .hasEndedBefore(
+            realm.getId(), userId, DbClock.nowMillis(session) - policy.deadlineMillis());
   }
 
-  /** True when the requirement is met: the holder attested, and the second person where required. */
+  /**
+   * True when the requirement is met: the holder attested, and the second person where required.
+   */
   static boolean requirementMet(GrantEntity grant, AttestationPolicy.Requirement requirement) {
     return grant.getAttestedAt() != null
-        && (requirement == AttestationPolicy.Requirement.HOLDER || grant.getSecondAttestedAt() != null);
+        && (requirement == AttestationPolicy.Requirement.HOLDER
+            || grant.getSecondAttestedAt() != null);
   }
 
   private static boolean closeIfDone(GrantEntity grant, AttestationPolicy policy, long now) {
@@ -131,7 +160,8 @@ public final class GrantAttestations {
   }
 
   private static void requireEnded(GrantEntity grant) {
-    if (GrantStatus.ACTIVE.name().equals(grant.getStatus()) || GrantStatus.PENDING.name().equals(grant.getStatus())) {
+    if (GrantStatus.ACTIVE.name().equals(grant.getStatus())
+        || GrantStatus.PENDING.name().equals(grant.getStatus())) {
       throw new RefusedException(Refusal.STILL_ACTIVE);
     }
     if (GrantStatus.CLOSED.name().equals(grant.getStatus())) {
@@ -139,15 +169,25 @@ public final class GrantAttestations {
     }
   }
 
-  private static void record(KeycloakSession session, RealmModel realm, GrantEntity grant, String role, String by,
-      AttestationAnswers answers, boolean closed) {
+  private static void record(
+      KeycloakSession session,
+      RealmModel realm,
+      GrantEntity grant,
+      String role,
+      String by,
+      AttestationAnswers answers,
+      boolean closed) {
     Map<String, Object> details = new LinkedHashMap<>(answers.toMap());
     details.put("attestedAs", role);
     details.put("attestedBy", by);
     details.put(AlertRules.ANY_NO, answers.anyNo());
     details.put("closed", closed);
-    AuditTrail.append(session, realm, AuditEventType.BREAK_GLASS_ATTESTED,
-        new AuditTrail.Subject(grant.getId(), grant.getUserId(), grant.getUsername()), details);
+    AuditTrail.append(
+        session,
+        realm,
+        AuditEventType.BREAK_GLASS_ATTESTED,
+        new AuditTrail.Subject(grant.getId(), grant.getUserId(), grant.getUsername()),
+        details);
     if (grant.isDrill()) {
       DrillService.refreshReportAfterCommit(session, grant.getId());
     }

@@ -1,14 +1,13 @@
 package dev.breakglass.keycloak.grant;
 
-import dev.breakglass.keycloak.domain.GrantStatus;
-import dev.breakglass.keycloak.domain.EndReason;
-
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.breakglass.keycloak.audit.AuditTrail;
 import dev.breakglass.keycloak.domain.ActivationRequest;
-import dev.breakglass.keycloak.domain.BreakGlassIds;
 import dev.breakglass.keycloak.domain.AlertRules;
 import dev.breakglass.keycloak.domain.AuditEventType;
-import dev.breakglass.keycloak.audit.AuditTrail;
+import dev.breakglass.keycloak.domain.BreakGlassIds;
+import dev.breakglass.keycloak.domain.EndReason;
+import dev.breakglass.keycloak.domain.GrantStatus;
 import dev.breakglass.keycloak.drill.DrillService;
 import dev.breakglass.keycloak.metrics.BreakGlassMetrics;
 import dev.breakglass.keycloak.policy.RealmPolicies;
@@ -64,7 +63,12 @@ public final class GrantService {
    * transaction: either all of it commits or none of it does.
    */
   public static GrantEntity activate(
-      KeycloakSession session, RealmModel realm, UserModel user, ActivationRequest request, boolean drill, Origin origin) {
+      KeycloakSession session,
+      RealmModel realm,
+      UserModel user,
+      ActivationRequest request,
+      boolean drill,
+      Origin origin) {
     // Serialise activations of this realm across the cluster, so the check below cannot race.
     AuditTrail.lockChain(session, realm);
     Optional<GrantEntity> existing = findActive(session, realm, user.getId());
@@ -113,8 +117,12 @@ public final class GrantService {
       details.put("clientId", origin.clientId());
       details.put("ipAddress", origin.ipAddress());
     }
-    AuditTrail.append(session, realm, AuditEventType.BREAK_GLASS_ACTIVATED,
-        new AuditTrail.Subject(grant.getId(), user.getId(), user.getUsername()), details);
+    AuditTrail.append(
+        session,
+        realm,
+        AuditEventType.BREAK_GLASS_ACTIVATED,
+        new AuditTrail.Subject(grant.getId(), user.getId(), user.getUsername()),
+        details);
     return grant;
   }
 
@@ -123,8 +131,13 @@ public final class GrantService {
    * offline), moves not-before to now so older tokens are refused, and records why. Idempotent: a
    * grant that is no longer ACTIVE is returned as it is, with no second record.
    */
-  public static GrantEntity end(KeycloakSession session, RealmModel realm, GrantEntity grant, EndReason reason,
-      String endedBy, Map<String, Object> extraDetails) {
+  public static GrantEntity end(
+      KeycloakSession session,
+      RealmModel realm,
+      GrantEntity grant,
+      EndReason reason,
+      String endedBy,
+      Map<String, Object> extraDetails) {
     // The chain lock serialises ending with activation and with a concurrent end on another node.
     AuditTrail.lockChain(session, realm);
     GrantStore.of(session).refresh(grant);
@@ -144,7 +157,10 @@ public final class GrantService {
       }
       session.users().setNotBeforeForUser(realm, user, (int) (now / 1000));
       session.sessions().removeUserSessions(realm, user);
-      session.sessions().getOfflineUserSessionsStream(realm, user).toList()
+      session
+          .sessions()
+          .getOfflineUserSessionsStream(realm, user)
+          .toList()
           .forEach(offline -> session.sessions().removeOfflineUserSession(realm, offline));
       askForAttestation(realm, user);
     }
@@ -164,8 +180,16 @@ public final class GrantService {
     if (extraDetails != null) {
       details.putAll(extraDetails);
     }
-    AuditEventType type = reason == EndReason.EXPIRED ? AuditEventType.BREAK_GLASS_EXPIRED : AuditEventType.BREAK_GLASS_REVOKED;
-    AuditTrail.append(session, realm, type, new AuditTrail.Subject(grant.getId(), grant.getUserId(), grant.getUsername()), details);
+    AuditEventType type =
+        reason == EndReason.EXPIRED
+            ? AuditEventType.BREAK_GLASS_EXPIRED
+            : AuditEventType.BREAK_GLASS_REVOKED;
+    AuditTrail.append(
+        session,
+        realm,
+        type,
+        new AuditTrail.Subject(grant.getId(), grant.getUserId(), grant.getUsername()),
+        details);
     BreakGlassMetrics.grantEndedAfterCommit(session, realm, GrantView.expiryLag(grant));
     if (grant.isDrill()) {
       DrillService.grantEnded(session, grant);
@@ -175,7 +199,8 @@ public final class GrantService {
 
   /** The holder attests on their next login, where the realm has the attestation action enabled. */
   private static void askForAttestation(RealmModel realm, UserModel user) {
-    RequiredActionProviderModel attest = realm.getRequiredActionProviderByAlias(BreakGlassIds.ATTEST_ACTION);
+    RequiredActionProviderModel attest =
+        realm.getRequiredActionProviderByAlias(BreakGlassIds.ATTEST_ACTION);
     if (attest != null && attest.isEnabled()) {
       user.addRequiredAction(BreakGlassIds.ATTEST_ACTION);
     }
@@ -186,7 +211,8 @@ public final class GrantService {
    * current transaction: the grant's use count and last use, and a BREAK_GLASS_USED record whose
    * {@code useNumber} says which use this is. A grant that ended meanwhile records nothing.
    */
-  public static boolean recordUse(KeycloakSession session, RealmModel realm, GrantEntity grant, Map<String, Object> use) {
+  public static boolean recordUse(
+      KeycloakSession session, RealmModel realm, GrantEntity grant, Map<String, Object> use) {
     // Under the chain lock, so concurrent uses on several nodes count 1, 2, 3, never 2, 2.
     AuditTrail.lockChain(session, realm);
     GrantStore.of(session).refresh(grant);
@@ -198,23 +224,34 @@ public final class GrantService {
     grant.setLastUsedAt(now);
     Map<String, Object> details = new LinkedHashMap<>(use);
     details.put(AlertRules.USE_NUMBER, grant.getUses());
-    AuditTrail.append(session, realm, AuditEventType.BREAK_GLASS_USED,
-        new AuditTrail.Subject(grant.getId(), grant.getUserId(), grant.getUsername()), details);
+    AuditTrail.append(
+        session,
+        realm,
+        AuditEventType.BREAK_GLASS_USED,
+        new AuditTrail.Subject(grant.getId(), grant.getUserId(), grant.getUsername()),
+        details);
     return true;
   }
 
-  public static Optional<GrantEntity> findActive(KeycloakSession session, RealmModel realm, String userId) {
+  public static Optional<GrantEntity> findActive(
+      KeycloakSession session, RealmModel realm, String userId) {
     return GrantStore.of(session).findActive(realm.getId(), userId);
   }
 
   /** A page of the realm's grants, newest first, optionally of one status and one user. */
-  public static List<GrantEntity> list(KeycloakSession session, RealmModel realm, GrantStatus status, String userId,
-      int first, int max) {
+  public static List<GrantEntity> list(
+      KeycloakSession session,
+      RealmModel realm,
+      GrantStatus status,
+      String userId,
+      int first,
+      int max) {
     return GrantStore.of(session).list(realm.getId(), status, userId, first, max);
   }
 
   /** A grant of this realm, or empty: another realm's grant is as good as unknown. */
-  public static Optional<GrantEntity> find(KeycloakSession session, RealmModel realm, String grantId) {
+  public static Optional<GrantEntity> find(
+      KeycloakSession session, RealmModel realm, String grantId) {
     return GrantStore.of(session).findInRealm(realm.getId(), grantId);
   }
 
@@ -226,7 +263,10 @@ public final class GrantService {
     GrantStore grants = GrantStore.of(session);
     for (GrantEntity grant : grants.ofUser(realm.getId(), user.getId())) {
       if (GrantStatus.ACTIVE.name().equals(grant.getStatus())) {
-        AuditTrail.append(session, realm, AuditEventType.BREAK_GLASS_REVOKED,
+        AuditTrail.append(
+            session,
+            realm,
+            AuditEventType.BREAK_GLASS_REVOKED,
             new AuditTrail.Subject(grant.getId(), user.getId(), user.getUsername()),
             Map.of("endReason", EndReason.USER_DELETED.name()));
       }
@@ -237,7 +277,8 @@ public final class GrantService {
 
   public static List<String> roles(GrantEntity grant) {
     try {
-      return JsonSerialization.readValue(grant.getRolesJson(), new TypeReference<List<String>>() {});
+      return JsonSerialization.readValue(
+          grant.getRolesJson(), new TypeReference<List<String>>() {});
     } catch (IOException e) {
       throw new IllegalStateException("Grant " + grant.getId() + " has unreadable roles", e);
     }

@@ -1,7 +1,5 @@
 package dev.breakglass.keycloak.grant;
 
-import dev.breakglass.keycloak.domain.EndReason;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.breakglass.keycloak.domain.GrantTimes;
@@ -63,11 +61,16 @@ public record GrantView(
         attestation(g));
   }
 
-  /** Who attested and how: {@code holder} and {@code second} (null until given), and overdue escalations. */
+  /**
+   * Who attested and how: {@code holder} and {@code second} (null until given), and overdue
+   * escalations.
+   */
   static Map<String, Object> attestation(GrantEntity g) {
     Map<String, Object> view = new LinkedHashMap<>();
     view.put("holder", answers(g.getAttestation(), g.getAttestedAt(), g.getUsername()));
-    view.put("second", answers(g.getSecondAttestation(), g.getSecondAttestedAt(), g.getSecondAttestedBy()));
+    view.put(
+        "second",
+        answers(g.getSecondAttestation(), g.getSecondAttestedAt(), g.getSecondAttestedBy()));
     view.put("overdueAlerts", g.getOverdueAlerts());
     view.put("lastOverdueAlertAt", iso(g.getOverdueAlertedAt()));
     return view;
@@ -79,7 +82,8 @@ public record GrantView(
     }
     Map<String, Object> answers = new LinkedHashMap<>();
     try {
-      answers.putAll(JsonSerialization.readValue(json, new TypeReference<LinkedHashMap<String, Object>>() {}));
+      answers.putAll(
+          JsonSerialization.readValue(json, new TypeReference<LinkedHashMap<String, Object>>() {}));
     } catch (IOException e) {
       answers.put("unreadable", true);
     }
@@ -90,7 +94,8 @@ public record GrantView(
 
   /** See {@link GrantTimes#expiryLag}. */
   public static Long expiryLag(GrantEntity g) {
-    return GrantTimes.expiryLag(g.getEndReason(), g.getExpiresAt(), g.getEndedAt(), g.getRolesRemovedAt());
+    return GrantTimes.expiryLag(
+        g.getEndReason(), g.getExpiresAt(), g.getEndedAt(), g.getRolesRemovedAt());
   }
 
   static String iso(Long epochMillis) {

@@ -23,8 +23,9 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 
 /**
- * Watches the realm's events, in the request's own transaction, so what it records commits with
- * the request that caused it:
+ * Watches the realm's events, in the request's own transaction, so what it records commits with the
+ * request that caused it:
+ *
  * <ul>
  *   <li>each use of an active grant (login, code-to-token, refresh, token exchange, and every admin
  *       action its holder takes) becomes a BREAK_GLASS_USED record on the grant;
@@ -36,10 +37,15 @@ public class BreakGlassEventListenerProvider implements EventListenerProvider {
 
   private static final Logger LOG = Logger.getLogger(BreakGlassEventListenerProvider.class);
 
-  private static final Set<EventType> USES = EnumSet.of(
-      EventType.LOGIN, EventType.CODE_TO_TOKEN, EventType.REFRESH_TOKEN, EventType.TOKEN_EXCHANGE);
+  private static final Set<EventType> USES =
+      EnumSet.of(
+          EventType.LOGIN,
+          EventType.CODE_TO_TOKEN,
+          EventType.REFRESH_TOKEN,
+          EventType.TOKEN_EXCHANGE);
 
-  private static final Pattern USER_OR_GROUP_PATH = Pattern.compile("^(users|groups)/([^/]+)(/.*)?$");
+  private static final Pattern USER_OR_GROUP_PATH =
+      Pattern.compile("^(users|groups)/([^/]+)(/.*)?$");
 
   private final KeycloakSession session;
 
@@ -49,7 +55,10 @@ public class BreakGlassEventListenerProvider implements EventListenerProvider {
 
   @Override
   public void onEvent(Event event) {
-    if (event.getType() == null || !USES.contains(event.getType()) || event.getUserId() == null || event.getError() != null) {
+    if (event.getType() == null
+        || !USES.contains(event.getType())
+        || event.getUserId() == null
+        || event.getError() != null) {
       return;
     }
     RealmModel realm = session.realms().getRealm(event.getRealmId());
@@ -61,7 +70,8 @@ public class BreakGlassEventListenerProvider implements EventListenerProvider {
       return;
     }
     GrantEntity grant = active.get();
-    if (event.getType() == EventType.LOGIN && grant.getId().equals(session.getAttribute(BreakGlassIds.ACTIVATING_GRANT_ATTRIBUTE))) {
+    if (event.getType() == EventType.LOGIN
+        && grant.getId().equals(session.getAttribute(BreakGlassIds.ACTIVATING_GRANT_ATTRIBUTE))) {
       return;
     }
     Map<String, Object> use = new LinkedHashMap<>();
@@ -86,7 +96,8 @@ public class BreakGlassEventListenerProvider implements EventListenerProvider {
       DriftReconciler.reconcile(session, realm, scope, "admin-event");
     } catch (RuntimeException e) {
       // The next sweep reconciles again; an admin change must not fail because of this check.
-      LOG.errorf(e, "Break-glass drift check after an admin change failed in realm %s", realm.getName());
+      LOG.errorf(
+          e, "Break-glass drift check after an admin change failed in realm %s", realm.getName());
     }
   }
 
@@ -108,24 +119,36 @@ public class BreakGlassEventListenerProvider implements EventListenerProvider {
         if (!m.matches()) {
           yield DriftReconciler.Scope.ALL;
         }
-        yield m.group(1).equals("users") ? DriftReconciler.Scope.user(m.group(2)) : DriftReconciler.Scope.group(m.group(2));
+        yield m.group(1).equals("users")
+            ? DriftReconciler.Scope.user(m.group(2))
+            : DriftReconciler.Scope.group(m.group(2));
       }
-      case REALM_ROLE, CLIENT_ROLE -> path.endsWith("/composites") || path.contains("/composites/")
-          ? DriftReconciler.Scope.COMPOSITES
-          : DriftReconciler.Scope.ALL;
+      case REALM_ROLE, CLIENT_ROLE ->
+          path.endsWith("/composites") || path.contains("/composites/")
+              ? DriftReconciler.Scope.COMPOSITES
+              : DriftReconciler.Scope.ALL;
       case REQUIRED_ACTION_CONFIG, REQUIRED_ACTION -> DriftReconciler.Scope.ALL;
       case REALM -> path.contains("partialImport") ? DriftReconciler.Scope.ALL : null;
       default -> null;
     };
   }
 
-  /** An admin action by a grant holder is what the privilege was used for: the heart of the evidence. */
+  /**
+   * An admin action by a grant holder is what the privilege was used for: the heart of the
+   * evidence.
+   */
   private void recordAdminUse(AdminEvent event, RealmModel targetRealm) {
     AuthDetails auth = event.getAuthDetails();
-    if (auth == null || auth.getUserId() == null || auth.getRealmId() == null || event.getError() != null) {
+    if (auth == null
+        || auth.getUserId() == null
+        || auth.getRealmId() == null
+        || event.getError() != null) {
       return;
     }
-    RealmModel holderRealm = auth.getRealmId().equals(targetRealm.getId()) ? targetRealm : session.realms().getRealm(auth.getRealmId());
+    RealmModel holderRealm =
+        auth.getRealmId().equals(targetRealm.getId())
+            ? targetRealm
+            : session.realms().getRealm(auth.getRealmId());
     if (holderRealm == null) {
       return;
     }
@@ -139,7 +162,8 @@ public class BreakGlassEventListenerProvider implements EventListenerProvider {
     use.put("resourceType", event.getResourceTypeAsString());
     use.put("resourcePath", event.getResourcePath());
     use.put("targetRealm", targetRealm.getName());
-    ClientModel client = auth.getClientId() == null ? null : holderRealm.getClientById(auth.getClientId());
+    ClientModel client =
+        auth.getClientId() == null ? null : holderRealm.getClientById(auth.getClientId());
     use.put("clientId", client == null ? auth.getClientId() : client.getClientId());
     use.put("ipAddress", auth.getIpAddress());
     GrantService.recordUse(session, holderRealm, active.get(), use);

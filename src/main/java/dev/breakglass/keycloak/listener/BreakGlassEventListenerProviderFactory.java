@@ -25,11 +25,13 @@ public class BreakGlassEventListenerProviderFactory implements EventListenerProv
   @Override
   public void postInit(KeycloakSessionFactory factory) {
     // Whatever the realm's listener list says: a removed user's grants always end on the record.
-    factory.register(event -> {
-      if (event instanceof UserModel.UserRemovedEvent removed) {
-        GrantService.userRemoved(removed.getKeycloakSession(), removed.getRealm(), removed.getUser());
-      }
-    });
+    factory.register(
+        event -> {
+          if (event instanceof UserModel.UserRemovedEvent removed) {
+            GrantService.userRemoved(
+                removed.getKeycloakSession(), removed.getRealm(), removed.getUser());
+          }
+        });
   }
 
   @Override

@@ -1,9 +1,9 @@
 package dev.breakglass.keycloak.metrics;
 
+import dev.breakglass.keycloak.audit.AuditRecorded;
 import dev.breakglass.keycloak.domain.AlertStatus;
 import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.domain.GrantStatus;
-import dev.breakglass.keycloak.audit.AuditRecorded;
 import dev.breakglass.keycloak.store.AlertStore;
 import dev.breakglass.keycloak.store.GrantStore;
 import io.micrometer.core.instrument.Counter;
@@ -24,8 +24,8 @@ import org.keycloak.models.utils.KeycloakModelUtils;
 /**
  * Micrometer meters on Keycloak's registry (shown at the management port's {@code /metrics} with
  * {@code --metrics-enabled=true}). Counters and the expiry-lag summary count what this node saw,
- * after commit; Prometheus sums them over nodes. The gauges read the shared database, so every
- * node reports the cluster's truth; they are cached for a few seconds so a scrape costs little.
+ * after commit; Prometheus sums them over nodes. The gauges read the shared database, so every node
+ * reports the cluster's truth; they are cached for a few seconds so a scrape costs little.
  */
 public final class BreakGlassMetrics {
 
@@ -49,61 +49,74 @@ public final class BreakGlassMetrics {
 
   /** Counts each audit record appended on this node, once its transaction has committed. */
   public static void subscribe(KeycloakSessionFactory sessionFactory) {
-    sessionFactory.register(event -> {
-      if (event instanceof AuditRecorded recorded) {
-        String realm = recorded.realm().getName();
-        AuditEventType type = recorded.type();
-        recorded.session().getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
-          @Override
-          protected void commitImpl() {
-            recorded(realm, type);
-          }
+    sessionFactory.register(
+        event -> {
+          if (event instanceof AuditRecorded recorded) {
+            String realm = recorded.realm().getName();
+            AuditEventType type = recorded.type();
+            recorded
+                .session()
+                .getTransactionManager()
+                .enlistAfterCompletion(
+                    new AbstractKeycloakTransaction() {
+                      @Override
+                      protected void commitImpl() {
+                        recorded(realm, type);
+                      }
 
-          @Override
-          protected void rollbackImpl() {}
+                      @Override
+                      protected void rollbackImpl() {}
+                    });
+          }
         });
-      }
-    });
   }
 
   static void recorded(String realm, AuditEventType type) {
-    String name = switch (type) {
-      case BREAK_GLASS_ACTIVATED -> "breakglass.activations";
-      case BREAK_GLASS_DENIED -> "breakglass.denials";
-      case BREAK_GLASS_DRIFT -> "breakglass.drift.detections";
-      case BREAK_GLASS_ATTESTATION_OVERDUE -> "breakglass.attestation.overdue.alerts";
-      default -> null;
-    };
+    String name =
+        switch (type) {
+          case BREAK_GLASS_ACTIVATED -> "breakglass.activations";
+          case BREAK_GLASS_DENIED -> "breakglass.denials";
+          case BREAK_GLASS_DRIFT -> "breakglass.drift.detections";
+          case BREAK_GLASS_ATTESTATION_OVERDUE -> "breakglass.attestation.overdue.alerts";
+          default -> null;
+        };
     if (name != null) {
       Counter.builder(name).tag("realm", realm).register(registry()).increment();
     }
   }
 
   /** Records how long the ended grant's roles outlived its end, once the end has committed. */
-  public static void grantEndedAfterCommit(KeycloakSession session, RealmModel realm, Long lagMillis) {
+  public static void grantEndedAfterCommit(
+      KeycloakSession session, RealmModel realm, Long lagMillis) {
     if (lagMillis == null) {
       return;
     }
     String realmName = realm.getName();
-    session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
-      @Override
-      protected void commitImpl() {
-        DistributionSummary.builder("breakglass.expiry.lag")
-            .description("Seconds between a grant's end and its roles really being gone")
-            .baseUnit("seconds")
-            .tag("realm", realmName)
-            .register(registry())
-            .record(lagMillis / 1000.0);
-      }
+    session
+        .getTransactionManager()
+        .enlistAfterCompletion(
+            new AbstractKeycloakTransaction() {
+              @Override
+              protected void commitImpl() {
+                DistributionSummary.builder("breakglass.expiry.lag")
+                    .description("Seconds between a grant's end and its roles really being gone")
+                    .baseUnit("seconds")
+                    .tag("realm", realmName)
+                    .register(registry())
+                    .record(lagMillis / 1000.0);
+              }
 
-      @Override
-      protected void rollbackImpl() {}
-    });
+              @Override
+              protected void rollbackImpl() {}
+            });
   }
 
   public static void alertAttemptFailed(String realm, String channel) {
-    Counter.builder("breakglass.alert.delivery.failures").tag("realm", realm).tag("channel", channel)
-        .register(registry()).increment();
+    Counter.builder("breakglass.alert.delivery.failures")
+        .tag("realm", realm)
+        .tag("channel", channel)
+        .register(registry())
+        .increment();
   }
 
   /** Registers the database-backed gauges once per node. */
@@ -112,16 +125,32 @@ public final class BreakGlassMetrics {
     if (!GAUGES.compareAndSet(false, true)) {
       return;
     }
-    gauge("breakglass.grants.active", "Grants active now", s -> s.grants().getOrDefault(GrantStatus.ACTIVE.name(), 0L));
-    gauge("breakglass.grants.unattested", "Grants ended but not yet closed by attestation",
+    gauge(
+        "breakglass.grants.active",
+        "Grants active now",
+        s -> s.grants().getOrDefault(GrantStatus.ACTIVE.name(), 0L));
+    gauge(
+        "breakglass.grants.unattested",
+        "Grants ended but not yet closed by attestation",
         s -> s.grants().getOrDefault(GrantStatus.ENDED.name(), 0L));
-    gauge("breakglass.grants.overdue", "Ended grants past their attestation deadline", Snapshot::overdue);
-    gauge("breakglass.alerts.backlog", "Alerts waiting in the outbox", s -> s.alerts().getOrDefault(AlertStatus.PENDING.name(), 0L));
-    gauge("breakglass.alerts.failed", "Alerts given up after the retry window", s -> s.alerts().getOrDefault(AlertStatus.FAILED.name(), 0L));
+    gauge(
+        "breakglass.grants.overdue",
+        "Ended grants past their attestation deadline",
+        Snapshot::overdue);
+    gauge(
+        "breakglass.alerts.backlog",
+        "Alerts waiting in the outbox",
+        s -> s.alerts().getOrDefault(AlertStatus.PENDING.name(), 0L));
+    gauge(
+        "breakglass.alerts.failed",
+        "Alerts given up after the retry window",
+        s -> s.alerts().getOrDefault(AlertStatus.FAILED.name(), 0L));
   }
 
   private static void gauge(String name, String description, ToDoubleFunction<Snapshot> value) {
-    Gauge.builder(name, () -> value.applyAsDouble(current())).description(description).register(registry());
+    Gauge.builder(name, () -> value.applyAsDouble(current()))
+        .description(description)
+        .register(registry());
   }
 
   private static Snapshot current() {
@@ -134,11 +163,17 @@ public final class BreakGlassMetrics {
         return snapshot;
       }
       try {
-        KeycloakModelUtils.runJobInTransaction(factory, session -> {
-          GrantStore grants = GrantStore.of(session);
-          snapshot = new Snapshot(System.currentTimeMillis(), grants.countByStatus(), grants.countOverdue(null),
-              AlertStore.of(session).countByStatus());
-        });
+        KeycloakModelUtils.runJobInTransaction(
+            factory,
+            session -> {
+              GrantStore grants = GrantStore.of(session);
+              snapshot =
+                  new Snapshot(
+                      System.currentTimeMillis(),
+                      grants.countByStatus(),
+                      grants.countOverdue(null),
+                      AlertStore.of(session).countByStatus());
+            });
       } catch (RuntimeException e) {
         LOG.debug("Break-glass gauges not refreshed", e);
       }

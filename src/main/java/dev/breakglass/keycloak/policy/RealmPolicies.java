@@ -1,16 +1,15 @@
 package dev.breakglass.keycloak.policy;
 
-import dev.breakglass.keycloak.domain.FieldError;
 import dev.breakglass.keycloak.domain.AlertPolicy;
 import dev.breakglass.keycloak.domain.AttestationPolicy;
+import dev.breakglass.keycloak.domain.BreakGlassIds;
 import dev.breakglass.keycloak.domain.BreakGlassPolicy;
+import dev.breakglass.keycloak.domain.FieldError;
 import dev.breakglass.keycloak.domain.PolicyKeys;
 import dev.breakglass.keycloak.domain.PolicyParser;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import dev.breakglass.keycloak.domain.BreakGlassIds;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.GroupModel;
 import org.keycloak.models.KeycloakSession;
@@ -41,7 +40,8 @@ public final class RealmPolicies {
 
   /** The stored policy as it is, unchecked: empty when the realm has none. */
   public static Map<String, String> rawConfig(RealmModel realm) {
-    RequiredActionConfigModel model = realm.getRequiredActionConfigByAlias(BreakGlassIds.POLICY_HOLDER);
+    RequiredActionConfigModel model =
+        realm.getRequiredActionConfigByAlias(BreakGlassIds.POLICY_HOLDER);
     return model == null || model.getConfig() == null ? Map.of() : model.getConfig();
   }
 
@@ -62,29 +62,40 @@ public final class RealmPolicies {
    * Parses {@code config} and checks it against {@code realm}: the group and roles must exist.
    * Every problem is reported at once, so an admin fixes the policy in one round.
    */
-  public static Loaded check(KeycloakSession session, RealmModel realm, Map<String, String> config) {
+  public static Loaded check(
+      KeycloakSession session, RealmModel realm, Map<String, String> config) {
     Map<String, String> c = config == null ? Map.of() : config;
     PolicyParser.Result parsed = PolicyParser.parse(c);
     List<FieldError> errors = new ArrayList<>(parsed.errors());
     String group = c.getOrDefault(PolicyKeys.ELIGIBLE_GROUP, "").trim();
-    if (group.startsWith("/") && KeycloakModelUtils.findGroupByPath(session, realm, group) == null) {
-      errors.add(new FieldError(PolicyKeys.ELIGIBLE_GROUP, "The eligible group does not exist in this realm: " + group + "."));
+    if (group.startsWith("/")
+        && KeycloakModelUtils.findGroupByPath(session, realm, group) == null) {
+      errors.add(
+          new FieldError(
+              PolicyKeys.ELIGIBLE_GROUP,
+              "The eligible group does not exist in this realm: " + group + "."));
     }
     for (String role : PolicyParser.splitMulti(c.get(PolicyKeys.GRANTABLE_ROLES))) {
       if (resolveRole(realm, role) == null) {
-        errors.add(new FieldError(PolicyKeys.GRANTABLE_ROLES, "Grantable role does not exist in this realm: " + role + "."));
+        errors.add(
+            new FieldError(
+                PolicyKeys.GRANTABLE_ROLES,
+                "Grantable role does not exist in this realm: " + role + "."));
       }
     }
-    return errors.isEmpty() ? new Loaded(parsed.policy(), List.of()) : new Loaded(null, List.copyOf(errors));
+    return errors.isEmpty()
+        ? new Loaded(parsed.policy(), List.of())
+        : new Loaded(null, List.copyOf(errors));
   }
 
-  public static GroupModel findGroup(KeycloakSession session, RealmModel realm, BreakGlassPolicy policy) {
+  public static GroupModel findGroup(
+      KeycloakSession session, RealmModel realm, BreakGlassPolicy policy) {
     return KeycloakModelUtils.findGroupByPath(session, realm, policy.eligibleGroup());
   }
 
   /**
-   * Resolves a policy role name: a realm role by its name, else {@code clientId.role} (the form
-   * the admin console's role picker stores).
+   * Resolves a policy role name: a realm role by its name, else {@code clientId.role} (the form the
+   * admin console's role picker stores).
    */
   public static RoleModel resolveRole(RealmModel realm, String name) {
     RoleModel realmRole = realm.getRole(name);

@@ -15,15 +15,28 @@ import java.util.Map;
 public final class GovernanceReport {
 
   /** One grant activated in the period. Null times are things that have not happened. */
-  public record Grant(String status, boolean drill, long activatedAt, Long endedAt, Long expiryLagMillis, Long attestedAt) {}
+  public record Grant(
+      String status,
+      boolean drill,
+      long activatedAt,
+      Long endedAt,
+      Long expiryLagMillis,
+      Long attestedAt) {}
 
   /** One drill scheduled in the period; {@code passed} is null while it has no report. */
   public record Drill(String id, String username, String status, Boolean passed) {}
 
   private GovernanceReport() {}
 
-  public static Map<String, Object> build(String realm, long from, long to, long now, List<Grant> grants, long driftCount,
-      long overdueNow, List<Drill> drills) {
+  public static Map<String, Object> build(
+      String realm,
+      long from,
+      long to,
+      long now,
+      List<Grant> grants,
+      long driftCount,
+      long overdueNow,
+      List<Drill> drills) {
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("realm", realm);
     report.put("from", Instant.ofEpochMilli(from).toString());
@@ -72,7 +85,8 @@ public final class GovernanceReport {
     Map<String, Object> attestation = new LinkedHashMap<>();
     attestation.put("ended", ended);
     attestation.put("attested", toAttest.size());
-    attestation.put("rate", ended == 0 ? null : Math.round(1000.0 * toAttest.size() / ended) / 1000.0);
+    attestation.put(
+        "rate", ended == 0 ? null : Math.round(1000.0 * toAttest.size() / ended) / 1000.0);
     attestation.put("medianMinutesToAttest", minutes(percentile(toAttest, 0.5)));
     attestation.put("closed", byStatus.get("CLOSED"));
     report.put("attestation", attestation);
@@ -82,8 +96,10 @@ public final class GovernanceReport {
 
     Map<String, Object> drillFigures = new LinkedHashMap<>();
     drillFigures.put("total", drills.size());
-    drillFigures.put("passed", drills.stream().filter(d -> Boolean.TRUE.equals(d.passed())).count());
-    drillFigures.put("failed", drills.stream().filter(d -> Boolean.FALSE.equals(d.passed())).count());
+    drillFigures.put(
+        "passed", drills.stream().filter(d -> Boolean.TRUE.equals(d.passed())).count());
+    drillFigures.put(
+        "failed", drills.stream().filter(d -> Boolean.FALSE.equals(d.passed())).count());
     drillFigures.put("withoutReport", drills.stream().filter(d -> d.passed() == null).count());
     List<Map<String, Object>> list = new ArrayList<>();
     for (Drill d : drills) {

@@ -24,7 +24,8 @@ public final class GovernanceReports {
   private GovernanceReports() {}
 
   /** {@code to} defaults to now, {@code from} to {@code defaultMillis} before {@code to}. */
-  public static Period period(KeycloakSession session, Instant from, Instant to, long defaultMillis) {
+  public static Period period(
+      KeycloakSession session, Instant from, Instant to, long defaultMillis) {
     long now = DbClock.nowMillis(session);
     long toMillis = to == null ? now : to.toEpochMilli();
     long fromMillis = from == null ? toMillis - defaultMillis : from.toEpochMilli();
@@ -33,20 +34,34 @@ public final class GovernanceReports {
 
   public static Map<String, Object> build(KeycloakSession session, RealmModel realm, Period p) {
     GrantStore grants = GrantStore.of(session);
-    List<GovernanceReport.Grant> activated = grants.activatedBetween(realm.getId(), p.from(), p.to(), MAX_GRANTS).stream()
-        .map(g -> new GovernanceReport.Grant(g.getStatus(), g.isDrill(), g.getActivatedAt(), g.getEndedAt(),
-            GrantView.expiryLag(g), g.getAttestedAt()))
-        .toList();
-    long drift = AuditStore.of(session)
-        .countOfTypeBetween(realm.getId(), AuditEventType.BREAK_GLASS_DRIFT.name(), p.from(), p.to());
+    List<GovernanceReport.Grant> activated =
+        grants.activatedBetween(realm.getId(), p.from(), p.to(), MAX_GRANTS).stream()
+            .map(
+                g ->
+                    new GovernanceReport.Grant(
+                        g.getStatus(),
+                        g.isDrill(),
+                        g.getActivatedAt(),
+                        g.getEndedAt(),
+                        GrantView.expiryLag(g),
+                        g.getAttestedAt()))
+            .toList();
+    long drift =
+        AuditStore.of(session)
+            .countOfTypeBetween(
+                realm.getId(), AuditEventType.BREAK_GLASS_DRIFT.name(), p.from(), p.to());
     long overdue = grants.countOverdue(realm.getId());
-    List<GovernanceReport.Drill> drills = DrillService.scheduledBetween(session, realm, p.from(), p.to()).stream()
-        .map(d -> {
-          Map<String, Object> stored = DrillService.stored(d);
-          Boolean passed = stored == null ? null : (Boolean) stored.get("passed");
-          return new GovernanceReport.Drill(d.getId(), d.getUsername(), d.getStatus(), passed);
-        })
-        .toList();
-    return GovernanceReport.build(realm.getName(), p.from(), p.to(), p.now(), activated, drift, overdue, drills);
+    List<GovernanceReport.Drill> drills =
+        DrillService.scheduledBetween(session, realm, p.from(), p.to()).stream()
+            .map(
+                d -> {
+                  Map<String, Object> stored = DrillService.stored(d);
+                  Boolean passed = stored == null ? null : (Boolean) stored.get("passed");
+                  return new GovernanceReport.Drill(
+                      d.getId(), d.getUsername(), d.getStatus(), passed);
+                })
+            .toList();
+    return GovernanceReport.build(
+        realm.getName(), p.from(), p.to(), p.now(), activated, drift, overdue, drills);
   }
 }

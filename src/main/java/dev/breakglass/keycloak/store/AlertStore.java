@@ -41,7 +41,9 @@ public final class AlertStore {
         .getResultList();
   }
 
-  /** Claims a due alert until {@code until}; true only for the one node whose update hit the row. */
+  /**
+   * Claims a due alert until {@code until}; true only for the one node whose update hit the row.
+   */
   public boolean claim(String id, long now, long until) {
     return em.createNamedQuery("bgClaimAlert")
             .setParameter("until", until)
@@ -61,11 +63,14 @@ public final class AlertStore {
 
   /** Alerts of every realm by status. */
   public Map<String, Long> countByStatus() {
-    return GrantStore.counts(em.createNamedQuery("bgCountAlertsByStatus", Object[].class).getResultList());
+    return GrantStore.counts(
+        em.createNamedQuery("bgCountAlertsByStatus", Object[].class).getResultList());
   }
 
   /** Returns how many alerts were dropped. */
   public int removeRealm(String realmId) {
-    return em.createNamedQuery("bgDeleteAlertsByRealm").setParameter("realmId", realmId).executeUpdate();
+    return em.createNamedQuery("bgDeleteAlertsByRealm")
+        .setParameter("realmId", realmId)
+        .executeUpdate();
   }
 }

@@ -8,8 +8,8 @@ import jakarta.persistence.NamedQuery;
 import jakarta.persistence.Table;
 
 /**
- * One record of a realm's append-only audit trail. {@code seq} orders a realm's chain; {@code
- * hash} covers the content and {@code prevHash}. Rows are never updated.
+ * One record of a realm's append-only audit trail. {@code seq} orders a realm's chain; {@code hash}
+ * covers the content and {@code prevHash}. Rows are never updated.
  */
 @Entity
 @Table(name = "BG_AUDIT")
@@ -19,21 +19,27 @@ import jakarta.persistence.Table;
       query = "select a from AuditRecordEntity a where a.realmId = :realmId order by a.seq"),
   @NamedQuery(
       name = "bgAuditByGrant",
-      query = "select a from AuditRecordEntity a where a.realmId = :realmId and a.grantId = :grantId order by a.seq"),
+      query =
+          "select a from AuditRecordEntity a where a.realmId = :realmId and a.grantId = :grantId"
+              + " order by a.seq"),
   @NamedQuery(
       name = "bgAuditPageUpTo",
-      query = "select a from AuditRecordEntity a where a.realmId = :realmId and a.seq > :after and a.seq <= :upTo"
-          + " order by a.seq"),
+      query =
+          "select a from AuditRecordEntity a where a.realmId = :realmId and a.seq > :after and"
+              + " a.seq <= :upTo order by a.seq"),
   @NamedQuery(
       name = "bgAuditAfter",
-      query = "select a from AuditRecordEntity a where a.realmId = :realmId and a.seq > :seq order by a.seq"),
+      query =
+          "select a from AuditRecordEntity a where a.realmId = :realmId and a.seq > :seq order by"
+              + " a.seq"),
   @NamedQuery(
       name = "bgAuditHead",
       query = "select h.lastSeq, h.lastHash from AuditHeadEntity h where h.realmId = :realmId"),
   @NamedQuery(
       name = "bgCountAuditOfTypeBetween",
-      query = "select count(a) from AuditRecordEntity a where a.realmId = :realmId and a.type = :type"
-          + " and a.createdAt >= :from and a.createdAt < :to"),
+      query =
+          "select count(a) from AuditRecordEntity a where a.realmId = :realmId and a.type = :type"
+              + " and a.createdAt >= :from and a.createdAt < :to"),
   @NamedQuery(
       name = "bgDeleteAuditByRealm",
       query = "delete from AuditRecordEntity a where a.realmId = :realmId")

@@ -22,9 +22,12 @@ public final class AuditStore {
     return new AuditStore(Jpa.em(session));
   }
 
-  /** The realm's head, locked for the rest of the transaction; empty when the chain has none yet. */
+  /**
+   * The realm's head, locked for the rest of the transaction; empty when the chain has none yet.
+   */
   public Optional<AuditHeadEntity> lockHead(String realmId) {
-    return Optional.ofNullable(em.find(AuditHeadEntity.class, realmId, LockModeType.PESSIMISTIC_WRITE));
+    return Optional.ofNullable(
+        em.find(AuditHeadEntity.class, realmId, LockModeType.PESSIMISTIC_WRITE));
   }
 
   public void createHead(String realmId, String genesisHash) {
@@ -41,7 +44,10 @@ public final class AuditStore {
 
   /** The committed head, read by a scalar query so no cached entity can stand in for it. */
   public Head readHead(String realmId) {
-    List<Object[]> rows = em.createNamedQuery("bgAuditHead", Object[].class).setParameter("realmId", realmId).getResultList();
+    List<Object[]> rows =
+        em.createNamedQuery("bgAuditHead", Object[].class)
+            .setParameter("realmId", realmId)
+            .getResultList();
     if (rows.isEmpty()) {
       return new Head(0, null);
     }
@@ -49,29 +55,31 @@ public final class AuditStore {
   }
 
   /**
-   * Records with {@code after < seq <= upTo}, in seq order, detached: a walk over a long chain
-   * does not grow the persistence context.
+   * Records with {@code after < seq <= upTo}, in seq order, detached: a walk over a long chain does
+   * not grow the persistence context.
    */
   public List<AuditRecordEntity> pageUpTo(String realmId, long after, long upTo, int max) {
-    List<AuditRecordEntity> page = em.createNamedQuery("bgAuditPageUpTo", AuditRecordEntity.class)
-        .setParameter("realmId", realmId)
-        .setParameter("after", after)
-        .setParameter("upTo", upTo)
-        .setHint(Jpa.READ_ONLY, true)
-        .setMaxResults(max)
-        .getResultList();
+    List<AuditRecordEntity> page =
+        em.createNamedQuery("bgAuditPageUpTo", AuditRecordEntity.class)
+            .setParameter("realmId", realmId)
+            .setParameter("after", after)
+            .setParameter("upTo", upTo)
+            .setHint(Jpa.READ_ONLY, true)
+            .setMaxResults(max)
+            .getResultList();
     page.forEach(em::detach);
     return page;
   }
 
   /** The first record after {@code seq}, detached. */
   public Optional<AuditRecordEntity> firstAfter(String realmId, long seq) {
-    List<AuditRecordEntity> next = em.createNamedQuery("bgAuditAfter", AuditRecordEntity.class)
-        .setParameter("realmId", realmId)
-        .setParameter("seq", seq)
-        .setHint(Jpa.READ_ONLY, true)
-        .setMaxResults(1)
-        .getResultList();
+    List<AuditRecordEntity> next =
+        em.createNamedQuery("bgAuditAfter", AuditRecordEntity.class)
+            .setParameter("realmId", realmId)
+            .setParameter("seq", seq)
+            .setHint(Jpa.READ_ONLY, true)
+            .setMaxResults(1)
+            .getResultList();
     next.forEach(em::detach);
     return next.stream().findFirst();
   }
@@ -86,12 +94,21 @@ public final class AuditStore {
         .getResultList();
   }
 
-  /** A page of the realm's records in seq order; {@code from} inclusive, {@code to} exclusive, each optional. */
+  /**
+   * A page of the realm's records in seq order; {@code from} inclusive, {@code to} exclusive, each
+   * optional.
+   */
   public List<AuditRecordEntity> export(String realmId, Long from, Long to, int first, int max) {
-    GrantStore.Filter filter = new GrantStore.Filter("select a from AuditRecordEntity a where a.realmId = :realmId", realmId);
+    GrantStore.Filter filter =
+        new GrantStore.Filter(
+            "select a from AuditRecordEntity a where a.realmId = :realmId", realmId);
     filter.and(from != null, "a.createdAt >= :from", "from", from);
     filter.and(to != null, "a.createdAt < :to", "to", to);
-    return filter.query(em, " order by a.seq", AuditRecordEntity.class).setFirstResult(first).setMaxResults(max).getResultList();
+    return filter
+        .query(em, " order by a.seq", AuditRecordEntity.class)
+        .setFirstResult(first)
+        .setMaxResults(max)
+        .getResultList();
   }
 
   public long countOfTypeBetween(String realmId, String type, long from, long to) {

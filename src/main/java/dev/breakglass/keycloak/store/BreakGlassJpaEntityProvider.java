@@ -7,7 +7,13 @@ import org.keycloak.connections.jpa.entityprovider.JpaEntityProvider;
 public class BreakGlassJpaEntityProvider implements JpaEntityProvider {
 
   private static final List<Class<?>> ENTITIES =
-      List.of(GrantEntity.class, AuditRecordEntity.class, AuditHeadEntity.class, JobEntity.class, DriftEntity.class, AlertEntity.class,
+      List.of(
+          GrantEntity.class,
+          AuditRecordEntity.class,
+          AuditHeadEntity.class,
+          JobEntity.class,
+          DriftEntity.class,
+          AlertEntity.class,
           DrillEntity.class);
 
   @Override

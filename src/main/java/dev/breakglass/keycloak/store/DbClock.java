@@ -10,8 +10,8 @@ import org.keycloak.common.util.Time;
 import org.keycloak.models.KeycloakSession;
 
 /**
- * The database's clock: the one clock every node of a cluster shares. Grant times are stamped
- * and compared with it, so a node whose clock drifts neither ends grants early nor late.
+ * The database's clock: the one clock every node of a cluster shares. Grant times are stamped and
+ * compared with it, so a node whose clock drifts neither ends grants early nor late.
  */
 public final class DbClock {
 

@@ -7,15 +7,23 @@ import jakarta.persistence.NamedQueries;
 import jakarta.persistence.NamedQuery;
 import jakarta.persistence.Table;
 
-/** A drift already reported: a governed role held by a user, group or composite role out of band. */
+/**
+ * A drift already reported: a governed role held by a user, group or composite role out of band.
+ */
 @Entity
 @Table(name = "BG_DRIFT")
 @NamedQueries({
-  @NamedQuery(name = "bgDriftByRealm", query = "select d from DriftEntity d where d.realmId = :realmId"),
+  @NamedQuery(
+      name = "bgDriftByRealm",
+      query = "select d from DriftEntity d where d.realmId = :realmId"),
   @NamedQuery(
       name = "bgDriftOfSubject",
-      query = "select d from DriftEntity d where d.realmId = :realmId and d.kind = :kind and d.subjectId = :subjectId"),
-  @NamedQuery(name = "bgDeleteDriftByRealm", query = "delete from DriftEntity d where d.realmId = :realmId")
+      query =
+          "select d from DriftEntity d where d.realmId = :realmId and d.kind = :kind and"
+              + " d.subjectId = :subjectId"),
+  @NamedQuery(
+      name = "bgDeleteDriftByRealm",
+      query = "delete from DriftEntity d where d.realmId = :realmId")
 })
 public class DriftEntity {
 

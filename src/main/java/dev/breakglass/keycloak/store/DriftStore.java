@@ -18,7 +18,9 @@ public final class DriftStore {
   }
 
   public List<DriftEntity> ofRealm(String realmId) {
-    return em.createNamedQuery("bgDriftByRealm", DriftEntity.class).setParameter("realmId", realmId).getResultList();
+    return em.createNamedQuery("bgDriftByRealm", DriftEntity.class)
+        .setParameter("realmId", realmId)
+        .getResultList();
   }
 
   public List<DriftEntity> ofSubject(String realmId, String kind, String subjectId) {
@@ -42,7 +44,9 @@ public final class DriftStore {
    * reverse lookup, so this reads its composite table.
    */
   public List<String> compositeParentIds(String roleId) {
-    return em.createQuery("select c.parentRole.id from CompositeRoleEntity c where c.childRole.id = :id", String.class)
+    return em.createQuery(
+            "select c.parentRole.id from CompositeRoleEntity c where c.childRole.id = :id",
+            String.class)
         .setParameter("id", roleId)
         .getResultList();
   }

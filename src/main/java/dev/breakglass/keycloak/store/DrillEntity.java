@@ -17,17 +17,22 @@ import jakarta.persistence.Table;
 @NamedQueries({
   @NamedQuery(
       name = "bgDrillOfUser",
-      query = "select d from DrillEntity d where d.realmId = :realmId and d.userId = :userId and d.status in :statuses"
-          + " order by d.scheduledAt"),
+      query =
+          "select d from DrillEntity d where d.realmId = :realmId and d.userId = :userId and"
+              + " d.status in :statuses order by d.scheduledAt"),
   @NamedQuery(
       name = "bgDrillOfGrant",
       query = "select d from DrillEntity d where d.grantId = :grantId"),
   @NamedQuery(
       name = "bgDrillsByRealm",
-      query = "select d from DrillEntity d where d.realmId = :realmId order by d.scheduledAt desc, d.id"),
+      query =
+          "select d from DrillEntity d where d.realmId = :realmId order by d.scheduledAt desc,"
+              + " d.id"),
   @NamedQuery(
       name = "bgDrillsScheduledBetween",
-      query = "select d from DrillEntity d where d.realmId = :realmId and d.scheduledAt >= :from and d.scheduledAt < :to"),
+      query =
+          "select d from DrillEntity d where d.realmId = :realmId and d.scheduledAt >= :from and"
+              + " d.scheduledAt < :to"),
   @NamedQuery(
       name = "bgDeleteDrillsByRealm",
       query = "delete from DrillEntity d where d.realmId = :realmId"),

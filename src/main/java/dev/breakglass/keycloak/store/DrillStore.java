@@ -23,7 +23,8 @@ public final class DrillStore {
   }
 
   public Optional<DrillEntity> findInRealm(String realmId, String id) {
-    return Optional.ofNullable(em.find(DrillEntity.class, id)).filter(d -> d.getRealmId().equals(realmId));
+    return Optional.ofNullable(em.find(DrillEntity.class, id))
+        .filter(d -> d.getRealmId().equals(realmId));
   }
 
   /** The user's drills in one of {@code statuses}, at most {@code max}. */
@@ -37,7 +38,9 @@ public final class DrillStore {
   }
 
   public List<DrillEntity> ofGrant(String grantId) {
-    return em.createNamedQuery("bgDrillOfGrant", DrillEntity.class).setParameter("grantId", grantId).getResultList();
+    return em.createNamedQuery("bgDrillOfGrant", DrillEntity.class)
+        .setParameter("grantId", grantId)
+        .getResultList();
   }
 
   public List<DrillEntity> list(String realmId, int first, int max) {
@@ -61,6 +64,9 @@ public final class DrillStore {
   }
 
   public void removeUser(String realmId, String userId) {
-    em.createNamedQuery("bgDeleteDrillsByUser").setParameter("realmId", realmId).setParameter("userId", userId).executeUpdate();
+    em.createNamedQuery("bgDeleteDrillsByUser")
+        .setParameter("realmId", realmId)
+        .setParameter("userId", userId)
+        .executeUpdate();
   }
 }

@@ -13,10 +13,14 @@ import jakarta.persistence.Table;
 @NamedQueries({
   @NamedQuery(
       name = "bgGrantByUserAndStatus",
-      query = "select g from GrantEntity g where g.realmId = :realmId and g.userId = :userId and g.status = :status order by g.activatedAt desc"),
+      query =
+          "select g from GrantEntity g where g.realmId = :realmId and g.userId = :userId and"
+              + " g.status = :status order by g.activatedAt desc"),
   @NamedQuery(
       name = "bgExpiredGrants",
-      query = "select g.id from GrantEntity g where g.status = :status and g.expiresAt <= :now and g.id not in :skip order by g.expiresAt"),
+      query =
+          "select g.id from GrantEntity g where g.status = :status and g.expiresAt <= :now and g.id"
+              + " not in :skip order by g.expiresAt"),
   @NamedQuery(
       name = "bgDeleteGrantsByRealm",
       query = "delete from GrantEntity g where g.realmId = :realmId"),
@@ -25,32 +29,41 @@ import jakarta.persistence.Table;
       query = "select g from GrantEntity g where g.realmId = :realmId and g.userId = :userId"),
   @NamedQuery(
       name = "bgUnattestedByUser",
-      query = "select g from GrantEntity g where g.realmId = :realmId and g.userId = :userId and g.status = :ended"
-          + " and g.attestedAt is null order by g.endedAt, g.id"),
+      query =
+          "select g from GrantEntity g where g.realmId = :realmId and g.userId = :userId and"
+              + " g.status = :ended and g.attestedAt is null order by g.endedAt, g.id"),
   @NamedQuery(
       name = "bgRealmsWithEndedGrants",
       query = "select distinct g.realmId from GrantEntity g where g.status = :ended"),
   @NamedQuery(
       name = "bgOverdueGrants",
-      query = "select g from GrantEntity g where g.realmId = :realmId and g.status = :ended and g.endedAt <= :endedBefore"
-          + " and (g.overdueAlertedAt is null or g.overdueAlertedAt <= :remindBefore) order by g.endedAt, g.id"),
+      query =
+          "select g from GrantEntity g where g.realmId = :realmId and g.status = :ended and"
+              + " g.endedAt <= :endedBefore and (g.overdueAlertedAt is null or g.overdueAlertedAt"
+              + " <= :remindBefore) order by g.endedAt, g.id"),
   @NamedQuery(
       name = "bgOverdueOfUser",
-      query = "select count(g) from GrantEntity g where g.realmId = :realmId and g.userId = :userId and g.status = :ended"
-          + " and g.endedAt <= :endedBefore"),
+      query =
+          "select count(g) from GrantEntity g where g.realmId = :realmId and g.userId = :userId and"
+              + " g.status = :ended and g.endedAt <= :endedBefore"),
   @NamedQuery(
       name = "bgCountGrantsByStatus",
       query = "select g.status, count(g) from GrantEntity g group by g.status"),
   @NamedQuery(
       name = "bgCountOverdue",
-      query = "select count(g) from GrantEntity g where g.status = :ended and g.overdueAlertedAt is not null"),
+      query =
+          "select count(g) from GrantEntity g where g.status = :ended and g.overdueAlertedAt is not"
+              + " null"),
   @NamedQuery(
       name = "bgCountOverdueInRealm",
-      query = "select count(g) from GrantEntity g where g.realmId = :realmId and g.status = :ended"
-          + " and g.overdueAlertedAt is not null"),
+      query =
+          "select count(g) from GrantEntity g where g.realmId = :realmId and g.status = :ended"
+              + " and g.overdueAlertedAt is not null"),
   @NamedQuery(
       name = "bgGrantsActivatedBetween",
-      query = "select g from GrantEntity g where g.realmId = :realmId and g.activatedAt >= :from and g.activatedAt < :to")
+      query =
+          "select g from GrantEntity g where g.realmId = :realmId and g.activatedAt >= :from and"
+              + " g.activatedAt < :to")
 })
 public class GrantEntity {
 

@@ -28,7 +28,10 @@ public final class GrantStore {
     em.persist(grant);
   }
 
-  /** Re-reads the row, so a decision is taken on what is committed (and locked), not on a stale copy. */
+  /**
+   * Re-reads the row, so a decision is taken on what is committed (and locked), not on a stale
+   * copy.
+   */
   public void refresh(GrantEntity grant) {
     em.refresh(grant);
   }
@@ -64,9 +67,11 @@ public final class GrantStore {
   }
 
   /** A page of the realm's grants, newest first, optionally of one status and one user. */
-  public List<GrantEntity> list(String realmId, GrantStatus status, String userId, int first, int max) {
+  public List<GrantEntity> list(
+      String realmId, GrantStatus status, String userId, int first, int max) {
     Filter filter = new Filter("select g from GrantEntity g where g.realmId = :realmId", realmId);
-    filter.and(status != null, "g.status = :status", "status", status == null ? null : status.name());
+    filter.and(
+        status != null, "g.status = :status", "status", status == null ? null : status.name());
     filter.and(userId != null, "g.userId = :userId", "userId", userId);
     return filter
         .query(em, " order by g.activatedAt desc, g.id", GrantEntity.class)
@@ -132,7 +137,10 @@ public final class GrantStore {
         .getResultList();
   }
 
-  /** Ended grants already escalated as overdue: in one realm, or in all when {@code realmId} is null. */
+  /**
+   * Ended grants already escalated as overdue: in one realm, or in all when {@code realmId} is
+   * null.
+   */
   public long countOverdue(String realmId) {
     if (realmId == null) {
       return em.createNamedQuery("bgCountOverdue", Long.class)

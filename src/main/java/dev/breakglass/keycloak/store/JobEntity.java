@@ -11,7 +11,8 @@ import jakarta.persistence.Table;
 @Table(name = "BG_JOB")
 @NamedQuery(
     name = "bgClaimJobRun",
-    query = "update JobEntity j set j.lastRun = :now where j.name = :name and j.lastRun <= :threshold")
+    query =
+        "update JobEntity j set j.lastRun = :now where j.name = :name and j.lastRun <= :threshold")
 public class JobEntity {
 
   @Id

@@ -16,11 +16,12 @@ import org.keycloak.timer.ScheduledTask;
 import org.keycloak.timer.TimerProvider;
 
 /**
- * Schedules the sweeper. At start-up (after the database migration, before the first request)
- * it first ends every grant that expired while Keycloak was down, then sweeps every {@code
- * interval} milliseconds, once per interval across the cluster.
+ * Schedules the sweeper. At start-up (after the database migration, before the first request) it
+ * first ends every grant that expired while Keycloak was down, then sweeps every {@code interval}
+ * milliseconds, once per interval across the cluster.
  */
-public class DefaultSweeperProviderFactory implements SweeperProviderFactory, ServerInfoAwareProviderFactory {
+public class DefaultSweeperProviderFactory
+    implements SweeperProviderFactory, ServerInfoAwareProviderFactory {
 
   public static final String PROVIDER_ID = "default";
   public static final String TASK_NAME = "break-glass-expiry";
@@ -54,47 +55,59 @@ public class DefaultSweeperProviderFactory implements SweeperProviderFactory, Se
   public void postInit(KeycloakSessionFactory factory) {
     this.sessionFactory = factory;
     BreakGlassMetrics.subscribe(factory);
-    factory.register(event -> {
-      if (event instanceof PostMigrationEvent) {
-        catchUp(factory);
-        schedule(factory);
-        BreakGlassMetrics.registerGauges(factory);
-      }
-    });
+    factory.register(
+        event -> {
+          if (event instanceof PostMigrationEvent) {
+            catchUp(factory);
+            schedule(factory);
+            BreakGlassMetrics.registerGauges(factory);
+          }
+        });
   }
 
   private void catchUp(KeycloakSessionFactory factory) {
     ExpiryJob.Result result = ExpiryJob.sweep(factory, batchSize);
-    LOG.infof("Break-glass start-up sweep ended %d expired grant(s) in %.1f ms (%d failed)",
+    LOG.infof(
+        "Break-glass start-up sweep ended %d expired grant(s) in %.1f ms (%d failed)",
         result.ended(), result.tookMillis(), result.failed());
   }
 
   private void schedule(KeycloakSessionFactory factory) {
-    List<SweeperJob> jobs = List.of(new ExpiryJob(intervalMillis, batchSize), new DriftJob(driftIntervalMillis),
-        new OverdueJob(overdueIntervalMillis));
-    ScheduledTask task = new ScheduledTask() {
-      @Override
-      public void run(KeycloakSession session) {
-        for (SweeperJob job : jobs) {
-          if (JobClaims.tryClaim(factory, job.name(), job.intervalMillis())) {
-            job.run(factory);
-          } else if (job instanceof ExpiryJob) {
-            LOG.trace("Break-glass sweep skipped: the cluster already swept within the interval");
+    List<SweeperJob> jobs =
+        List.of(
+            new ExpiryJob(intervalMillis, batchSize),
+            new DriftJob(driftIntervalMillis),
+            new OverdueJob(overdueIntervalMillis));
+    ScheduledTask task =
+        new ScheduledTask() {
+          @Override
+          public void run(KeycloakSession session) {
+            for (SweeperJob job : jobs) {
+              if (JobClaims.tryClaim(factory, job.name(), job.intervalMillis())) {
+                job.run(factory);
+              } else if (job instanceof ExpiryJob) {
+                LOG.trace(
+                    "Break-glass sweep skipped: the cluster already swept within the interval");
+              }
+            }
           }
-        }
-      }
 
-      @Override
-      public String getTaskName() {
-        return TASK_NAME;
-      }
-    };
+          @Override
+          public String getTaskName() {
+            return TASK_NAME;
+          }
+        };
     try (KeycloakSession session = factory.create()) {
       TimerProvider timer = session.getProvider(TimerProvider.class);
       // The runner's lock lives at least a second; the job claims keep the pace.
-      timer.schedule(new ClusterAwareScheduledTaskRunner(factory, task, Math.max(1000, intervalMillis)), intervalMillis, TASK_NAME);
+      timer.schedule(
+          new ClusterAwareScheduledTaskRunner(factory, task, Math.max(1000, intervalMillis)),
+          intervalMillis,
+          TASK_NAME);
     }
-    LOG.infof("Break-glass sweeper scheduled every %d ms (drift reconciliation every %d ms)", intervalMillis, driftIntervalMillis);
+    LOG.infof(
+        "Break-glass sweeper scheduled every %d ms (drift reconciliation every %d ms)",
+        intervalMillis, driftIntervalMillis);
   }
 
   @Override
@@ -120,20 +133,46 @@ public class DefaultSweeperProviderFactory implements SweeperProviderFactory, Se
   @Override
   public List<ProviderConfigProperty> getConfigMetadata() {
     return ProviderConfigurationBuilder.create()
-        .property().name(CONF_INTERVAL).type("long").defaultValue(500L)
-        .helpText("Milliseconds between expiry sweeps (cluster-wide). A role outlives its grant by about this much at most.").add()
-        .property().name(CONF_DRIFT_INTERVAL).type("long").defaultValue(30_000L)
-        .helpText("Milliseconds between full drift reconciliations (admin events are checked at once).").add()
-        .property().name(CONF_OVERDUE_INTERVAL).type("long").defaultValue(60_000L)
-        .helpText("Milliseconds between looks for grants past their attestation deadline.").add()
-        .property().name(CONF_BATCH_SIZE).type("int").defaultValue(500)
-        .helpText("Grants read per batch, at most 500.").add()
+        .property()
+        .name(CONF_INTERVAL)
+        .type("long")
+        .defaultValue(500L)
+        .helpText(
+            "Milliseconds between expiry sweeps (cluster-wide). A role outlives its grant by about"
+                + " this much at most.")
+        .add()
+        .property()
+        .name(CONF_DRIFT_INTERVAL)
+        .type("long")
+        .defaultValue(30_000L)
+        .helpText(
+            "Milliseconds between full drift reconciliations (admin events are checked at once).")
+        .add()
+        .property()
+        .name(CONF_OVERDUE_INTERVAL)
+        .type("long")
+        .defaultValue(60_000L)
+        .helpText("Milliseconds between looks for grants past their attestation deadline.")
+        .add()
+        .property()
+        .name(CONF_BATCH_SIZE)
+        .type("int")
+        .defaultValue(500)
+        .helpText("Grants read per batch, at most 500.")
+        .add()
         .build();
   }
 
   @Override
   public Map<String, String> getOperationalInfo() {
-    return Map.of(CONF_INTERVAL, Long.toString(intervalMillis), CONF_DRIFT_INTERVAL, Long.toString(driftIntervalMillis),
-        CONF_OVERDUE_INTERVAL, Long.toString(overdueIntervalMillis), CONF_BATCH_SIZE, Integer.toString(batchSize));
+    return Map.of(
+        CONF_INTERVAL,
+        Long.toString(intervalMillis),
+        CONF_DRIFT_INTERVAL,
+        Long.toString(driftIntervalMillis),
+        CONF_OVERDUE_INTERVAL,
+        Long.toString(overdueIntervalMillis),
+        CONF_BATCH_SIZE,
+        Integer.toString(batchSize));
   }
 }

@@ -4,9 +4,9 @@ import dev.breakglass.keycloak.drift.DriftReconciler;
 import org.keycloak.models.KeycloakSessionFactory;
 
 /**
- * The full drift reconciliation of every realm: catches what no admin event reported (a change
- * made while Keycloak was down, or straight in the database). Admin changes are checked at once
- * by the event listener; this is the backstop.
+ * The full drift reconciliation of every realm: catches what no admin event reported (a change made
+ * while Keycloak was down, or straight in the database). Admin changes are checked at once by the
+ * event listener; this is the backstop.
  */
 final class DriftJob implements SweeperJob {
 

@@ -23,7 +23,9 @@ public final class ExpiryJob implements SweeperJob {
 
   private static final Logger LOG = Logger.getLogger(ExpiryJob.class);
 
-  /** {@code ended} grants ended, {@code failed} could not be ended this run, in {@code tookMicros}. */
+  /**
+   * {@code ended} grants ended, {@code failed} could not be ended this run, in {@code tookMicros}.
+   */
   public record Result(int ended, int failed, long tookMicros) {
     public double tookMillis() {
       return tookMicros / 1000.0;
@@ -52,8 +54,9 @@ public final class ExpiryJob implements SweeperJob {
   public void run(KeycloakSessionFactory factory) {
     Result result = sweep(factory, batchSize);
     if (result.ended() > 0 || result.failed() > 0) {
-      LOG.infof("Break-glass sweep ended %d grant(s) in %.1f ms (%d failed)", result.ended(), result.tookMillis(),
-          result.failed());
+      LOG.infof(
+          "Break-glass sweep ended %d grant(s) in %.1f ms (%d failed)",
+          result.ended(), result.tookMillis(), result.failed());
     } else {
       LOG.tracef("Break-glass sweep found nothing due in %.2f ms", result.tookMillis());
     }
@@ -72,10 +75,16 @@ public final class ExpiryJob implements SweeperJob {
   }
 
   public static Result sweep(KeycloakSessionFactory factory, int batchSize) {
-    return sweep((size, skip) -> dueGrantIds(factory, size, skip), grantId -> endOne(factory, grantId), batchSize);
+    return sweep(
+        (size, skip) -> dueGrantIds(factory, size, skip),
+        grantId -> endOne(factory, grantId),
+        batchSize);
   }
 
-  /** The sweep loop: batch after batch until none is full; a grant that fails is skipped, not retried in this run. */
+  /**
+   * The sweep loop: batch after batch until none is full; a grant that fails is skipped, not
+   * retried in this run.
+   */
   static Result sweep(DueGrants dueGrants, GrantEnder ender, int batchSize) {
     long started = System.nanoTime();
     Set<String> failed = new HashSet<>();
@@ -87,7 +96,10 @@ public final class ExpiryJob implements SweeperJob {
         try {
           done = ender.end(grantId);
         } catch (RuntimeException e) {
-          LOG.errorf(e, "Break-glass grant %s could not be ended; it is retried on the next sweep", grantId);
+          LOG.errorf(
+              e,
+              "Break-glass grant %s could not be ended; it is retried on the next sweep",
+              grantId);
           done = false;
         }
         if (done) {
@@ -103,27 +115,32 @@ public final class ExpiryJob implements SweeperJob {
     return new Result(ended, failed.size(), (System.nanoTime() - started) / 1_000);
   }
 
-  private static List<String> dueGrantIds(KeycloakSessionFactory factory, int batchSize, Set<String> skip) {
+  private static List<String> dueGrantIds(
+      KeycloakSessionFactory factory, int batchSize, Set<String> skip) {
     AtomicReference<List<String>> ids = new AtomicReference<>(List.of());
     KeycloakModelUtils.runJobInTransaction(
-        factory, session -> ids.set(GrantStore.of(session).dueIds(DbClock.nowMillis(session), skip, batchSize)));
+        factory,
+        session ->
+            ids.set(GrantStore.of(session).dueIds(DbClock.nowMillis(session), skip, batchSize)));
     return ids.get();
   }
 
   /** Ends one grant in its own transaction, so a failure rolls back only this grant. */
   private static boolean endOne(KeycloakSessionFactory factory, String grantId) {
-    KeycloakModelUtils.runJobInTransaction(factory, session -> {
-      GrantEntity grant = GrantStore.of(session).find(grantId).orElse(null);
-      if (grant == null) {
-        return; // removed meanwhile (its user or realm was deleted)
-      }
-      RealmModel realm = session.realms().getRealm(grant.getRealmId());
-      if (realm == null) {
-        return;
-      }
-      session.getContext().setRealm(realm);
-      GrantService.end(session, realm, grant, EndReason.EXPIRED, "system", null);
-    });
+    KeycloakModelUtils.runJobInTransaction(
+        factory,
+        session -> {
+          GrantEntity grant = GrantStore.of(session).find(grantId).orElse(null);
+          if (grant == null) {
+            return; // removed meanwhile (its user or realm was deleted)
+          }
+          RealmModel realm = session.realms().getRealm(grant.getRealmId());
+          if (realm == null) {
+            return;
+          }
+          session.getContext().setRealm(realm);
+          GrantService.end(session, realm, grant, EndReason.EXPIRED, "system", null);
+        });
     return true;
   }
 }

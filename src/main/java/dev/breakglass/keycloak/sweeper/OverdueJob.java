@@ -1,8 +1,8 @@
 package dev.breakglass.keycloak.sweeper;
 
-import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.audit.AuditTrail;
 import dev.breakglass.keycloak.domain.AttestationPolicy;
+import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.policy.RealmPolicies;
 import dev.breakglass.keycloak.store.DbClock;
 import dev.breakglass.keycloak.store.GrantEntity;
@@ -58,13 +58,19 @@ final class OverdueJob implements SweeperJob {
     AtomicInteger escalated = new AtomicInteger();
     for (String realmId : realmIds.get()) {
       try {
-        KeycloakModelUtils.runJobInTransaction(factory, session -> escalated.addAndGet(escalateRealm(session, realmId)));
+        KeycloakModelUtils.runJobInTransaction(
+            factory, session -> escalated.addAndGet(escalateRealm(session, realmId)));
       } catch (RuntimeException e) {
-        LOG.errorf(e, "Break-glass overdue escalation failed for realm %s; retried on the next run", realmId);
+        LOG.errorf(
+            e,
+            "Break-glass overdue escalation failed for realm %s; retried on the next run",
+            realmId);
       }
     }
     if (escalated.get() > 0) {
-      LOG.infof("Break-glass overdue escalation: %d grant(s) past their attestation deadline", escalated.get());
+      LOG.infof(
+          "Break-glass overdue escalation: %d grant(s) past their attestation deadline",
+          escalated.get());
     }
     return escalated.get();
   }
@@ -78,19 +84,26 @@ final class OverdueJob implements SweeperJob {
     AttestationPolicy policy = RealmPolicies.attestation(realm);
     long now = DbClock.nowMillis(session);
     List<GrantEntity> due =
-        GrantStore.of(session).overdue(realmId, now - policy.deadlineMillis(), now - policy.reminderMillis(), BATCH);
+        GrantStore.of(session)
+            .overdue(realmId, now - policy.deadlineMillis(), now - policy.reminderMillis(), BATCH);
     for (GrantEntity grant : due) {
       grant.setOverdueAlertedAt(now);
       grant.setOverdueAlerts(grant.getOverdueAlerts() + 1);
       Map<String, Object> details = new LinkedHashMap<>();
       details.put("endedAt", Instant.ofEpochMilli(grant.getEndedAt()).toString());
-      details.put("deadline", Instant.ofEpochMilli(grant.getEndedAt() + policy.deadlineMillis()).toString());
+      details.put(
+          "deadline",
+          Instant.ofEpochMilli(grant.getEndedAt() + policy.deadlineMillis()).toString());
       details.put("requirement", policy.requirement().configValue());
       details.put("holderAttested", grant.getAttestedAt() != null);
       details.put("secondAttested", grant.getSecondAttestedAt() != null);
       details.put("reminder", grant.getOverdueAlerts());
-      AuditTrail.append(session, realm, AuditEventType.BREAK_GLASS_ATTESTATION_OVERDUE,
-          new AuditTrail.Subject(grant.getId(), grant.getUserId(), grant.getUsername()), details);
+      AuditTrail.append(
+          session,
+          realm,
+          AuditEventType.BREAK_GLASS_ATTESTATION_OVERDUE,
+          new AuditTrail.Subject(grant.getId(), grant.getUserId(), grant.getUsername()),
+          details);
     }
     return due.size();
   }

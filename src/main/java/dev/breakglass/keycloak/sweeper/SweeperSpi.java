@@ -4,7 +4,10 @@ import org.keycloak.provider.Provider;
 import org.keycloak.provider.ProviderFactory;
 import org.keycloak.provider.Spi;
 
-/** SPI {@value #NAME}: server options such as {@code --spi-break-glass-expiry--default--interval=500}. */
+/**
+ * SPI {@value #NAME}: server options such as {@code
+ * --spi-break-glass-expiry--default--interval=500}.
+ */
 public class SweeperSpi implements Spi {
 
   public static final String NAME = "break-glass-expiry";

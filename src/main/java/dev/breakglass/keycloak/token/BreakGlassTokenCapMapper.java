@@ -1,8 +1,8 @@
 package dev.breakglass.keycloak.token;
 
-import dev.breakglass.keycloak.grant.GrantService;
 import dev.breakglass.keycloak.domain.PolicyKeys;
 import dev.breakglass.keycloak.domain.PolicyParser;
+import dev.breakglass.keycloak.grant.GrantService;
 import dev.breakglass.keycloak.policy.RealmPolicies;
 import dev.breakglass.keycloak.store.GrantEntity;
 import java.time.Instant;
@@ -32,11 +32,14 @@ import org.keycloak.representations.IDToken;
 /**
  * No token outlives the grant behind it. For a user with a live grant, every access and ID token
  * expires no later than the grant ({@code exp} capped) and names it in a {@value #CLAIM} claim.
- * Without a live grant, governed roles are taken out of the token, whatever mappings exist
- * (drift, or a grant whose sweep is a moment away). Runs after the role mappers.
+ * Without a live grant, governed roles are taken out of the token, whatever mappings exist (drift,
+ * or a grant whose sweep is a moment away). Runs after the role mappers.
  */
 public class BreakGlassTokenCapMapper extends AbstractOIDCProtocolMapper
-    implements OIDCAccessTokenMapper, OIDCIDTokenMapper, UserInfoTokenMapper, TokenIntrospectionTokenMapper {
+    implements OIDCAccessTokenMapper,
+        OIDCIDTokenMapper,
+        UserInfoTokenMapper,
+        TokenIntrospectionTokenMapper {
 
   public static final String PROVIDER_ID = "break-glass-token-cap";
   public static final String CLAIM = "break_glass";
@@ -58,8 +61,9 @@ public class BreakGlassTokenCapMapper extends AbstractOIDCProtocolMapper
 
   @Override
   public String getHelpText() {
-    return "Caps token expiry at the end of the user's break-glass grant, adds a break_glass claim naming it,"
-        + " and removes governed roles from tokens of users without an active grant.";
+    return "Caps token expiry at the end of the user's break-glass grant, adds a break_glass claim"
+        + " naming it, and removes governed roles from tokens of users without an active"
+        + " grant.";
   }
 
   @Override
@@ -74,37 +78,54 @@ public class BreakGlassTokenCapMapper extends AbstractOIDCProtocolMapper
   }
 
   @Override
-  public AccessToken transformAccessToken(AccessToken token, ProtocolMapperModel mappingModel, KeycloakSession session,
-      UserSessionModel userSession, ClientSessionContext clientSessionCtx) {
+  public AccessToken transformAccessToken(
+      AccessToken token,
+      ProtocolMapperModel mappingModel,
+      KeycloakSession session,
+      UserSessionModel userSession,
+      ClientSessionContext clientSessionCtx) {
     apply(token, session, userSession);
     return token;
   }
 
   @Override
-  public AccessToken transformIntrospectionToken(AccessToken token, ProtocolMapperModel mappingModel, KeycloakSession session,
-      UserSessionModel userSession, ClientSessionContext clientSessionCtx) {
+  public AccessToken transformIntrospectionToken(
+      AccessToken token,
+      ProtocolMapperModel mappingModel,
+      KeycloakSession session,
+      UserSessionModel userSession,
+      ClientSessionContext clientSessionCtx) {
     apply(token, session, userSession);
     return token;
   }
 
   @Override
-  public AccessToken transformUserInfoToken(AccessToken token, ProtocolMapperModel mappingModel, KeycloakSession session,
-      UserSessionModel userSession, ClientSessionContext clientSessionCtx) {
+  public AccessToken transformUserInfoToken(
+      AccessToken token,
+      ProtocolMapperModel mappingModel,
+      KeycloakSession session,
+      UserSessionModel userSession,
+      ClientSessionContext clientSessionCtx) {
     apply(token, session, userSession);
     return token;
   }
 
   @Override
-  public IDToken transformIDToken(IDToken token, ProtocolMapperModel mappingModel, KeycloakSession session,
-      UserSessionModel userSession, ClientSessionContext clientSessionCtx) {
+  public IDToken transformIDToken(
+      IDToken token,
+      ProtocolMapperModel mappingModel,
+      KeycloakSession session,
+      UserSessionModel userSession,
+      ClientSessionContext clientSessionCtx) {
     apply(token, session, userSession);
     return token;
   }
 
   private static void apply(IDToken token, KeycloakSession session, UserSessionModel userSession) {
     RealmModel realm = userSession.getRealm();
-    Optional<GrantEntity> grant = GrantService.findActive(session, realm, userSession.getUser().getId())
-        .filter(g -> g.getExpiresAt() > Time.currentTimeMillis());
+    Optional<GrantEntity> grant =
+        GrantService.findActive(session, realm, userSession.getUser().getId())
+            .filter(g -> g.getExpiresAt() > Time.currentTimeMillis());
     if (grant.isPresent()) {
       long endSeconds = grant.get().getExpiresAt() / 1000;
       if (token.getExp() == null || token.getExp() > endSeconds) {
@@ -120,9 +141,11 @@ public class BreakGlassTokenCapMapper extends AbstractOIDCProtocolMapper
     }
   }
 
-  private static void stripGovernedRoles(AccessToken token, KeycloakSession session, RealmModel realm) {
+  private static void stripGovernedRoles(
+      AccessToken token, KeycloakSession session, RealmModel realm) {
     RealmPolicies.Loaded policy = RealmPolicies.load(session, realm);
-    List<String> governed = policy.isValid() ? policy.policy().grantableRoles() : rawGovernedRoles(realm);
+    List<String> governed =
+        policy.isValid() ? policy.policy().grantableRoles() : rawGovernedRoles(realm);
     for (String name : governed) {
       RoleModel role = RealmPolicies.resolveRole(realm, name);
       if (role == null) {

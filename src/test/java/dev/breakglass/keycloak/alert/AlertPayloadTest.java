@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.breakglass.keycloak.domain.AuditEventType;
 import java.util.LinkedHashMap;
 import java.util.List;
-import dev.breakglass.keycloak.domain.AuditEventType;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -23,13 +23,24 @@ class AlertPayloadTest {
     details.put("ticket", "INC-4711");
     details.put("durationMinutes", 15);
     details.put("expiresAt", "2026-11-27T12:00:00Z");
-    return new AlertPayload.Facts("breakglass-demo", "BREAK_GLASS_ACTIVATED", 7, 1_796_000_000_000L, "g-1", "u-1",
-        username, drill, details);
+    return new AlertPayload.Facts(
+        "breakglass-demo",
+        "BREAK_GLASS_ACTIVATED",
+        7,
+        1_796_000_000_000L,
+        "g-1",
+        "u-1",
+        username,
+        drill,
+        details);
   }
 
   @Test
   void bodyCarriesTheFactsAndTheStableId() throws Exception {
-    JsonNode body = JSON.readTree(AlertPayload.build("alert-1", activation("Database down, failing over", "responder", false)));
+    JsonNode body =
+        JSON.readTree(
+            AlertPayload.build(
+                "alert-1", activation("Database down, failing over", "responder", false)));
     assertEquals("alert-1", body.get("id").asText());
     assertEquals("BREAK_GLASS_ACTIVATED", body.get("type").asText());
     assertEquals("breakglass-demo", body.get("realm").asText());
@@ -38,18 +49,27 @@ class AlertPayloadTest {
     assertEquals("INC-4711", body.get("details").get("ticket").asText());
     assertFalse(body.get("drill").asBoolean());
     String text = body.get("text").asText();
-    assertTrue(text.startsWith("Break-glass ACTIVATED in breakglass-demo: responder holds emergency-admin"), text);
+    assertTrue(
+        text.startsWith(
+            "Break-glass ACTIVATED in breakglass-demo: responder holds emergency-admin"),
+        text);
     assertTrue(text.contains("ticket INC-4711"), text);
     assertTrue(text.endsWith("[grant g-1]"), text);
   }
 
   @Test
   void hostileTextIsEscapedInBodyAndNeutralisedInText() throws Exception {
-    String hostile = "line1\r\nFORGED {\"type\":\"x\"} <script>alert(1)</script> & \u001b[31mred\u001b[0m \u202Eevil\u2028next";
+    String hostile =
+        "line1\r\n"
+            + "FORGED {\"type\":\"x\"} <script>alert(1)</script> & \u001b[31mred\u001b[0m"
+            + " \u202Eevil\u2028next";
     String body = AlertPayload.build("a", activation(hostile, "bob\nroot", false));
     assertFalse(body.contains("\n") || body.contains("\r"), "one line of JSON");
     JsonNode node = JSON.readTree(body);
-    assertEquals(hostile, node.get("details").get("reason").asText(), "the body keeps the exact text, JSON-escaped");
+    assertEquals(
+        hostile,
+        node.get("details").get("reason").asText(),
+        "the body keeps the exact text, JSON-escaped");
     String text = node.get("text").asText();
     assertFalse(text.contains("<") || text.contains(">"), text);
     assertTrue(text.contains("&lt;script&gt;") && text.contains("&amp;"), text);
@@ -70,13 +90,17 @@ class AlertPayloadTest {
     String reason = "x".repeat(1000);
     JsonNode node = JSON.readTree(AlertPayload.build("a", activation(reason, "responder", false)));
     assertEquals(1000, node.get("details").get("reason").asText().length());
-    assertTrue(node.get("text").asText().contains("x".repeat(AlertPayload.TEXT_FIELD_LIMIT) + "..."));
+    assertTrue(
+        node.get("text").asText().contains("x".repeat(AlertPayload.TEXT_FIELD_LIMIT) + "..."));
     assertFalse(node.get("text").asText().contains("x".repeat(AlertPayload.TEXT_FIELD_LIMIT + 1)));
   }
 
   @Test
   void drillsSayDrill() throws Exception {
-    JsonNode node = JSON.readTree(AlertPayload.build("a", activation("Quarterly break-glass drill run", "responder", true)));
+    JsonNode node =
+        JSON.readTree(
+            AlertPayload.build(
+                "a", activation("Quarterly break-glass drill run", "responder", true)));
     assertTrue(node.get("drill").asBoolean());
     assertTrue(node.get("text").asText().startsWith("[DRILL] "));
   }
@@ -84,14 +108,17 @@ class AlertPayloadTest {
   @Test
   void signatureIsHmacSha256OfTheBody() {
     // RFC 4231, test case 2.
-    assertEquals("sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+    assertEquals(
+        "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
         AlertPayload.signature("Jefe", "what do ya want for nothing?"));
   }
 
   @Test
   void everyEventTypeHasASentence() {
     for (var type : AuditEventType.values()) {
-      String text = AlertPayload.text(new AlertPayload.Facts("r", type.name(), 1, 0, null, null, "u", false, Map.of()));
+      String text =
+          AlertPayload.text(
+              new AlertPayload.Facts("r", type.name(), 1, 0, null, null, "u", false, Map.of()));
       assertTrue(text.startsWith("Break-glass "), text);
       assertTrue(text.contains(" in r"), text);
     }

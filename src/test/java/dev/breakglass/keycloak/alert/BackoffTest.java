@@ -14,7 +14,8 @@ class BackoffTest {
     assertEquals(2_000, Backoff.delayMillis(2, 0));
     assertEquals(4_000, Backoff.delayMillis(3, 0));
     assertEquals(Backoff.MAX_DELAY_MILLIS, Backoff.delayMillis(11, 0));
-    assertEquals(Backoff.MAX_DELAY_MILLIS, Backoff.delayMillis(1_000, 0), "no overflow after many attempts");
+    assertEquals(
+        Backoff.MAX_DELAY_MILLIS, Backoff.delayMillis(1_000, 0), "no overflow after many attempts");
   }
 
   @Test

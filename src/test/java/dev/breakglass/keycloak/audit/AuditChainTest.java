@@ -13,8 +13,12 @@ import org.junit.jupiter.api.Test;
 /** The paged walk over the chain, with the store replaced by a list. */
 class AuditChainTest {
 
-  /** Pages of the stored entries after a seq, as the keyset query returns them; records each request. */
-  private static LongFunction<List<Entry>> store(List<Entry> stored, int pageSize, List<Long> requests) {
+  /**
+   * Pages of the stored entries after a seq, as the keyset query returns them; records each
+   * request.
+   */
+  private static LongFunction<List<Entry>> store(
+      List<Entry> stored, int pageSize, List<Long> requests) {
     return after -> {
       requests.add(after);
       return stored.stream().filter(e -> e.seq() > after).limit(pageSize).toList();

@@ -20,8 +20,18 @@ class AuditExportTest {
   private static final long T = Instant.parse("2026-03-01T10:15:30.123Z").toEpochMilli();
 
   private static Row row(long seq, String username, String details) {
-    return new Row("id-" + seq, "breakglass-demo", seq, "BREAK_GLASS_ACTIVATED", "grant-1", "user-1", username, T,
-        details, "0".repeat(64), "a".repeat(64));
+    return new Row(
+        "id-" + seq,
+        "breakglass-demo",
+        seq,
+        "BREAK_GLASS_ACTIVATED",
+        "grant-1",
+        "user-1",
+        username,
+        T,
+        details,
+        "0".repeat(64),
+        "a".repeat(64));
   }
 
   @Test
@@ -30,9 +40,22 @@ class AuditExportTest {
     List<List<String>> rows = CsvReader.parse(csv);
     assertEquals(3, rows.size());
     assertEquals(AuditExport.COLUMNS, rows.get(0));
-    assertEquals(List.of("id-1", "breakglass-demo", "1", "BREAK_GLASS_ACTIVATED", "grant-1", "user-1", "responder",
-        "2026-03-01T10:15:30.123Z", "{\"a\":1}", "0".repeat(64), "a".repeat(64)), rows.get(1));
-    assertTrue(csv.startsWith("id,realm,seq,type,grantId,userId,username,time,details,prevHash,hash\r\n"));
+    assertEquals(
+        List.of(
+            "id-1",
+            "breakglass-demo",
+            "1",
+            "BREAK_GLASS_ACTIVATED",
+            "grant-1",
+            "user-1",
+            "responder",
+            "2026-03-01T10:15:30.123Z",
+            "{\"a\":1}",
+            "0".repeat(64),
+            "a".repeat(64)),
+        rows.get(1));
+    assertTrue(
+        csv.startsWith("id,realm,seq,type,grantId,userId,username,time,details,prevHash,hash\r\n"));
   }
 
   @Test
@@ -50,19 +73,32 @@ class AuditExportTest {
 
   @Test
   void csvNeutralisesFormulaCells() {
-    for (String evil : List.of("=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "=1,2")) {
+    for (String evil :
+        List.of("=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "=1,2")) {
       List<List<String>> rows = CsvReader.parse(AuditExport.csv(List.of(row(1, evil, "{}"))));
       assertEquals("'" + evil, rows.get(1).get(6), evil);
     }
     // Harmless starts stay as they are, a formula character inside a cell too.
-    assertEquals("a=b", CsvReader.parse(AuditExport.csv(List.of(row(1, "a=b", "{}")))).get(1).get(6));
+    assertEquals(
+        "a=b", CsvReader.parse(AuditExport.csv(List.of(row(1, "a=b", "{}")))).get(1).get(6));
     assertEquals("'", AuditExport.neutraliseFormula("'"));
   }
 
   @Test
   void csvKeepsUnicodeAndShowsNullsAsEmptyCells() {
-    Row r = new Row("id-1", "réalm", 1, "BREAK_GLASS_DRIFT", null, null, "Zoë 🚨 日本", T, null, "0".repeat(64),
-        "b".repeat(64));
+    Row r =
+        new Row(
+            "id-1",
+            "réalm",
+            1,
+            "BREAK_GLASS_DRIFT",
+            null,
+            null,
+            "Zoë 🚨 日本",
+            T,
+            null,
+            "0".repeat(64),
+            "b".repeat(64));
     List<String> cells = CsvReader.parse(AuditExport.csv(List.of(r))).get(1);
     assertEquals("réalm", cells.get(1));
     assertEquals("", cells.get(4));
@@ -89,14 +125,29 @@ class AuditExportTest {
     assertEquals("🚨", second.get("details").get("emoji").asText());
     assertEquals("2026-03-01T10:15:30.123Z", second.get("time").asText());
     assertEquals(2, second.get("seq").asLong());
-    assertEquals(JSON.readTree(JSON.writeValueAsString(AuditExport.view(multiline))), second, "a line is the JSON view of the record");
+    assertEquals(
+        JSON.readTree(JSON.writeValueAsString(AuditExport.view(multiline))),
+        second,
+        "a line is the JSON view of the record");
   }
 
   @Test
   void theJsonViewParsesDetailsAndKeepsUnparsableText() {
     Map<String, Object> view = AuditExport.view(row(1, "responder", "{\"ticket\":\"INC-1\"}"));
-    assertEquals(List.of("id", "realm", "seq", "type", "grantId", "userId", "username", "time", "details", "prevHash",
-        "hash"), List.copyOf(view.keySet()));
+    assertEquals(
+        List.of(
+            "id",
+            "realm",
+            "seq",
+            "type",
+            "grantId",
+            "userId",
+            "username",
+            "time",
+            "details",
+            "prevHash",
+            "hash"),
+        List.copyOf(view.keySet()));
     assertEquals(Map.of("ticket", "INC-1"), view.get("details"));
     assertEquals("not json", AuditExport.view(row(1, "r", "not json")).get("details"));
     assertNull(AuditExport.view(row(1, "r", null)).get("details"));
@@ -110,7 +161,8 @@ class AuditExportTest {
     assertEquals(Format.CSV, Format.parse(" CSV "));
     assertEquals("text/csv", Format.CSV.mediaType());
     assertEquals("application/x-ndjson", Format.JSONL.mediaType());
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Format.parse("xml"));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Format.parse("xml"));
     assertEquals("Parameter format must be one of json, jsonl, csv.", e.getMessage());
   }
 
@@ -118,12 +170,24 @@ class AuditExportTest {
   void instantsAreIso8601() {
     assertNull(AuditExport.parseInstant("from", null));
     assertNull(AuditExport.parseInstant("from", " "));
-    assertEquals(Instant.parse("2026-03-01T10:00:00Z"), AuditExport.parseInstant("from", "2026-03-01T10:00:00Z"));
-    assertEquals(Instant.parse("2026-03-01T08:00:00Z"), AuditExport.parseInstant("to", "2026-03-01T10:00:00+02:00"));
-    for (String bad : List.of("yesterday", "2026-03-01", "1700000000", "2026-13-01T00:00:00Z", "<script>",
-        "+999999999-12-31T23:59:59Z")) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AuditExport.parseInstant("to", bad));
-      assertTrue(e.getMessage().startsWith("Parameter to must be an ISO-8601 instant"), e.getMessage());
+    assertEquals(
+        Instant.parse("2026-03-01T10:00:00Z"),
+        AuditExport.parseInstant("from", "2026-03-01T10:00:00Z"));
+    assertEquals(
+        Instant.parse("2026-03-01T08:00:00Z"),
+        AuditExport.parseInstant("to", "2026-03-01T10:00:00+02:00"));
+    for (String bad :
+        List.of(
+            "yesterday",
+            "2026-03-01",
+            "1700000000",
+            "2026-13-01T00:00:00Z",
+            "<script>",
+            "+999999999-12-31T23:59:59Z")) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> AuditExport.parseInstant("to", bad));
+      assertTrue(
+          e.getMessage().startsWith("Parameter to must be an ISO-8601 instant"), e.getMessage());
       assertTrue(!e.getMessage().contains(bad), "the value is not echoed");
     }
   }

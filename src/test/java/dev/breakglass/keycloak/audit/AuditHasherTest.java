@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 class AuditHasherTest {
 
   private static AuditHasher.Content content(String details) {
-    return new AuditHasher.Content("realm", 1, "BREAK_GLASS_ACTIVATED", "g1", "u1", "responder", 1000L, details);
+    return new AuditHasher.Content(
+        "realm", 1, "BREAK_GLASS_ACTIVATED", "g1", "u1", "responder", 1000L, details);
   }
 
   @Test
@@ -31,7 +32,9 @@ class AuditHasherTest {
     var a = new AuditHasher.Content("r", 1, "T", "ab", "c", null, 1L, null);
     var b = new AuditHasher.Content("r", 1, "T", "a", "bc", null, 1L, null);
     var c = new AuditHasher.Content("r", 1, "T", "a", "bc", "", 1L, null);
-    assertNotEquals(AuditHasher.hash(a, AuditHasher.GENESIS), AuditHasher.hash(b, AuditHasher.GENESIS));
-    assertNotEquals(AuditHasher.hash(b, AuditHasher.GENESIS), AuditHasher.hash(c, AuditHasher.GENESIS));
+    assertNotEquals(
+        AuditHasher.hash(a, AuditHasher.GENESIS), AuditHasher.hash(b, AuditHasher.GENESIS));
+    assertNotEquals(
+        AuditHasher.hash(b, AuditHasher.GENESIS), AuditHasher.hash(c, AuditHasher.GENESIS));
   }
 }

@@ -1,12 +1,11 @@
 package dev.breakglass.keycloak.audit;
 
-import dev.breakglass.keycloak.domain.AuditEventType;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.store.AuditRecordEntity;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +13,10 @@ class AuditLogLineTest {
 
   @Test
   void hostileUserTextStaysInsideOneJsonLine() throws Exception {
-    String hostile = "ok\r\n2026-01-01 INFO [dev.breakglass.audit] {\"type\":\"FORGED\"}\u001b[2K <b>x</b> \"quoted\" \\ \u2028";
+    String hostile =
+        "ok\r\n"
+            + "2026-01-01 INFO [dev.breakglass.audit] {\"type\":\"FORGED\"}\u001b[2K <b>x</b>"
+            + " \"quoted\" \\ \u2028";
     AuditRecordEntity r = new AuditRecordEntity();
     r.setType(AuditEventType.BREAK_GLASS_ACTIVATED.name());
     r.setCreatedAt(0);
@@ -27,7 +29,12 @@ class AuditLogLineTest {
 
     String line = AuditTrail.logLine("realm", r);
 
-    assertFalse(line.contains("\n") || line.contains("\r") || line.contains("\u001b") || line.contains("\u2028"), line);
+    assertFalse(
+        line.contains("\n")
+            || line.contains("\r")
+            || line.contains("\u001b")
+            || line.contains("\u2028"),
+        line);
     JsonNode node = new ObjectMapper().readTree(line);
     assertEquals(hostile, node.get("details").get("reason").asText(), "the text survives, escaped");
     assertEquals("evil\nuser", node.get("username").asText());

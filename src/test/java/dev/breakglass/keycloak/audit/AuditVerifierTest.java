@@ -28,20 +28,58 @@ class AuditVerifierTest {
 
   /** A record whose hash is computed over its content, unless {@code hash} is given. */
   private static Entry entry(String id, long seq, String details, String prevHash, String hash) {
-    AuditHasher.Content content = new AuditHasher.Content(
-        "realm-1", seq, "BREAK_GLASS_ACTIVATED", "grant-1", "user-1", "responder", 1_700_000_000_000L + seq, details);
-    return new Entry(id, "realm-1", seq, content.type(), content.grantId(), content.userId(), content.username(),
-        content.createdAt(), details, prevHash, hash != null ? hash : AuditHasher.hash(content, prevHash));
+    AuditHasher.Content content =
+        new AuditHasher.Content(
+            "realm-1",
+            seq,
+            "BREAK_GLASS_ACTIVATED",
+            "grant-1",
+            "user-1",
+            "responder",
+            1_700_000_000_000L + seq,
+            details);
+    return new Entry(
+        id,
+        "realm-1",
+        seq,
+        content.type(),
+        content.grantId(),
+        content.userId(),
+        content.username(),
+        content.createdAt(),
+        details,
+        prevHash,
+        hash != null ? hash : AuditHasher.hash(content, prevHash));
   }
 
   static Entry withDetails(Entry e, String details) {
-    return new Entry(e.id(), e.realmId(), e.seq(), e.type(), e.grantId(), e.userId(), e.username(), e.createdAt(),
-        details, e.prevHash(), e.hash());
+    return new Entry(
+        e.id(),
+        e.realmId(),
+        e.seq(),
+        e.type(),
+        e.grantId(),
+        e.userId(),
+        e.username(),
+        e.createdAt(),
+        details,
+        e.prevHash(),
+        e.hash());
   }
 
   private static Entry withSeq(Entry e, long seq) {
-    return new Entry(e.id(), e.realmId(), seq, e.type(), e.grantId(), e.userId(), e.username(), e.createdAt(),
-        e.detailsJson(), e.prevHash(), e.hash());
+    return new Entry(
+        e.id(),
+        e.realmId(),
+        seq,
+        e.type(),
+        e.grantId(),
+        e.userId(),
+        e.username(),
+        e.createdAt(),
+        e.detailsJson(),
+        e.prevHash(),
+        e.hash());
   }
 
   private static Result verify(List<Entry> entries, long headSeq, String headHash) {
@@ -58,7 +96,8 @@ class AuditVerifierTest {
     return verify(stored, last.seq(), last.hash());
   }
 
-  private static void assertBroken(Result result, long seq, String recordId, String problem, long intact) {
+  private static void assertBroken(
+      Result result, long seq, String recordId, String problem, long intact) {
     assertFalse(result.valid(), result.toString());
     assertEquals(seq, result.firstBrokenSeq(), result.toString());
     assertEquals(recordId, result.firstBrokenRecordId(), result.toString());
@@ -75,7 +114,8 @@ class AuditVerifierTest {
     assertEquals(5, result.headSeq());
     assertEquals(chain.get(4).hash(), result.headHash());
     assertNull(result.firstBrokenSeq());
-    assertEquals(Map.of("valid", true, "records", 5L, "headSeq", 5L, "headHash", chain.get(4).hash()),
+    assertEquals(
+        Map.of("valid", true, "records", 5L, "headSeq", 5L, "headHash", chain.get(4).hash()),
         result.toMap());
   }
 
@@ -100,7 +140,8 @@ class AuditVerifierTest {
   void anEditWithARecomputedHashBreaksTheNextLink() {
     List<Entry> chain = chain(5);
     List<Entry> stored = new ArrayList<>(chain);
-    // A careful forger recomputes the edited record's own hash; the next record still names the old one.
+    // A careful forger recomputes the edited record's own hash; the next record still names the old
+    // one.
     stored.set(2, entry("id-3", 3, "{\"forged\":true}", chain.get(1).hash(), null));
     assertBroken(verifyAgainstHeadOf(chain, stored), 4, "id-4", AuditVerifier.LINK_BROKEN, 3);
   }
@@ -118,8 +159,12 @@ class AuditVerifierTest {
   @Test
   void aDeletedFirstRecordIsAGap() {
     List<Entry> chain = chain(3);
-    assertBroken(verifyAgainstHeadOf(chain, chain.subList(1, 3)), 2, "id-2",
-        "sequence gap: record(s) missing before seq 2", 0);
+    assertBroken(
+        verifyAgainstHeadOf(chain, chain.subList(1, 3)),
+        2,
+        "id-2",
+        "sequence gap: record(s) missing before seq 2",
+        0);
   }
 
   @Test
@@ -150,9 +195,15 @@ class AuditVerifierTest {
   @Test
   void swappedSeqsBreakTheLink() {
     List<Entry> chain = chain(5);
-    // The store orders by seq, so rows 2 and 4 with swapped SEQ come back as 1, [4 as 2], 3, [2 as 4], 5.
-    List<Entry> stored = List.of(chain.get(0), withSeq(chain.get(3), 2), chain.get(2), withSeq(chain.get(1), 4),
-        chain.get(4));
+    // The store orders by seq, so rows 2 and 4 with swapped SEQ come back as 1, [4 as 2], 3, [2 as
+    // 4], 5.
+    List<Entry> stored =
+        List.of(
+            chain.get(0),
+            withSeq(chain.get(3), 2),
+            chain.get(2),
+            withSeq(chain.get(1), 4),
+            chain.get(4));
     assertBroken(verifyAgainstHeadOf(chain, stored), 2, "id-4", AuditVerifier.LINK_BROKEN, 1);
   }
 
@@ -160,10 +211,18 @@ class AuditVerifierTest {
   void recordsFedOutOfOrderAreReported() {
     List<Entry> chain = chain(4);
     // Backwards: 1, 3, 2 shows the gap first; 1, 2, 1 goes back.
-    assertBroken(verifyAgainstHeadOf(chain, List.of(chain.get(0), chain.get(2), chain.get(1), chain.get(3))), 3, "id-3",
-        "sequence gap: record(s) missing before seq 3", 1);
-    assertBroken(verifyAgainstHeadOf(chain, List.of(chain.get(0), chain.get(1), chain.get(0))), 1, "id-1",
-        AuditVerifier.OUT_OF_ORDER, 2);
+    assertBroken(
+        verifyAgainstHeadOf(chain, List.of(chain.get(0), chain.get(2), chain.get(1), chain.get(3))),
+        3,
+        "id-3",
+        "sequence gap: record(s) missing before seq 3",
+        1);
+    assertBroken(
+        verifyAgainstHeadOf(chain, List.of(chain.get(0), chain.get(1), chain.get(0))),
+        1,
+        "id-1",
+        AuditVerifier.OUT_OF_ORDER,
+        2);
   }
 
   @Test

@@ -8,7 +8,10 @@ public final class CsvReader {
 
   private CsvReader() {}
 
-  /** Rows of cells; fails on anything RFC 4180 does not allow (bare quotes, bare CR or LF, no final CRLF). */
+  /**
+   * Rows of cells; fails on anything RFC 4180 does not allow (bare quotes, bare CR or LF, no final
+   * CRLF).
+   */
   public static List<List<String>> parse(String text) {
     List<List<String>> rows = new ArrayList<>();
     List<String> current = new ArrayList<>();
@@ -62,5 +65,4 @@ public final class CsvReader {
     }
     return rows;
   }
-
 }

@@ -16,16 +16,31 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class ActivationValidatorTest {
 
-  private static final BreakGlassPolicy POLICY = new BreakGlassPolicy(
-      "/responders", List.of("emergency-admin", "db.dba"), 30, 60, Pattern.compile("INC-[0-9]{3,10}"), "INC-123", 20,
-      DriftMode.ALERT, AlertPolicy.NONE, AttestationPolicy.DEFAULT);
+  private static final BreakGlassPolicy POLICY =
+      new BreakGlassPolicy(
+          "/responders",
+          List.of("emergency-admin", "db.dba"),
+          30,
+          60,
+          Pattern.compile("INC-[0-9]{3,10}"),
+          "INC-123",
+          20,
+          DriftMode.ALERT,
+          AlertPolicy.NONE,
+          AttestationPolicy.DEFAULT);
 
   private static final String REASON = "Primary database down, failing over now";
 
   @Test
   void validInputIsNormalised() {
-    ActivationValidator.Result r = ActivationValidator.validate(POLICY,
-        new ActivationInput("  " + REASON + "  ", " INC-4711 ", List.of("db.dba", "emergency-admin", "db.dba"), "45"));
+    ActivationValidator.Result r =
+        ActivationValidator.validate(
+            POLICY,
+            new ActivationInput(
+                "  " + REASON + "  ",
+                " INC-4711 ",
+                List.of("db.dba", "emergency-admin", "db.dba"),
+                "45"));
     assertTrue(r.isValid(), r.errors().toString());
     assertEquals(REASON, r.request().reason());
     assertEquals("INC-4711", r.request().ticket());
@@ -35,39 +50,139 @@ class ActivationValidatorTest {
 
   @Test
   void emptyDurationTakesThePolicyDefault() {
-    ActivationValidator.Result r = ActivationValidator.validate(POLICY,
-        new ActivationInput(REASON, "INC-4711", List.of("emergency-admin"), ""));
+    ActivationValidator.Result r =
+        ActivationValidator.validate(
+            POLICY, new ActivationInput(REASON, "INC-4711", List.of("emergency-admin"), ""));
     assertEquals(30, r.request().durationMinutes());
   }
 
   static Stream<Arguments> badInputs() {
     return Stream.of(
-        Arguments.of(null, "INC-123", List.of("emergency-admin"), "10", "reason", "breakGlassReasonRequired"),
-        Arguments.of("too short", "INC-123", List.of("emergency-admin"), "10", "reason", "breakGlassReasonTooShort"),
-        Arguments.of(REASON + "\nINJECTED", "INC-123", List.of("emergency-admin"), "10", "reason", "breakGlassReasonControlCharacters"),
-        Arguments.of(REASON + "\u001b[2J", "INC-123", List.of("emergency-admin"), "10", "reason", "breakGlassReasonControlCharacters"),
-        Arguments.of(REASON + "\u2028x", "INC-123", List.of("emergency-admin"), "10", "reason", "breakGlassReasonControlCharacters"),
-        Arguments.of(REASON + "<b>", "INC-123", List.of("emergency-admin"), "10", "reason", "breakGlassReasonMarkup"),
-        Arguments.of("x".repeat(10_000), "INC-123", List.of("emergency-admin"), "10", "reason", "breakGlassReasonTooLong"),
-        Arguments.of(REASON, "", List.of("emergency-admin"), "10", "ticket", "breakGlassTicketRequired"),
-        Arguments.of(REASON, "INC-12", List.of("emergency-admin"), "10", "ticket", "breakGlassTicketInvalid"),
-        Arguments.of(REASON, "INC-\n123", List.of("emergency-admin"), "10", "ticket", "breakGlassTicketInvalid"),
-        Arguments.of(REASON, "INC-123 x", List.of("emergency-admin"), "10", "ticket", "breakGlassTicketInvalid"),
+        Arguments.of(
+            null,
+            "INC-123",
+            List.of("emergency-admin"),
+            "10",
+            "reason",
+            "breakGlassReasonRequired"),
+        Arguments.of(
+            "too short",
+            "INC-123",
+            List.of("emergency-admin"),
+            "10",
+            "reason",
+            "breakGlassReasonTooShort"),
+        Arguments.of(
+            REASON + "\nINJECTED",
+            "INC-123",
+            List.of("emergency-admin"),
+            "10",
+            "reason",
+            "breakGlassReasonControlCharacters"),
+        Arguments.of(
+            REASON + "\u001b[2J",
+            "INC-123",
+            List.of("emergency-admin"),
+            "10",
+            "reason",
+            "breakGlassReasonControlCharacters"),
+        Arguments.of(
+            REASON + "\u2028x",
+            "INC-123",
+            List.of("emergency-admin"),
+            "10",
+            "reason",
+            "breakGlassReasonControlCharacters"),
+        Arguments.of(
+            REASON + "<b>",
+            "INC-123",
+            List.of("emergency-admin"),
+            "10",
+            "reason",
+            "breakGlassReasonMarkup"),
+        Arguments.of(
+            "x".repeat(10_000),
+            "INC-123",
+            List.of("emergency-admin"),
+            "10",
+            "reason",
+            "breakGlassReasonTooLong"),
+        Arguments.of(
+            REASON, "", List.of("emergency-admin"), "10", "ticket", "breakGlassTicketRequired"),
+        Arguments.of(
+            REASON,
+            "INC-12",
+            List.of("emergency-admin"),
+            "10",
+            "ticket",
+            "breakGlassTicketInvalid"),
+        Arguments.of(
+            REASON,
+            "INC-\n123",
+            List.of("emergency-admin"),
+            "10",
+            "ticket",
+            "breakGlassTicketInvalid"),
+        Arguments.of(
+            REASON,
+            "INC-123 x",
+            List.of("emergency-admin"),
+            "10",
+            "ticket",
+            "breakGlassTicketInvalid"),
         Arguments.of(REASON, "INC-123", List.of(), "10", "roles", "breakGlassRolesRequired"),
-        Arguments.of(REASON, "INC-123", Arrays.asList(" ", null), "10", "roles", "breakGlassRolesRequired"),
-        Arguments.of(REASON, "INC-123", List.of("admin"), "10", "roles", "breakGlassRoleNotAllowed"),
-        Arguments.of(REASON, "INC-123", List.of("emergency-admin"), "0", "duration", "breakGlassDurationInvalid"),
-        Arguments.of(REASON, "INC-123", List.of("emergency-admin"), "-1", "duration", "breakGlassDurationInvalid"),
-        Arguments.of(REASON, "INC-123", List.of("emergency-admin"), "1.5", "duration", "breakGlassDurationInvalid"),
-        Arguments.of(REASON, "INC-123", List.of("emergency-admin"), "9999999999999", "duration", "breakGlassDurationInvalid"),
-        Arguments.of(REASON, "INC-123", List.of("emergency-admin"), "61", "duration", "breakGlassDurationTooLong"));
+        Arguments.of(
+            REASON, "INC-123", Arrays.asList(" ", null), "10", "roles", "breakGlassRolesRequired"),
+        Arguments.of(
+            REASON, "INC-123", List.of("admin"), "10", "roles", "breakGlassRoleNotAllowed"),
+        Arguments.of(
+            REASON,
+            "INC-123",
+            List.of("emergency-admin"),
+            "0",
+            "duration",
+            "breakGlassDurationInvalid"),
+        Arguments.of(
+            REASON,
+            "INC-123",
+            List.of("emergency-admin"),
+            "-1",
+            "duration",
+            "breakGlassDurationInvalid"),
+        Arguments.of(
+            REASON,
+            "INC-123",
+            List.of("emergency-admin"),
+            "1.5",
+            "duration",
+            "breakGlassDurationInvalid"),
+        Arguments.of(
+            REASON,
+            "INC-123",
+            List.of("emergency-admin"),
+            "9999999999999",
+            "duration",
+            "breakGlassDurationInvalid"),
+        Arguments.of(
+            REASON,
+            "INC-123",
+            List.of("emergency-admin"),
+            "61",
+            "duration",
+            "breakGlassDurationTooLong"));
   }
 
   @ParameterizedTest
   @MethodSource("badInputs")
-  void badInputNamesTheFieldAndYieldsNoRequest(String reason, String ticket, List<String> roles, String duration,
-      String field, String messageKey) {
-    ActivationValidator.Result r = ActivationValidator.validate(POLICY, new ActivationInput(reason, ticket, roles, duration));
+  void badInputNamesTheFieldAndYieldsNoRequest(
+      String reason,
+      String ticket,
+      List<String> roles,
+      String duration,
+      String field,
+      String messageKey) {
+    ActivationValidator.Result r =
+        ActivationValidator.validate(POLICY, new ActivationInput(reason, ticket, roles, duration));
     assertFalse(r.isValid());
     assertNull(r.request());
     assertEquals(List.of(new FieldError(field, messageKey)), r.errors());
@@ -75,7 +190,10 @@ class ActivationValidatorTest {
 
   @Test
   void severalErrorsAreAllReported() {
-    ActivationValidator.Result r = ActivationValidator.validate(POLICY, new ActivationInput("", "", List.of(), "x"));
-    assertEquals(List.of("reason", "ticket", "roles", "duration"), r.errors().stream().map(FieldError::field).toList());
+    ActivationValidator.Result r =
+        ActivationValidator.validate(POLICY, new ActivationInput("", "", List.of(), "x"));
+    assertEquals(
+        List.of("reason", "ticket", "roles", "duration"),
+        r.errors().stream().map(FieldError::field).toList());
   }
 }

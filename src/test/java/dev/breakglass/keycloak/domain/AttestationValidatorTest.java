@@ -34,7 +34,8 @@ class AttestationValidatorTest {
 
   @Test
   void jsonBooleansAreAcceptedFromTheApi() {
-    AttestationValidator.Result r = AttestationValidator.validate(answers(true, true, true), Set.of());
+    AttestationValidator.Result r =
+        AttestationValidator.validate(answers(true, true, true), Set.of());
     assertTrue(r.isValid());
     assertFalse(r.answers().anyNo());
     assertEquals("", r.answers().notes());
@@ -42,9 +43,12 @@ class AttestationValidatorTest {
 
   @Test
   void missingOrOtherAnswersAreRefusedPerField() {
-    AttestationValidator.Result r = AttestationValidator.validate(answers(null, "maybe", 1), Set.of());
+    AttestationValidator.Result r =
+        AttestationValidator.validate(answers(null, "maybe", 1), Set.of());
     assertFalse(r.isValid());
-    assertEquals(List.of("necessary", "scopeCorrect", "allRemoved"), r.errors().stream().map(FieldError::field).toList());
+    assertEquals(
+        List.of("necessary", "scopeCorrect", "allRemoved"),
+        r.errors().stream().map(FieldError::field).toList());
   }
 
   @Test
@@ -60,7 +64,8 @@ class AttestationValidatorTest {
 
   @Test
   void notesMustBePlainAndBounded() {
-    for (String notes : List.of("<script>x</script>", "a\u001b[31m", "x".repeat(1001), "a\u2028b", "bidi\u202E")) {
+    for (String notes :
+        List.of("<script>x</script>", "a\u001b[31m", "x".repeat(1001), "a\u2028b", "bidi\u202E")) {
       Map<String, Object> values = answers("yes", "yes", "yes");
       values.put("notes", notes);
       AttestationValidator.Result r = AttestationValidator.validate(values, Set.of());

@@ -37,7 +37,8 @@ class PolicyParserTest {
 
   @Test
   void defaultsFillMissingOptionalKeys() {
-    Map<String, String> c = Map.of(PolicyKeys.ELIGIBLE_GROUP, "/r", PolicyKeys.GRANTABLE_ROLES, "a");
+    Map<String, String> c =
+        Map.of(PolicyKeys.ELIGIBLE_GROUP, "/r", PolicyKeys.GRANTABLE_ROLES, "a");
     PolicyParser.Result r = PolicyParser.parse(c);
     assertTrue(r.isValid(), r.errors().toString());
     assertEquals(30, r.policy().defaultDurationMinutes());
@@ -60,34 +61,36 @@ class PolicyParserTest {
   }
 
   @ParameterizedTest(name = "{0}={1} is refused")
-  @CsvSource(delimiter = '|', value = {
-    "maxDurationMinutes|0",
-    "maxDurationMinutes|1441",
-    "maxDurationMinutes|sixty",
-    "defaultDurationMinutes|-1",
-    "defaultDurationMinutes|61",
-    "ticketPattern|INC-[0-9",
-    "ticketExample|JIRA-1",
-    "minReasonLength|0",
-    "minReasonLength|x",
-    "eligibleGroup|responders",
-    "driftMode|delete",
-    "alertOnUse|sometimes",
-    "attestation|anyone",
-    "attestationDeadlineHours|0",
-    "attestationDeadlineHours|soon",
-    "attestationDeadlineHours|NaN",
-    "attestationReminderHours|-1",
-    "blockActivationWhenOverdue|yes",
-    "webhookUrl|ftp://hooks.example.org/x",
-    "webhookUrl|not a url",
-    "webhookUrl|https:///nohost",
-    "webhookUrl|https://user:pw@hooks.example.org/x",
-    "webhookUrl|https://hooks.example.org/x#frag",
-    "alertEmails|soc.example.org",
-    "alertEmails|soc@example.org##<x>@example.org",
-    "alertEmails|a@b.org Bcc: x@y.org",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "maxDurationMinutes|0",
+        "maxDurationMinutes|1441",
+        "maxDurationMinutes|sixty",
+        "defaultDurationMinutes|-1",
+        "defaultDurationMinutes|61",
+        "ticketPattern|INC-[0-9",
+        "ticketExample|JIRA-1",
+        "minReasonLength|0",
+        "minReasonLength|x",
+        "eligibleGroup|responders",
+        "driftMode|delete",
+        "alertOnUse|sometimes",
+        "attestation|anyone",
+        "attestationDeadlineHours|0",
+        "attestationDeadlineHours|soon",
+        "attestationDeadlineHours|NaN",
+        "attestationReminderHours|-1",
+        "blockActivationWhenOverdue|yes",
+        "webhookUrl|ftp://hooks.example.org/x",
+        "webhookUrl|not a url",
+        "webhookUrl|https:///nohost",
+        "webhookUrl|https://user:pw@hooks.example.org/x",
+        "webhookUrl|https://hooks.example.org/x#frag",
+        "alertEmails|soc.example.org",
+        "alertEmails|soc@example.org##<x>@example.org",
+        "alertEmails|a@b.org Bcc: x@y.org",
+      })
   void badValueIsRefusedNamingTheField(String key, String value) {
     Map<String, String> c = valid();
     c.put(key, value);
@@ -143,7 +146,9 @@ class PolicyParserTest {
     c.put(PolicyKeys.WEBHOOK_SECRET, secret);
     PolicyParser.Result r = PolicyParser.parse(c);
     assertFalse(r.isValid());
-    assertTrue(r.errors().stream().anyMatch(e -> e.field().equals(PolicyKeys.WEBHOOK_SECRET)), r.errors().toString());
+    assertTrue(
+        r.errors().stream().anyMatch(e -> e.field().equals(PolicyKeys.WEBHOOK_SECRET)),
+        r.errors().toString());
   }
 
   @Test
@@ -155,7 +160,8 @@ class PolicyParserTest {
     c.put(PolicyKeys.ALERT_EMAILS, "soc@example.org##broken");
     assertFalse(PolicyParser.parse(c).isValid());
     AlertPolicy alerts = PolicyParser.alertsOf(c);
-    assertTrue(alerts.hasWebhook(), "a drift must still reach the SOC when the group is misconfigured");
+    assertTrue(
+        alerts.hasWebhook(), "a drift must still reach the SOC when the group is misconfigured");
     assertEquals(List.of("soc@example.org"), alerts.emails(), "the valid address is kept");
   }
 

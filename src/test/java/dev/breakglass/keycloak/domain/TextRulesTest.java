@@ -13,10 +13,25 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TextRulesTest {
 
   @ParameterizedTest
-  @ValueSource(strings = {"\n", "\r", "\t", "\u001b[2J", "\u0085", "\u2028", "\u2029", "\u202E", "\u2066", "\u200F",
-      "\u200B", "\uFEFF", "\u061C"})
+  @ValueSource(
+      strings = {
+        "\n",
+        "\r",
+        "\t",
+        "\u001b[2J",
+        "\u0085",
+        "\u2028",
+        "\u2029",
+        "\u202E",
+        "\u2066",
+        "\u200F",
+        "\u200B",
+        "\uFEFF",
+        "\u061C"
+      })
   void controlFormatBidiAndSeparatorsAreRefused(String bad) {
-    assertEquals(TextRules.Problem.CONTROL_CHARACTERS, TextRules.check("ok " + bad + " ok", 100, false));
+    assertEquals(
+        TextRules.Problem.CONTROL_CHARACTERS, TextRules.check("ok " + bad + " ok", 100, false));
   }
 
   @ParameterizedTest
@@ -33,8 +48,15 @@ class TextRulesTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"\u200B\u200B\u200B", "\u3164\u3164\u3164", "\u0301\u0301\u0301", "\u2800\u2800\u2800",
-      "\u00A0\u00A0\u00A0", "\u2003\u2003\u2003"})
+  @ValueSource(
+      strings = {
+        "\u200B\u200B\u200B",
+        "\u3164\u3164\u3164",
+        "\u0301\u0301\u0301",
+        "\u2800\u2800\u2800",
+        "\u00A0\u00A0\u00A0",
+        "\u2003\u2003\u2003"
+      })
   void invisibleCharactersDoNotCount(String invisible) {
     assertEquals(2, TextRules.visibleLength("a" + invisible + "b"));
   }
@@ -54,7 +76,8 @@ class TextRulesTest {
   }
 
   @Property
-  void printableIsSafeAndBounded(@ForAll String text, @ForAll @IntRange(min = 1, max = 80) int limit) {
+  void printableIsSafeAndBounded(
+      @ForAll String text, @ForAll @IntRange(min = 1, max = 80) int limit) {
     String shown = TextRules.printable(text, limit);
     assertTrue(shown.codePoints().noneMatch(TextRules::isUnsafe), shown);
     assertTrue(shown.codePointCount(0, shown.length()) <= limit + 3, shown);

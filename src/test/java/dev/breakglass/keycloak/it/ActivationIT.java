@@ -43,7 +43,10 @@ class ActivationIT {
     return new Oidc(urls.getBase(), DemoRealm.REALM, DemoRealm.CLIENT, DemoRealm.REDIRECT);
   }
 
-  /** Each test starts with no active grant and the demo policy, so tests cannot leak into each other. */
+  /**
+   * Each test starts with no active grant and the demo policy, so tests cannot leak into each
+   * other.
+   */
   @AfterEach
   void reset() {
     TestReset.afterEach(breakGlass);
@@ -53,7 +56,8 @@ class ActivationIT {
   void responderActivatesAndTheTokenCarriesTheEmergencyRole() {
     Browser browser = new Browser(DemoRealm.REDIRECT);
     Oidc oidc = oidc();
-    ActivationPage.Http form = ActivationPage.http(browser, DemoRealm.signIn(browser, oidc, "responder"));
+    ActivationPage.Http form =
+        ActivationPage.http(browser, DemoRealm.signIn(browser, oidc, "responder"));
     assertEquals(200, form.page().status(), form.page().body());
     assertTrue(form.isShown(), "activation form shown");
     assertTrue(form.page().body().contains("EMERGENCY ACCESS"), "emergency banner shown");
@@ -63,7 +67,9 @@ class ActivationIT {
     Instant before = Instant.now();
     int grantsBefore = breakGlass.grants("responder").size();
     Browser.Page back = form.submit(DemoRealm.validActivation());
-    assertTrue(back.isRedirectToApp(DemoRealm.REDIRECT), "redirected to the app: " + back.status() + back.body());
+    assertTrue(
+        back.isRedirectToApp(DemoRealm.REDIRECT),
+        "redirected to the app: " + back.status() + back.body());
 
     JsonNode tokens = oidc.exchange(Oidc.code(back));
     assertEquals(200, tokens.get("_status").asInt(), tokens.toString());
@@ -91,11 +97,22 @@ class ActivationIT {
     assertNotNull(activated, "activation audited");
     assertEquals(DemoRealm.GOOD_TICKET, activated.get("details").get("ticket").asText());
     assertEquals(DemoRealm.GOOD_REASON, activated.get("details").get("reason").asText());
-    assertEquals(grant.get("expiresAt").asText(), activated.get("details").get("expiresAt").asText());
+    assertEquals(
+        grant.get("expiresAt").asText(), activated.get("details").get("expiresAt").asText());
 
-    List<EventRepresentation> events = realm.admin().getEvents(List.of("CUSTOM_REQUIRED_ACTION"), null, null, null, null, null, 0, 100);
-    assertTrue(events.stream().anyMatch(e -> e.getDetails() != null
-            && grant.get("id").asText().equals(e.getDetails().get("break_glass_grant_id"))),
+    List<EventRepresentation> events =
+        realm
+            .admin()
+            .getEvents(List.of("CUSTOM_REQUIRED_ACTION"), null, null, null, null, null, 0, 100);
+    assertTrue(
+        events.stream()
+            .anyMatch(
+                e ->
+                    e.getDetails() != null
+                        && grant
+                            .get("id")
+                            .asText()
+                            .equals(e.getDetails().get("break_glass_grant_id"))),
         "Keycloak event names the grant: " + events);
 
     // The same form posted again (a replay) yields no second grant and no server error.
@@ -118,28 +135,44 @@ class ActivationIT {
 
     JsonNode denied = null;
     for (JsonNode record : breakGlass.audit()) {
-      if (record.get("type").asText().equals("BREAK_GLASS_DENIED") && "alice".equals(record.get("username").asText())) {
+      if (record.get("type").asText().equals("BREAK_GLASS_DENIED")
+          && "alice".equals(record.get("username").asText())) {
         denied = record;
       }
     }
     assertNotNull(denied, "denial audited");
-    List<EventRepresentation> events = realm.admin().getEvents(List.of("LOGIN_ERROR"), null, null, null, null, null, 0, 100);
-    assertTrue(events.stream().anyMatch(e -> "break_glass_not_eligible".equals(e.getError())), "error event: " + events);
+    List<EventRepresentation> events =
+        realm.admin().getEvents(List.of("LOGIN_ERROR"), null, null, null, null, null, 0, 100);
+    assertTrue(
+        events.stream().anyMatch(e -> "break_glass_not_eligible".equals(e.getError())),
+        "error event: " + events);
   }
 
   static Stream<Arguments> badInputs() {
     return Stream.of(
         bad("empty reason", "reason", f -> f.put("reason", List.of(""))),
         bad("short reason", "reason", f -> f.put("reason", List.of("db down"))),
-        bad("reason with CR/LF", "reason", f -> f.put("reason", List.of("Database is down\r\nFAKE LOG LINE injected here"))),
-        bad("reason with ANSI escape", "reason", f -> f.put("reason", List.of("Database is down \u001b[31mred alert\u001b[0m now"))),
-        bad("reason with markup", "reason", f -> f.put("reason", List.of("Database down <script>alert(1)</script> please"))),
+        bad(
+            "reason with CR/LF",
+            "reason",
+            f -> f.put("reason", List.of("Database is down\r\nFAKE LOG LINE injected here"))),
+        bad(
+            "reason with ANSI escape",
+            "reason",
+            f -> f.put("reason", List.of("Database is down \u001b[31mred alert\u001b[0m now"))),
+        bad(
+            "reason with markup",
+            "reason",
+            f -> f.put("reason", List.of("Database down <script>alert(1)</script> please"))),
         bad("10,000 character reason", "reason", f -> f.put("reason", List.of("x".repeat(10_000)))),
         bad("ticket not matching", "ticket", f -> f.put("ticket", List.of("JIRA-1"))),
         bad("missing ticket", "ticket", f -> f.remove("ticket")),
         bad("role not in policy", "roles", f -> f.put("roles", List.of("admin"))),
         bad("role that does not exist", "roles", f -> f.put("roles", List.of("no-such-role"))),
-        bad("one good and one forged role", "roles", f -> f.put("roles", List.of(DemoRealm.ROLE, "realm-management.realm-admin"))),
+        bad(
+            "one good and one forged role",
+            "roles",
+            f -> f.put("roles", List.of(DemoRealm.ROLE, "realm-management.realm-admin"))),
         bad("no role", "roles", f -> f.remove("roles")),
         bad("duration 0", "duration", f -> f.put("duration", List.of("0"))),
         bad("negative duration", "duration", f -> f.put("duration", List.of("-5"))),
@@ -148,17 +181,20 @@ class ActivationIT {
         bad("huge duration", "duration", f -> f.put("duration", List.of("99999999999999999999"))));
   }
 
-  private static Arguments bad(String name, String field, Consumer<Map<String, List<String>>> spoil) {
+  private static Arguments bad(
+      String name, String field, Consumer<Map<String, List<String>>> spoil) {
     return Arguments.of(name, field, spoil);
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("badInputs")
-  void badInputIsRefusedOnTheFormAndWritesNothing(String name, String field, Consumer<Map<String, List<String>>> spoil) {
+  void badInputIsRefusedOnTheFormAndWritesNothing(
+      String name, String field, Consumer<Map<String, List<String>>> spoil) {
     int auditBefore = breakGlass.audit().size();
     int grantsBefore = breakGlass.grants("responder").size();
     Browser browser = new Browser(DemoRealm.REDIRECT);
-    ActivationPage.Http form = ActivationPage.http(browser, DemoRealm.signIn(browser, oidc(), "responder"));
+    ActivationPage.Http form =
+        ActivationPage.http(browser, DemoRealm.signIn(browser, oidc(), "responder"));
     Map<String, List<String>> fields = DemoRealm.validActivation();
     spoil.accept(fields);
 
@@ -174,15 +210,18 @@ class ActivationIT {
     assertFalse(again.page().body().contains("<script>alert(1)</script>"), "markup echoed escaped");
     assertEquals(grantsBefore, breakGlass.grants("responder").size(), name + ": no grant");
     assertEquals(auditBefore, breakGlass.audit().size(), name + ": nothing audited");
-    assertTrue(realm.admin().users().get(userId("responder")).roles().realmLevel().listEffective().stream()
-        .noneMatch(r -> r.getName().equals(DemoRealm.ROLE)), name + ": no role mapping");
+    assertTrue(
+        realm.admin().users().get(userId("responder")).roles().realmLevel().listEffective().stream()
+            .noneMatch(r -> r.getName().equals(DemoRealm.ROLE)),
+        name + ": no role mapping");
   }
 
   @Test
   void aForgedPostFromAnotherBrowserIsRefused() {
     int grantsBefore = breakGlass.grants("responder").size();
     Browser browser = new Browser(DemoRealm.REDIRECT);
-    ActivationPage.Http form = ActivationPage.http(browser, DemoRealm.signIn(browser, oidc(), "responder"));
+    ActivationPage.Http form =
+        ActivationPage.http(browser, DemoRealm.signIn(browser, oidc(), "responder"));
     // The forger posts the responder's form from a browser without the responder's cookies.
     Browser attacker = new Browser(DemoRealm.REDIRECT);
     Browser.Page forged = attacker.post(form.action(), DemoRealm.validActivation());
@@ -200,29 +239,42 @@ class ActivationIT {
   @Test
   void applicationInitiatedActivationForALoggedInResponder() {
     Browser browser = new Browser(urls.getBase() + "/realms/" + DemoRealm.REALM + "/account");
-    Oidc account = new Oidc(urls.getBase(), DemoRealm.REALM, "account-console",
-        urls.getBase() + "/realms/" + DemoRealm.REALM + "/account/");
+    Oidc account =
+        new Oidc(
+            urls.getBase(),
+            DemoRealm.REALM,
+            "account-console",
+            urls.getBase() + "/realms/" + DemoRealm.REALM + "/account/");
     // A responder of its own: earlier tests leave "responder" with ended grants to attest first.
     DemoRealm.createResponder(realm.admin(), "aia-responder");
     // Ordinary login through the realm's normal browser flow: no break-glass yet.
-    Browser.Page back = LoginPage.open(browser, account.authorizeUrl()).signIn("aia-responder", "aia-responder");
-    assertTrue(back.location() != null && back.location().contains("code="), back.status() + back.body());
+    Browser.Page back =
+        LoginPage.open(browser, account.authorizeUrl()).signIn("aia-responder", "aia-responder");
+    assertTrue(
+        back.location() != null && back.location().contains("code="), back.status() + back.body());
     assertEquals(0, breakGlass.activeGrants("aia-responder").size());
 
-    ActivationPage.Http form = ActivationPage.http(browser, browser.get(account.authorizeUrl("break-glass-activate")));
+    ActivationPage.Http form =
+        ActivationPage.http(browser, browser.get(account.authorizeUrl("break-glass-activate")));
     assertEquals(200, form.page().status(), form.page().body());
     assertTrue(form.isShown());
     assertTrue(form.canCancel(), "an application-initiated action can be cancelled");
     Browser.Page done = form.submit(DemoRealm.validActivation());
-    assertTrue(done.location() != null && done.location().contains("kc_action_status=success"), done.location() + done.body());
+    assertTrue(
+        done.location() != null && done.location().contains("kc_action_status=success"),
+        done.location() + done.body());
     assertEquals(1, breakGlass.activeGrants("aia-responder").size());
   }
 
   @Test
   void applicationInitiatedActivationRefusesAlice() {
     Browser browser = new Browser(urls.getBase() + "/realms/" + DemoRealm.REALM + "/account");
-    Oidc account = new Oidc(urls.getBase(), DemoRealm.REALM, "account-console",
-        urls.getBase() + "/realms/" + DemoRealm.REALM + "/account/");
+    Oidc account =
+        new Oidc(
+            urls.getBase(),
+            DemoRealm.REALM,
+            "account-console",
+            urls.getBase() + "/realms/" + DemoRealm.REALM + "/account/");
     LoginPage.open(browser, account.authorizeUrl()).signIn("alice", "alice");
     Browser.Page refused = browser.get(account.authorizeUrl("break-glass-activate"));
     assertEquals(403, refused.status(), refused.body());
@@ -233,11 +285,22 @@ class ActivationIT {
   @Test
   void policyChangesThroughTheAdminApiChangeWhatIsAccepted() {
     // Put back by the reset after the test.
-    breakGlass.policy().set(Map.of("maxDurationMinutes", "10", "defaultDurationMinutes", "5",
-        "ticketPattern", "SEC-[0-9]+", "ticketExample", "SEC-1"));
+    breakGlass
+        .policy()
+        .set(
+            Map.of(
+                "maxDurationMinutes",
+                "10",
+                "defaultDurationMinutes",
+                "5",
+                "ticketPattern",
+                "SEC-[0-9]+",
+                "ticketExample",
+                "SEC-1"));
 
     Browser browser = new Browser(DemoRealm.REDIRECT);
-    ActivationPage.Http form = ActivationPage.http(browser, DemoRealm.signIn(browser, oidc(), "responder"));
+    ActivationPage.Http form =
+        ActivationPage.http(browser, DemoRealm.signIn(browser, oidc(), "responder"));
     assertEquals("5", form.value("duration"));
     assertTrue(form.help("ticket").contains("SEC-1"), "ticket example shown");
     ActivationPage.Http refused = form.submitExpectingForm(DemoRealm.validActivation());
@@ -255,8 +318,19 @@ class ActivationIT {
   @Test
   void invalidPolicyIsRefusedWithTheFieldNamed() {
     JsonNode original = breakGlass.policy().current();
-    AdminApi.Result refused = breakGlass.policy().attempt(Map.of("maxDurationMinutes", "5",
-        "defaultDurationMinutes", "30", "ticketPattern", "INC-[0-9", "grantableRoles", "emergency-admin##no-such-role"));
+    AdminApi.Result refused =
+        breakGlass
+            .policy()
+            .attempt(
+                Map.of(
+                    "maxDurationMinutes",
+                    "5",
+                    "defaultDurationMinutes",
+                    "30",
+                    "ticketPattern",
+                    "INC-[0-9",
+                    "grantableRoles",
+                    "emergency-admin##no-such-role"));
     assertEquals(400, refused.status(), refused.body());
     assertTrue(refused.body().contains("defaultDurationMinutes"), refused.body());
     assertTrue(refused.body().contains("ticketPattern"), refused.body());
@@ -269,7 +343,8 @@ class ActivationIT {
     DemoRealm.createResponder(realm.admin(), "temp-responder");
 
     Browser browser = new Browser(DemoRealm.REDIRECT);
-    ActivationPage.Http form = ActivationPage.http(browser, DemoRealm.signIn(browser, oidc(), "temp-responder"));
+    ActivationPage.Http form =
+        ActivationPage.http(browser, DemoRealm.signIn(browser, oidc(), "temp-responder"));
     assertTrue(form.submit(DemoRealm.validActivation()).isRedirectToApp(DemoRealm.REDIRECT));
     String id = userId("temp-responder");
     String grantId = breakGlass.activeGrants("temp-responder").get(0).get("id").asText();

@@ -96,7 +96,9 @@ public final class ActivationPage {
 
   /** True when the field's error is inside the field's own form group. */
   public boolean errorInFieldGroup(String field) {
-    WebElement group = field(field).findElement(By.xpath("ancestor::div[contains(@class,'pf-v5-c-form__group')][1]"));
+    WebElement group =
+        field(field)
+            .findElement(By.xpath("ancestor::div[contains(@class,'pf-v5-c-form__group')][1]"));
     return !group.findElements(By.id(errorId(field))).isEmpty();
   }
 
@@ -126,7 +128,9 @@ public final class ActivationPage {
     input.sendKeys(text);
   }
 
-  /** The page {@code browser} is on, read as the activation form (which it may turn out not to be). */
+  /**
+   * The page {@code browser} is on, read as the activation form (which it may turn out not to be).
+   */
   public static Http http(Browser browser, Browser.Page page) {
     return new Http(browser, page);
   }
@@ -183,13 +187,20 @@ public final class ActivationPage {
     public String action() {
       Element form = form();
       if (form == null) {
-        throw new AssertionError("No activation form on " + page.url() + " (status " + page.status() + "):\n"
-            + page.body());
+        throw new AssertionError(
+            "No activation form on "
+                + page.url()
+                + " (status "
+                + page.status()
+                + "):\n"
+                + page.body());
       }
       return form.absUrl("action");
     }
 
-    /** Posts these fields (as given: tests spoil them) to the form's action; returns the next page. */
+    /**
+     * Posts these fields (as given: tests spoil them) to the form's action; returns the next page.
+     */
     public Browser.Page submit(Map<String, List<String>> fields) {
       return browser.post(action(), fields);
     }

@@ -1,13 +1,16 @@
 package dev.breakglass.keycloak.it;
 
+import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.keycloak.admin.client.Keycloak;
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.representations.idm.CredentialRepresentation;
@@ -47,7 +50,10 @@ class AdminAccessIT {
 
   private String activeGrantId() {
     if (breakGlass.activeGrants("responder").isEmpty()) {
-      DemoRealm.activate(new Oidc(urls.getBase(), DemoRealm.REALM, DemoRealm.CLIENT, DemoRealm.REDIRECT), "responder", 30);
+      DemoRealm.activate(
+          new Oidc(urls.getBase(), DemoRealm.REALM, DemoRealm.CLIENT, DemoRealm.REDIRECT),
+          "responder",
+          30);
     }
     return breakGlass.activeGrantId("responder");
   }
@@ -73,7 +79,8 @@ class AdminAccessIT {
       assertEquals(401, anonymous.post(revoke, "{}").status());
       assertEquals(403, alice.post(revoke, "{}").status());
       assertEquals(403, auditor.post(revoke, "{}").status(), "view-users cannot revoke");
-      assertEquals(403, otherRealmAdmin.post(revoke, "{}").status(), "another realm's admin cannot revoke");
+      assertEquals(
+          403, otherRealmAdmin.post(revoke, "{}").status(), "another realm's admin cannot revoke");
       assertEquals("ACTIVE", breakGlass.grant(grantId).get("status").asText());
 
       AdminApi.Result byApprover = approver.post(revoke, "{\"reason\":\"done\"}");
@@ -89,8 +96,8 @@ class AdminAccessIT {
 
   /**
    * The whole matrix: every endpoint against every caller who must be refused. Anonymous callers
-   * get 401; a user without admin roles and an admin of another realm get 403; a view-users
-   * auditor reads but is refused every change (403, before anything happens).
+   * get 401; a user without admin roles and an admin of another realm get 403; a view-users auditor
+   * reads but is refused every change (403, before anything happens).
    */
   @Test
   void everyEndpointRefusesEveryCallerWithoutTheRightRole() {
@@ -99,32 +106,46 @@ class AdminAccessIT {
       String grantId = activeGrantId();
       String unknownDrill = "00000000-0000-0000-0000-000000000000";
       String answers = "{\"necessary\":\"yes\",\"scopeCorrect\":\"yes\",\"allRemoved\":\"yes\"}";
-      List<Endpoint> endpoints = List.of(
-          new Endpoint("GET", "grants", null, 200),
-          new Endpoint("GET", "grants/" + grantId, null, 200),
-          new Endpoint("GET", "grants/" + grantId + "/evidence", null, 200),
-          new Endpoint("GET", "audit", null, 200),
-          new Endpoint("GET", "audit?format=csv", null, 200),
-          new Endpoint("GET", "audit/verify", null, 200),
-          new Endpoint("GET", "drills", null, 200),
-          new Endpoint("GET", "drills/" + unknownDrill, null, 404),
-          new Endpoint("GET", "report", null, 200),
-          new Endpoint("POST", "grants/" + grantId + "/revoke", "{}", 403),
-          new Endpoint("POST", "grants/" + grantId + "/attestation", answers, 403),
-          new Endpoint("POST", "drills", "{\"user\":\"responder\"}", 403));
-      Map<String, AdminApi> refused = Map.of(
-          "anonymous", as(() -> null),
-          "alice", asUser(DemoRealm.REALM, "alice"),
-          "other realm's admin", asUser(OTHER_REALM, "other-admin"));
+      List<Endpoint> endpoints =
+          List.of(
+              new Endpoint("GET", "grants", null, 200),
+              new Endpoint("GET", "grants/" + grantId, null, 200),
+              new Endpoint("GET", "grants/" + grantId + "/evidence", null, 200),
+              new Endpoint("GET", "audit", null, 200),
+              new Endpoint("GET", "audit?format=csv", null, 200),
+              new Endpoint("GET", "audit/verify", null, 200),
+              new Endpoint("GET", "drills", null, 200),
+              new Endpoint("GET", "drills/" + unknownDrill, null, 404),
+              new Endpoint("GET", "report", null, 200),
+              new Endpoint("POST", "grants/" + grantId + "/revoke", "{}", 403),
+              new Endpoint("POST", "grants/" + grantId + "/attestation", answers, 403),
+              new Endpoint("POST", "drills", "{\"user\":\"responder\"}", 403));
+      Map<String, AdminApi> refused =
+          Map.of(
+              "anonymous", as(() -> null),
+              "alice", asUser(DemoRealm.REALM, "alice"),
+              "other realm's admin", asUser(OTHER_REALM, "other-admin"));
       AdminApi auditor = asUser(DemoRealm.REALM, "auditor");
-      List<org.junit.jupiter.api.function.Executable> checks = new java.util.ArrayList<>();
+      List<Executable> checks = new ArrayList<>();
       for (Endpoint e : endpoints) {
-        refused.forEach((who, api) -> checks.add(() -> assertEquals(who.equals("anonymous") ? 401 : 403,
-            call(api, e).status(), who + " " + e.method() + " " + e.path())));
-        checks.add(() -> assertEquals(e.forViewer(), call(auditor, e).status(), "auditor " + e.method() + " " + e.path()));
+        refused.forEach(
+            (who, api) ->
+                checks.add(
+                    () ->
+                        assertEquals(
+                            who.equals("anonymous") ? 401 : 403,
+                            call(api, e).status(),
+                            who + " " + e.method() + " " + e.path())));
+        checks.add(
+            () ->
+                assertEquals(
+                    e.forViewer(),
+                    call(auditor, e).status(),
+                    "auditor " + e.method() + " " + e.path()));
       }
-      org.junit.jupiter.api.Assertions.assertAll(checks);
-      assertEquals("ACTIVE", breakGlass.grant(grantId).get("status").asText(), "nothing was changed");
+      assertAll(checks);
+      assertEquals(
+          "ACTIVE", breakGlass.grant(grantId).get("status").asText(), "nothing was changed");
       assertTrue(breakGlass.get("drills").json().isEmpty(), "no drill was scheduled");
     } finally {
       admin.realm(OTHER_REALM).remove();
@@ -132,32 +153,53 @@ class AdminAccessIT {
   }
 
   private static AdminApi.Result call(AdminApi api, Endpoint e) {
-    return e.method().equals("GET") ? api.get(BASE + e.path()) : api.post(BASE + e.path(), e.body());
+    return e.method().equals("GET")
+        ? api.get(BASE + e.path())
+        : api.post(BASE + e.path(), e.body());
   }
 
   @Test
   void badIdsAndParametersGetAClearClientError() {
     AdminApi api = breakGlass.api();
-    Map<String, Integer> cases = Map.of(
-        "grants/00000000-0000-0000-0000-000000000000", 404,
-        "grants/not%20an%20id!", 400,
-        "grants/" + "a".repeat(80), 400,
-        "grants?status=LOST", 400,
-        "grants?max=0", 400,
-        "grants?max=100000", 400,
-        "grants?first=-1", 400,
-        "grants?first=abc", 400,
-        "audit?max=x", 400);
-    cases.forEach((path, status) -> {
-      AdminApi.Result result = api.get(BASE + path);
-      assertEquals(status, result.status(), path + ": " + result.body());
-      JsonNode body = result.json();
-      assertTrue(body.has("errorMessage"), path + " explains itself: " + result.body());
-    });
-    assertEquals(404, api.post(BASE + "grants/00000000-0000-0000-0000-000000000000/revoke", "{}").status());
-    assertEquals(400, api.post(BASE + "grants/" + activeGrantId() + "/revoke", "{\"reason\":\"a\\nb\"}").status());
-    assertEquals(400, api.post(BASE + "grants/" + activeGrantId() + "/revoke", "{\"reason\":42}").status());
-    assertEquals("ACTIVE", api.get(BASE + "grants/" + activeGrantId()).json().get("status").asText(), "nothing revoked");
+    Map<String, Integer> cases =
+        Map.of(
+            "grants/00000000-0000-0000-0000-000000000000",
+            404,
+            "grants/not%20an%20id!",
+            400,
+            "grants/" + "a".repeat(80),
+            400,
+            "grants?status=LOST",
+            400,
+            "grants?max=0",
+            400,
+            "grants?max=100000",
+            400,
+            "grants?first=-1",
+            400,
+            "grants?first=abc",
+            400,
+            "audit?max=x",
+            400);
+    cases.forEach(
+        (path, status) -> {
+          AdminApi.Result result = api.get(BASE + path);
+          assertEquals(status, result.status(), path + ": " + result.body());
+          JsonNode body = result.json();
+          assertTrue(body.has("errorMessage"), path + " explains itself: " + result.body());
+        });
+    assertEquals(
+        404, api.post(BASE + "grants/00000000-0000-0000-0000-000000000000/revoke", "{}").status());
+    assertEquals(
+        400,
+        api.post(BASE + "grants/" + activeGrantId() + "/revoke", "{\"reason\":\"a\\nb\"}")
+            .status());
+    assertEquals(
+        400, api.post(BASE + "grants/" + activeGrantId() + "/revoke", "{\"reason\":42}").status());
+    assertEquals(
+        "ACTIVE",
+        api.get(BASE + "grants/" + activeGrantId()).json().get("status").asText(),
+        "nothing revoked");
     AdminApi.Result revoked = api.post(BASE + "grants/" + activeGrantId() + "/revoke", "{}");
     assertEquals(200, revoked.status());
   }
@@ -181,11 +223,32 @@ class AdminAccessIT {
     user.setCredentials(List.of(password));
     user.setClientRoles(Map.of("realm-management", List.of("view-users", "manage-users")));
     admin.realm(OTHER_REALM).users().create(user).close();
-    String userId = admin.realm(OTHER_REALM).users().searchByUsername("other-admin", true).get(0).getId();
-    ClientRepresentation realmManagement = admin.realm(OTHER_REALM).clients().findByClientId("realm-management").get(0);
-    var roles = List.of(
-        admin.realm(OTHER_REALM).clients().get(realmManagement.getId()).roles().get("view-users").toRepresentation(),
-        admin.realm(OTHER_REALM).clients().get(realmManagement.getId()).roles().get("manage-users").toRepresentation());
-    admin.realm(OTHER_REALM).users().get(userId).roles().clientLevel(realmManagement.getId()).add(roles);
+    String userId =
+        admin.realm(OTHER_REALM).users().searchByUsername("other-admin", true).get(0).getId();
+    ClientRepresentation realmManagement =
+        admin.realm(OTHER_REALM).clients().findByClientId("realm-management").get(0);
+    var roles =
+        List.of(
+            admin
+                .realm(OTHER_REALM)
+                .clients()
+                .get(realmManagement.getId())
+                .roles()
+                .get("view-users")
+                .toRepresentation(),
+            admin
+                .realm(OTHER_REALM)
+                .clients()
+                .get(realmManagement.getId())
+                .roles()
+                .get("manage-users")
+                .toRepresentation());
+    admin
+        .realm(OTHER_REALM)
+        .users()
+        .get(userId)
+        .roles()
+        .clientLevel(realmManagement.getId())
+        .add(roles);
   }
 }

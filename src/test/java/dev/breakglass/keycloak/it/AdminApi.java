@@ -35,13 +35,17 @@ public final class AdminApi {
   }
 
   public Result put(String path, String json) {
-    return send(HttpRequest.newBuilder(URI.create(adminBase + path))
-        .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)));
+    return send(
+        HttpRequest.newBuilder(URI.create(adminBase + path))
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(json)));
   }
 
   public Result post(String path, String json) {
-    return send(HttpRequest.newBuilder(URI.create(adminBase + path))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
+    return send(
+        HttpRequest.newBuilder(URI.create(adminBase + path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json)));
   }
 
   private Result send(HttpRequest.Builder builder) {
@@ -50,8 +54,11 @@ public final class AdminApi {
       builder.header("Authorization", "Bearer " + bearer);
     }
     try {
-      HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
-      return new Result(response.statusCode(), response.body(),
+      HttpResponse<String> response =
+          http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+      return new Result(
+          response.statusCode(),
+          response.body(),
           response.headers().firstValue("Content-Type").orElse(null));
     } catch (IOException e) {
       throw new AssertionError(e);

@@ -76,7 +76,11 @@ class AlertIT {
   }
 
   private void useWebhook(String alertOnUse) {
-    breakGlass.policy().set(Map.of("webhookUrl", receiver.url(), "webhookSecret", SECRET, "alertOnUse", alertOnUse));
+    breakGlass
+        .policy()
+        .set(
+            Map.of(
+                "webhookUrl", receiver.url(), "webhookSecret", SECRET, "alertOnUse", alertOnUse));
   }
 
   private static List<JsonNode> bodiesFor(String grantId) {
@@ -93,7 +97,6 @@ class AlertIT {
   private static Set<String> typesFor(String grantId) {
     return bodiesFor(grantId).stream().map(b -> b.get("type").asText()).collect(Collectors.toSet());
   }
-
 
   private static String hmac(String body) throws Exception {
     Mac mac = Mac.getInstance("HmacSHA256");
@@ -115,41 +118,70 @@ class AlertIT {
     JsonNode grant = breakGlass.grant(grantId);
     assertEquals(2, grant.get("uses").asLong(), grant.toString());
     assertNotNull(grant.get("lastUsedAt").textValue());
-    List<String> uses = breakGlass.auditOf(grantId).stream().filter(r -> r.get("type").asText().equals("BREAK_GLASS_USED"))
-        .map(r -> r.get("details").get("use").asText() + "#" + r.get("details").get("useNumber").asLong()).toList();
+    List<String> uses =
+        breakGlass.auditOf(grantId).stream()
+            .filter(r -> r.get("type").asText().equals("BREAK_GLASS_USED"))
+            .map(
+                r ->
+                    r.get("details").get("use").asText()
+                        + "#"
+                        + r.get("details").get("useNumber").asLong())
+            .toList();
     assertEquals(List.of("CODE_TO_TOKEN#1", "REFRESH_TOKEN#2"), uses);
 
-    Poll.until("activation, first-use and revocation alerts", Duration.ofSeconds(30), () -> typesFor(grantId),
-        types -> types.containsAll(Set.of("BREAK_GLASS_ACTIVATED", "BREAK_GLASS_USED", "BREAK_GLASS_REVOKED")));
+    Poll.until(
+        "activation, first-use and revocation alerts",
+        Duration.ofSeconds(30),
+        () -> typesFor(grantId),
+        types ->
+            types.containsAll(
+                Set.of("BREAK_GLASS_ACTIVATED", "BREAK_GLASS_USED", "BREAK_GLASS_REVOKED")));
     for (WebhookReceiver.Delivery d : receiver.deliveries()) {
       JsonNode body = d.json();
       if (!grantId.equals(body.path("grantId").asText())) {
         continue;
       }
-      assertEquals(hmac(d.body()), d.header("X-BreakGlass-Signature"), "signature over the exact body");
-      assertEquals(body.get("id").asText(), d.header("X-BreakGlass-Id"), "id header names the alert");
+      assertEquals(
+          hmac(d.body()), d.header("X-BreakGlass-Signature"), "signature over the exact body");
+      assertEquals(
+          body.get("id").asText(), d.header("X-BreakGlass-Id"), "id header names the alert");
       assertEquals(body.get("type").asText(), d.header("X-BreakGlass-Event"));
       assertTrue(d.header("Content-Type").startsWith("application/json"), d.header("Content-Type"));
       assertFalse(body.get("text").asText().isBlank(), "a text field for Slack and Teams");
       assertEquals(DemoRealm.REALM, body.get("realm").asText());
     }
-    JsonNode activated = bodiesFor(grantId).stream().filter(b -> b.get("type").asText().equals("BREAK_GLASS_ACTIVATED"))
-        .findFirst().orElseThrow();
+    JsonNode activated =
+        bodiesFor(grantId).stream()
+            .filter(b -> b.get("type").asText().equals("BREAK_GLASS_ACTIVATED"))
+            .findFirst()
+            .orElseThrow();
     assertEquals(DemoRealm.GOOD_TICKET, activated.get("details").get("ticket").asText());
-    assertTrue(activated.get("text").asText().contains("ACTIVATED in " + DemoRealm.REALM + ": responder holds emergency-admin"),
+    assertTrue(
+        activated
+            .get("text")
+            .asText()
+            .contains("ACTIVATED in " + DemoRealm.REALM + ": responder holds emergency-admin"),
         activated.get("text").asText());
     // "first": the refresh (use 2) is recorded but not alerted.
-    List<JsonNode> useAlerts = bodiesFor(grantId).stream().filter(b -> b.get("type").asText().equals("BREAK_GLASS_USED")).toList();
-    assertEquals(Set.of(1L), useAlerts.stream().map(b -> b.get("details").get("useNumber").asLong()).collect(Collectors.toSet()));
+    List<JsonNode> useAlerts =
+        bodiesFor(grantId).stream()
+            .filter(b -> b.get("type").asText().equals("BREAK_GLASS_USED"))
+            .toList();
+    assertEquals(
+        Set.of(1L),
+        useAlerts.stream()
+            .map(b -> b.get("details").get("useNumber").asLong())
+            .collect(Collectors.toSet()));
   }
 
   @Test
   void aMalformedWebhookIsRefusedWhenThePolicyIsSaved() {
     JsonNode before = breakGlass.policy().current();
-    for (Map<String, String> bad : List.of(
-        Map.of("webhookUrl", "ftp://127.0.0.1/hook", "webhookSecret", SECRET),
-        Map.of("webhookUrl", receiver.url(), "webhookSecret", "short"),
-        Map.of("webhookUrl", receiver.url()))) {
+    for (Map<String, String> bad :
+        List.of(
+            Map.of("webhookUrl", "ftp://127.0.0.1/hook", "webhookSecret", SECRET),
+            Map.of("webhookUrl", receiver.url(), "webhookSecret", "short"),
+            Map.of("webhookUrl", receiver.url()))) {
       // Each over the unchanged policy: the previous attempt saved nothing (asserted below).
       AdminApi.Result refused = breakGlass.policy().attempt(bad);
       assertEquals(400, refused.status(), bad + ": " + refused.body());
@@ -176,15 +208,22 @@ class AlertIT {
     }
     // ACTIVATED, USED #1 (code), USED #2 (refresh), REVOKED: four alerts, each at least once.
     String id = grantId;
-    List<JsonNode> got = Poll.until("all four alerts after the outage", Duration.ofSeconds(60), () -> bodiesFor(id),
-        bodies -> bodies.stream().map(b -> b.get("id").asText()).distinct().count() >= 4);
-    assertEquals(Set.of("BREAK_GLASS_ACTIVATED", "BREAK_GLASS_USED", "BREAK_GLASS_REVOKED"),
+    List<JsonNode> got =
+        Poll.until(
+            "all four alerts after the outage",
+            Duration.ofSeconds(60),
+            () -> bodiesFor(id),
+            bodies -> bodies.stream().map(b -> b.get("id").asText()).distinct().count() >= 4);
+    assertEquals(
+        Set.of("BREAK_GLASS_ACTIVATED", "BREAK_GLASS_USED", "BREAK_GLASS_REVOKED"),
         got.stream().map(b -> b.get("type").asText()).collect(Collectors.toSet()));
     Map<String, String> bodyById = new HashMap<>();
     for (WebhookReceiver.Delivery d : receiver.deliveries()) {
       JsonNode body = d.json();
       String previous = bodyById.putIfAbsent(body.get("id").asText(), d.body());
-      assertTrue(previous == null || previous.equals(d.body()), "a duplicate is the same alert, byte for byte");
+      assertTrue(
+          previous == null || previous.equals(d.body()),
+          "a duplicate is the same alert, byte for byte");
     }
   }
 
@@ -196,10 +235,15 @@ class AlertIT {
     DemoRealm.activate(oidc(), "responder", 15);
     long tookMillis = (System.nanoTime() - started) / 1_000_000;
     String grantId = breakGlass.activeGrantId("responder");
-    // Two alerts (activation, first use) are due during the login; sent inline they would cost 2 x 5 s.
-    assertTrue(tookMillis < 4_000, "login and activation took " + tookMillis + " ms with a hung webhook");
+    // Two alerts (activation, first use) are due during the login; sent inline they would cost 2 x
+    // 5 s.
+    assertTrue(
+        tookMillis < 4_000, "login and activation took " + tookMillis + " ms with a hung webhook");
     receiver.release();
-    Poll.until("the activation alert once the receiver answers again", Duration.ofSeconds(60), () -> typesFor(grantId),
+    Poll.until(
+        "the activation alert once the receiver answers again",
+        Duration.ofSeconds(60),
+        () -> typesFor(grantId),
         types -> types.contains("BREAK_GLASS_ACTIVATED"));
   }
 
@@ -207,18 +251,36 @@ class AlertIT {
   void alertsAreMailedThroughTheRealmsSmtpServer() {
     RealmRepresentation rep = realm.admin().toRepresentation();
     Map<String, String> originalSmtp = rep.getSmtpServer();
-    rep.setSmtpServer(Map.of("host", "127.0.0.1", "port", Integer.toString(smtp.port()), "from", "breakglass@example.org"));
+    rep.setSmtpServer(
+        Map.of(
+            "host",
+            "127.0.0.1",
+            "port",
+            Integer.toString(smtp.port()),
+            "from",
+            "breakglass@example.org"));
     realm.admin().update(rep);
     try {
-      breakGlass.policy().set(Map.of("alertEmails", "soc@example.org##oncall@example.org", "alertOnUse", "none"));
+      breakGlass
+          .policy()
+          .set(Map.of("alertEmails", "soc@example.org##oncall@example.org", "alertOnUse", "none"));
       DemoRealm.activate(oidc(), "responder", 15);
       String grantId = breakGlass.activeGrantId("responder");
-      List<SmtpSink.Mail> mails = Poll.until("an alert mail to each address", Duration.ofSeconds(30),
-          () -> smtp.mails().stream().filter(m -> m.data().contains(grantId)).toList(),
-          list -> list.stream().flatMap(m -> m.recipients().stream()).collect(Collectors.toSet())
-              .containsAll(Set.of("soc@example.org", "oncall@example.org")));
+      List<SmtpSink.Mail> mails =
+          Poll.until(
+              "an alert mail to each address",
+              Duration.ofSeconds(30),
+              () -> smtp.mails().stream().filter(m -> m.data().contains(grantId)).toList(),
+              list ->
+                  list.stream()
+                      .flatMap(m -> m.recipients().stream())
+                      .collect(Collectors.toSet())
+                      .containsAll(Set.of("soc@example.org", "oncall@example.org")));
       SmtpSink.Mail mail = mails.get(0);
-      assertTrue(mail.data().contains("Subject: [Break-glass] Break-glass ACTIVATED in " + DemoRealm.REALM), mail.data());
+      assertTrue(
+          mail.data()
+              .contains("Subject: [Break-glass] Break-glass ACTIVATED in " + DemoRealm.REALM),
+          mail.data());
       assertTrue(mail.data().contains(DemoRealm.GOOD_TICKET), "the ticket is in the mail");
       assertTrue(mail.data().contains("From: breakglass@example.org"), mail.data());
     } finally {
@@ -230,27 +292,49 @@ class AlertIT {
 
   @Test
   void adminActionsTakenUnderAGrantAreItsEvidence() {
-    ClientRepresentation management = realm.admin().clients().findByClientId("realm-management").get(0);
-    RoleRepresentation manageUsers = realm.admin().clients().get(management.getId()).roles().get("manage-users").toRepresentation();
+    ClientRepresentation management =
+        realm.admin().clients().findByClientId("realm-management").get(0);
+    RoleRepresentation manageUsers =
+        realm
+            .admin()
+            .clients()
+            .get(management.getId())
+            .roles()
+            .get("manage-users")
+            .toRepresentation();
     realm.admin().roles().get(DemoRealm.ROLE).addComposites(List.of(manageUsers));
     try {
       JsonNode tokens = DemoRealm.activate(oidc(), "responder", 15);
       String grantId = breakGlass.activeGrantId("responder");
       String bearer = tokens.get("access_token").asText();
       AdminApi asResponder = new AdminApi(urls.getBase(), () -> bearer);
-      AdminApi.Result created = asResponder.post(DemoRealm.REALM + "/users", "{\"username\":\"made-under-grant\",\"enabled\":true}");
+      AdminApi.Result created =
+          asResponder.post(
+              DemoRealm.REALM + "/users", "{\"username\":\"made-under-grant\",\"enabled\":true}");
       assertEquals(201, created.status(), created.body());
 
-      JsonNode adminUse = breakGlass.auditOf(grantId).stream()
-          .filter(r -> r.get("type").asText().equals("BREAK_GLASS_USED") && r.get("details").get("use").asText().equals("ADMIN"))
-          .findFirst().orElseThrow(() -> new AssertionError("no admin use recorded: " + breakGlass.auditOf(grantId)));
+      JsonNode adminUse =
+          breakGlass.auditOf(grantId).stream()
+              .filter(
+                  r ->
+                      r.get("type").asText().equals("BREAK_GLASS_USED")
+                          && r.get("details").get("use").asText().equals("ADMIN"))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new AssertionError("no admin use recorded: " + breakGlass.auditOf(grantId)));
       assertEquals("CREATE", adminUse.get("details").get("operation").asText());
       assertEquals("USER", adminUse.get("details").get("resourceType").asText());
-      assertTrue(adminUse.get("details").get("resourcePath").asText().startsWith("users/"), adminUse.toString());
+      assertTrue(
+          adminUse.get("details").get("resourcePath").asText().startsWith("users/"),
+          adminUse.toString());
       assertEquals(DemoRealm.CLIENT, adminUse.get("details").get("clientId").asText());
     } finally {
       realm.admin().roles().get(DemoRealm.ROLE).deleteComposites(List.of(manageUsers));
-      realm.admin().users().searchByUsername("made-under-grant", true)
+      realm
+          .admin()
+          .users()
+          .searchByUsername("made-under-grant", true)
           .forEach(u -> realm.admin().users().delete(u.getId()).close());
     }
   }

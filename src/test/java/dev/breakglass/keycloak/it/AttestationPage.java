@@ -18,6 +18,7 @@ public final class AttestationPage {
 
   /** The form's fields: the hidden grant id, the three questions, the notes. */
   public static final String GRANT_ID = "grantId";
+
   public static final String NECESSARY = "necessary";
   public static final String SCOPE_CORRECT = "scopeCorrect";
   public static final String ALL_REMOVED = "allRemoved";
@@ -31,14 +32,16 @@ public final class AttestationPage {
     this.page = page;
   }
 
-  /** The page {@code browser} is on, read as the attestation form (which it may turn out not to be). */
+  /**
+   * The page {@code browser} is on, read as the attestation form (which it may turn out not to be).
+   */
   public static AttestationPage http(Browser browser, Browser.Page page) {
     return new AttestationPage(browser, page);
   }
 
   /** The answers as the form posts them, for the given grant. */
-  public static Map<String, List<String>> answers(String grantId, String necessary, String scopeCorrect,
-      String allRemoved, String notes) {
+  public static Map<String, List<String>> answers(
+      String grantId, String necessary, String scopeCorrect, String allRemoved, String notes) {
     Map<String, List<String>> fields = new LinkedHashMap<>();
     fields.put(GRANT_ID, List.of(grantId));
     fields.put(NECESSARY, List.of(necessary));
@@ -73,8 +76,13 @@ public final class AttestationPage {
   public Browser.Page submit(Map<String, List<String>> fields) {
     Element form = form();
     if (form == null) {
-      throw new AssertionError("No attestation form on " + page.url() + " (status " + page.status() + "):\n"
-          + page.body());
+      throw new AssertionError(
+          "No attestation form on "
+              + page.url()
+              + " (status "
+              + page.status()
+              + "):\n"
+              + page.body());
     }
     return browser.post(form.absUrl("action"), fields);
   }

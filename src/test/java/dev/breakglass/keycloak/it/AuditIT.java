@@ -45,16 +45,23 @@ class AuditIT {
 
   @BeforeAll
   static void startKeycloak() throws Exception {
-    kc = KeycloakProcess.install(Path.of("target/audit-it"), PORT,
-        // Keycloak adds DB_CLOSE_ON_EXIT=FALSE to an H2 URL unless told otherwise; H2 refuses that with AUTO_SERVER.
-        "--db-url-properties=;AUTO_SERVER=TRUE;DB_CLOSE_ON_EXIT=TRUE",
-        "--db-username=" + DB_USER, "--db-password=" + DB_PASSWORD);
+    kc =
+        KeycloakProcess.install(
+            Path.of("target/audit-it"),
+            PORT,
+            // Keycloak adds DB_CLOSE_ON_EXIT=FALSE to an H2 URL unless told otherwise; H2 refuses
+            // that with AUTO_SERVER.
+            "--db-url-properties=;AUTO_SERVER=TRUE;DB_CLOSE_ON_EXIT=TRUE",
+            "--db-username=" + DB_USER,
+            "--db-password=" + DB_PASSWORD);
     // A fresh database each run: counts and seqs below depend on nothing a previous run left.
     deleteTree(kc.home().resolve("data/h2"));
     kc.start();
     // A fresh token per call: the tampering test outlives master's 60 s access tokens.
-    breakGlass = BreakGlassAdmin.over(
-        new AdminApi(kc.baseUrl(), () -> Oidc.passwordToken(kc.baseUrl(), "master", "admin", "admin")));
+    breakGlass =
+        BreakGlassAdmin.over(
+            new AdminApi(
+                kc.baseUrl(), () -> Oidc.passwordToken(kc.baseUrl(), "master", "admin", "admin")));
   }
 
   @AfterAll
@@ -71,7 +78,10 @@ class AuditIT {
 
   /** Activates for responder and revokes at once: two records. */
   private static String activateAndRevoke(String why) {
-    DemoRealm.activate(new Oidc(kc.baseUrl(), DemoRealm.REALM, DemoRealm.CLIENT, DemoRealm.REDIRECT), "responder", 15);
+    DemoRealm.activate(
+        new Oidc(kc.baseUrl(), DemoRealm.REALM, DemoRealm.CLIENT, DemoRealm.REDIRECT),
+        "responder",
+        15);
     JsonNode active = breakGlass.activeGrants("responder");
     assertEquals(1, active.size(), active.toString());
     String grantId = active.get(0).get("id").asText();
@@ -94,14 +104,19 @@ class AuditIT {
 
   private static JsonNode record(List<JsonNode> records, String grantId, String type) {
     return records.stream()
-        .filter(r -> grantId.equals(r.path("grantId").asText()) && type.equals(r.get("type").asText()))
-        .findFirst().orElseThrow(() -> new AssertionError("No " + type + " record for " + grantId + " in " + records));
+        .filter(
+            r -> grantId.equals(r.path("grantId").asText()) && type.equals(r.get("type").asText()))
+        .findFirst()
+        .orElseThrow(
+            () -> new AssertionError("No " + type + " record for " + grantId + " in " + records));
   }
 
   private static void assertBadRequest(String path) {
     AdminApi.Result result = breakGlass.get(path);
     assertEquals(400, result.status(), path + ": " + result.body());
-    assertTrue(result.json().path("errorMessage").asText().startsWith("Parameter "), path + ": " + result.body());
+    assertTrue(
+        result.json().path("errorMessage").asText().startsWith("Parameter "),
+        path + ": " + result.body());
   }
 
   @Test
@@ -129,18 +144,28 @@ class AuditIT {
     AdminApi.Result json = breakGlass.get("audit?" + window);
     assertEquals(200, json.status(), json.body());
     assertTrue(json.contentType().startsWith("application/json"), json.contentType());
-    assertEquals(List.of(activated, used, revoked), list(json.json()), "the window holds the grant's three records");
-    assertEquals(json.json(), breakGlass.get("audit?format=json&" + window).json(), "json is the default");
-    assertEquals(List.of(activated, used), list(breakGlass.get("audit?from=" + from + "&to=" + revokedAt).json()),
+    assertEquals(
+        List.of(activated, used, revoked),
+        list(json.json()),
+        "the window holds the grant's three records");
+    assertEquals(
+        json.json(), breakGlass.get("audit?format=json&" + window).json(), "json is the default");
+    assertEquals(
+        List.of(activated, used),
+        list(breakGlass.get("audit?from=" + from + "&to=" + revokedAt).json()),
         "to is exclusive");
-    assertEquals(List.of(used), list(breakGlass.get("audit?max=1&first=1&" + window).json()), "paging applies");
+    assertEquals(
+        List.of(used),
+        list(breakGlass.get("audit?max=1&first=1&" + window).json()),
+        "paging applies");
 
     AdminApi.Result jsonl = breakGlass.get("audit?format=jsonl&" + window);
     assertEquals(200, jsonl.status(), jsonl.body());
     assertTrue(jsonl.contentType().startsWith("application/x-ndjson"), jsonl.contentType());
     String[] lines = jsonl.body().split("\n");
     assertEquals(3, lines.length, jsonl.body());
-    assertEquals(activated, Oidc.JSON.readTree(lines[0]), "a line is the record as GET audit shows it");
+    assertEquals(
+        activated, Oidc.JSON.readTree(lines[0]), "a line is the record as GET audit shows it");
     assertEquals(used, Oidc.JSON.readTree(lines[1]));
     assertEquals(revoked, Oidc.JSON.readTree(lines[2]));
 
@@ -150,8 +175,20 @@ class AuditIT {
     List<List<String>> rows = CsvReader.parse(csv.body());
     assertEquals(4, rows.size(), csv.body());
     List<String> header = rows.get(0);
-    assertEquals(List.of("id", "realm", "seq", "type", "grantId", "userId", "username", "time", "details", "prevHash",
-        "hash"), header);
+    assertEquals(
+        List.of(
+            "id",
+            "realm",
+            "seq",
+            "type",
+            "grantId",
+            "userId",
+            "username",
+            "time",
+            "details",
+            "prevHash",
+            "hash"),
+        header);
     List<JsonNode> expectedRows = List.of(activated, used, revoked);
     for (int i = 0; i < expectedRows.size(); i++) {
       JsonNode expected = expectedRows.get(i);
@@ -160,7 +197,9 @@ class AuditIT {
       assertEquals(expected.get("type").asText(), row.get(header.indexOf("type")));
       assertEquals(grantId, row.get(header.indexOf("grantId")));
       assertEquals(expected.get("hash").asText(), row.get(header.indexOf("hash")));
-      assertEquals(expected.get("details"), Oidc.JSON.readTree(row.get(header.indexOf("details"))),
+      assertEquals(
+          expected.get("details"),
+          Oidc.JSON.readTree(row.get(header.indexOf("details"))),
           "the details column holds the details JSON");
     }
 
@@ -174,17 +213,24 @@ class AuditIT {
     assertEquals(200, evidence.status(), evidence.body());
     JsonNode story = evidence.json();
     assertEquals(breakGlass.grant(grantId), story.get("grant"), "the grant as GET grants/{id}");
-    assertEquals(List.of(activated, used, revoked), list(story.get("records")), "its records in seq order");
+    assertEquals(
+        List.of(activated, used, revoked), list(story.get("records")), "its records in seq order");
     assertTrue(story.get("chain").get("valid").asBoolean(), story.toString());
     assertEquals(before + 3, story.get("chain").get("records").asLong());
     assertEquals(400, breakGlass.get("grants/not%20an%20id!/evidence").status());
-    assertEquals(404, breakGlass.get("grants/00000000-0000-0000-0000-000000000000/evidence").status());
+    assertEquals(
+        404, breakGlass.get("grants/00000000-0000-0000-0000-000000000000/evidence").status());
 
     // Reading needs view-users of this realm.
     AdminApi anonymous = new AdminApi(kc.baseUrl(), () -> null);
     AdminApi alice = as("alice");
     AdminApi auditor = as("auditor");
-    for (String path : List.of("audit/verify", "audit?format=csv", "audit?format=jsonl", "grants/" + grantId + "/evidence")) {
+    for (String path :
+        List.of(
+            "audit/verify",
+            "audit?format=csv",
+            "audit?format=jsonl",
+            "grants/" + grantId + "/evidence")) {
       assertEquals(401, anonymous.get(BASE + path).status(), path);
       assertEquals(403, alice.get(BASE + path).status(), path);
       assertEquals(200, auditor.get(BASE + path).status(), path);
@@ -210,7 +256,11 @@ class AuditIT {
 
       // 1. An edited row.
       String details = column(db, middleId, "DETAILS");
-      update(db, "update BG_AUDIT set DETAILS = ? where ID = ?", "{\"reason\":\"nothing happened\"}", middleId);
+      update(
+          db,
+          "update BG_AUDIT set DETAILS = ? where ID = ?",
+          "{\"reason\":\"nothing happened\"}",
+          middleId);
       assertBroken(last - 3, middleId, "hash mismatch: record content was altered", last - 4);
       update(db, "update BG_AUDIT set DETAILS = ? where ID = ?", details, middleId);
       assertIntact(last);
@@ -218,7 +268,10 @@ class AuditIT {
       // 2. A deleted middle row.
       Map<String, Object> middle = row(db, middleId);
       update(db, "delete from BG_AUDIT where ID = ?", middleId);
-      assertBroken(last - 2, idAt(records, last - 2), "sequence gap: record(s) missing before seq " + (last - 2),
+      assertBroken(
+          last - 2,
+          idAt(records, last - 2),
+          "sequence gap: record(s) missing before seq " + (last - 2),
           last - 4);
       insert(db, middle);
       assertIntact(last);
@@ -235,9 +288,14 @@ class AuditIT {
       String newestId = idAt(records, last);
       Map<String, Object> newest = row(db, newestId);
       update(db, "delete from BG_AUDIT where ID = ?", newestId);
-      JsonNode broken = assertBroken(last, null, "chain head does not match the last record: newest record(s) missing",
-          last - 1);
-      assertFalse(broken.hasNonNull("firstBrokenRecordId"), "a missing record has no id: " + broken);
+      JsonNode broken =
+          assertBroken(
+              last,
+              null,
+              "chain head does not match the last record: newest record(s) missing",
+              last - 1);
+      assertFalse(
+          broken.hasNonNull("firstBrokenRecordId"), "a missing record has no id: " + broken);
       insert(db, newest);
       assertIntact(last);
     }
@@ -251,7 +309,8 @@ class AuditIT {
       assertEquals(recordId, result.get("firstBrokenRecordId").asText(), result.toString());
     }
     assertEquals(problem, result.get("problem").asText(), result.toString());
-    assertEquals(intact, result.get("records").asLong(), "records intact before the break: " + result);
+    assertEquals(
+        intact, result.get("records").asLong(), "records intact before the break: " + result);
     return result;
   }
 
@@ -267,8 +326,12 @@ class AuditIT {
   }
 
   private static String idAt(List<JsonNode> records, long seq) {
-    return records.stream().filter(r -> r.get("seq").asLong() == seq).findFirst()
-        .orElseThrow(() -> new AssertionError("No record with seq " + seq)).get("id").asText();
+    return records.stream()
+        .filter(r -> r.get("seq").asLong() == seq)
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("No record with seq " + seq))
+        .get("id")
+        .asText();
   }
 
   private static List<JsonNode> list(JsonNode array) {
@@ -311,14 +374,20 @@ class AuditIT {
   }
 
   private static void insert(Connection db, Map<String, Object> row) throws SQLException {
-    String sql = "insert into BG_AUDIT (" + String.join(", ", row.keySet()) + ") values ("
-        + String.join(", ", row.keySet().stream().map(k -> "?").toList()) + ")";
+    String sql =
+        "insert into BG_AUDIT ("
+            + String.join(", ", row.keySet())
+            + ") values ("
+            + String.join(", ", row.keySet().stream().map(k -> "?").toList())
+            + ")";
     update(db, sql, row.values().toArray());
   }
 
   /** Gives row x seq xNew and row y seq yNew in one transaction, via a seq no row holds. */
-  private static void swapSeq(Connection db, String x, long xNew, String y, long yNew) throws SQLException {
-    try (PreparedStatement statement = db.prepareStatement("update BG_AUDIT set SEQ = ? where ID = ?")) {
+  private static void swapSeq(Connection db, String x, long xNew, String y, long yNew)
+      throws SQLException {
+    try (PreparedStatement statement =
+        db.prepareStatement("update BG_AUDIT set SEQ = ? where ID = ?")) {
       for (Object[] step : new Object[][] {{-1L, x}, {yNew, y}, {xNew, x}}) {
         statement.setLong(1, (Long) step[0]);
         statement.setString(2, (String) step[1]);

@@ -29,11 +29,16 @@ final class BreakGlassAdmin {
 
   /**
    * As the test framework's admin client on the shared server. Takes suppliers because the
-   * framework injects {@code urls} and {@code admin} after the test instance (and its fields) exist.
+   * framework injects {@code urls} and {@code admin} after the test instance (and its fields)
+   * exist.
    */
   static BreakGlassAdmin of(Supplier<KeycloakUrls> urls, Supplier<Keycloak> admin) {
-    return new BreakGlassAdmin(memoized(
-        () -> new AdminApi(urls.get().getBase(), () -> admin.get().tokenManager().getAccessTokenString())));
+    return new BreakGlassAdmin(
+        memoized(
+            () ->
+                new AdminApi(
+                    urls.get().getBase(),
+                    () -> admin.get().tokenManager().getAccessTokenString())));
   }
 
   /** Over a server of the test's own (its own base URL and token). */
@@ -88,7 +93,8 @@ final class BreakGlassAdmin {
 
   /** Revokes with this reason, or with an empty body when {@code reason} is null. */
   AdminApi.Result revoke(String id, String reason) {
-    String body = reason == null ? "{}" : Oidc.JSON.createObjectNode().put("reason", reason).toString();
+    String body =
+        reason == null ? "{}" : Oidc.JSON.createObjectNode().put("reason", reason).toString();
     return post("grants/" + id + "/revoke", body);
   }
 

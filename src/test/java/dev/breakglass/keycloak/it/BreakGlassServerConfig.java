@@ -13,7 +13,8 @@ public class BreakGlassServerConfig implements KeycloakServerConfig {
 
   @Override
   public KeycloakServerConfigBuilder configure(KeycloakServerConfigBuilder config) {
-    return config.dependencyCurrentProject()
+    return config
+        .dependencyCurrentProject()
         .options(KeycloakEnv.testServerOptions())
         .spiOption("break-glass-expiry", "default", "overdue-interval", "2000");
   }

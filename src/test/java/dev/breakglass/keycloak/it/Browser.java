@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -47,18 +48,20 @@ public final class Browser {
 
   private final HttpClient http;
   private final String appRedirectPrefix;
+
   /**
    * Cookies by name. Java's CookieManager mishandles the host "localhost" (it has no dot), so the
    * browser keeps Keycloak's cookies itself; one server, so names are enough.
    */
-  private final Map<String, String> cookies = new java.util.LinkedHashMap<>();
+  private final Map<String, String> cookies = new LinkedHashMap<>();
 
   public Browser(String appRedirectPrefix) {
     this.appRedirectPrefix = appRedirectPrefix;
-    this.http = HttpClient.newBuilder()
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .connectTimeout(Duration.ofSeconds(10))
-        .build();
+    this.http =
+        HttpClient.newBuilder()
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
   }
 
   public Page get(String url) {
@@ -67,12 +70,14 @@ public final class Browser {
 
   /** Posts a form; values with several entries become repeated fields (like checkboxes). */
   public Page post(String url, Map<String, List<String>> fields) {
-    String body = fields.entrySet().stream()
-        .flatMap(e -> e.getValue().stream().map(v -> enc(e.getKey()) + "=" + enc(v)))
-        .collect(Collectors.joining("&"));
-    HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
+    String body =
+        fields.entrySet().stream()
+            .flatMap(e -> e.getValue().stream().map(v -> enc(e.getKey()) + "=" + enc(v)))
+            .collect(Collectors.joining("&"));
+    HttpRequest.Builder req =
+        HttpRequest.newBuilder(URI.create(url))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     return follow(send(req, url));
   }
 
@@ -90,19 +95,25 @@ public final class Browser {
 
   private Page send(HttpRequest.Builder request, String url) {
     if (!cookies.isEmpty()) {
-      request.header("Cookie", cookies.entrySet().stream()
-          .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("; ")));
+      request.header(
+          "Cookie",
+          cookies.entrySet().stream()
+              .map(e -> e.getKey() + "=" + e.getValue())
+              .collect(Collectors.joining("; ")));
     }
     try {
-      HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(30)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          http.send(
+              request.timeout(Duration.ofSeconds(30)).build(),
+              HttpResponse.BodyHandlers.ofString());
       for (String setCookie : response.headers().allValues("Set-Cookie")) {
         String pair = setCookie.split(";", 2)[0];
         int eq = pair.indexOf('=');
         if (eq > 0) {
           String name = pair.substring(0, eq).trim();
           String value = pair.substring(eq + 1).trim();
-          boolean expired = setCookie.toLowerCase(java.util.Locale.ROOT).contains("max-age=0") || value.isEmpty();
+          boolean expired =
+              setCookie.toLowerCase(java.util.Locale.ROOT).contains("max-age=0") || value.isEmpty();
           if (expired) {
             cookies.remove(name);
           } else {
@@ -110,8 +121,10 @@ public final class Browser {
           }
         }
       }
-      String location = response.statusCode() / 100 == 3
-          ? response.headers().firstValue("Location").orElse(null) : null;
+      String location =
+          response.statusCode() / 100 == 3
+              ? response.headers().firstValue("Location").orElse(null)
+              : null;
       return new Page(response.statusCode(), url, response.body(), location);
     } catch (IOException e) {
       throw new AssertionError("Request to " + url + " failed", e);

@@ -88,7 +88,9 @@ class BrowserIT {
     assertEquals("30", form.field("duration").getAttribute("value"), "default duration prefilled");
     assertNull(form.error("reason"), "no error before a submission");
     assertNull(form.drillNotice(), "no drill notice for a real activation");
-    assertFalse(chromium.scrollsSideways(), "fits a 375-pixel-wide screen; too wide: " + chromium.overflowing());
+    assertFalse(
+        chromium.scrollsSideways(),
+        "fits a 375-pixel-wide screen; too wide: " + chromium.overflowing());
     assertFitsViewport(form.field("reason"));
     assertFitsViewport(form.submitButton());
     chromium.screenshot("activation-form-375");
@@ -98,10 +100,14 @@ class BrowserIT {
     form.submit();
 
     // Nothing listens on the app's redirect URI: the browser's address is what counts.
-    String landed = chromium.await().until(d -> {
-      String url = d.getCurrentUrl();
-      return url != null && url.startsWith(DemoRealm.REDIRECT) ? url : null;
-    });
+    String landed =
+        chromium
+            .await()
+            .until(
+                d -> {
+                  String url = d.getCurrentUrl();
+                  return url != null && url.startsWith(DemoRealm.REDIRECT) ? url : null;
+                });
     String code = queryParameter(landed, "code");
     assertNotNull(code, "authorization code in " + landed);
 
@@ -130,23 +136,34 @@ class BrowserIT {
     assertEquals("The reason must have at least 20 characters.", error.getText());
     WebElement reason = form.field("reason");
     assertEquals("true", reason.getAttribute("aria-invalid"));
-    assertTrue(reason.getAttribute("aria-describedby").contains("input-error-reason"), "error announced with the field");
+    assertTrue(
+        reason.getAttribute("aria-describedby").contains("input-error-reason"),
+        "error announced with the field");
     // Next to the field: in the reason's form group, just below the text area, before the ticket.
     assertTrue(form.errorInFieldGroup("reason"), "error inside the reason's group");
     Rectangle box = reason.getRect();
     Rectangle said = error.getRect();
-    assertTrue(said.getY() >= box.getY() + box.getHeight() && said.getY() - (box.getY() + box.getHeight()) < 60,
-        "error right below the field: field " + box.getY() + "+" + box.getHeight() + ", error at " + said.getY());
+    assertTrue(
+        said.getY() >= box.getY() + box.getHeight()
+            && said.getY() - (box.getY() + box.getHeight()) < 60,
+        "error right below the field: field "
+            + box.getY()
+            + "+"
+            + box.getHeight()
+            + ", error at "
+            + said.getY());
     assertTrue(said.getY() < form.field("ticket").getRect().getY(), "error above the next field");
     assertNull(form.error("ticket"), "only the faulty field complains");
     assertEquals("db down", reason.getAttribute("value"), "typed reason kept");
-    assertEquals(DemoRealm.GOOD_TICKET, form.field("ticket").getAttribute("value"), "typed ticket kept");
+    assertEquals(
+        DemoRealm.GOOD_TICKET, form.field("ticket").getAttribute("value"), "typed ticket kept");
     assertTrue(form.pageAlerts().isEmpty(), "field errors are not repeated as a page alert");
     chromium.screenshot("activation-error");
 
     assertEquals(grantsBefore, breakGlass.grants("responder").size(), "no grant");
     assertFalse(holdsEmergencyRole("responder"), "no role mapping");
-    assertFalse(chromium.driver().getCurrentUrl().startsWith(DemoRealm.REDIRECT), "still on Keycloak");
+    assertFalse(
+        chromium.driver().getCurrentUrl().startsWith(DemoRealm.REDIRECT), "still on Keycloak");
   }
 
   @Test
@@ -156,12 +173,17 @@ class BrowserIT {
 
     RefusalPage refusal = new RefusalPage(chromium).waitUntilShown();
     assertEquals("Emergency access refused", refusal.title());
-    assertTrue(refusal.alert().getText().contains("You are not eligible for emergency access"), refusal.alert().getText());
+    assertTrue(
+        refusal.alert().getText().contains("You are not eligible for emergency access"),
+        refusal.alert().getText());
     assertTrue(refusal.text().contains("No emergency role was granted"), refusal.text());
-    assertFalse(chromium.driver().getPageSource().contains(DemoRealm.ROLE), "refusal names no role");
+    assertFalse(
+        chromium.driver().getPageSource().contains(DemoRealm.ROLE), "refusal names no role");
     assertFalse(new ActivationPage(chromium).isShown());
     chromium.screenshot("refusal-375");
-    assertFalse(chromium.scrollsSideways(), "fits a 375-pixel-wide screen; too wide: " + chromium.overflowing());
+    assertFalse(
+        chromium.scrollsSideways(),
+        "fits a 375-pixel-wide screen; too wide: " + chromium.overflowing());
     assertEquals(0, breakGlass.grants("alice").size());
 
     refusal.restart().click();
@@ -171,7 +193,9 @@ class BrowserIT {
   @Test
   void theFormSpeaksGermanWhenAskedTo() {
     chromium = new Chromium(PHONE_WIDTH, PHONE_HEIGHT);
-    new LoginPage(chromium).open(oidc().authorizeUrl() + "&ui_locales=de").signIn("responder", "responder");
+    new LoginPage(chromium)
+        .open(oidc().authorizeUrl() + "&ui_locales=de")
+        .signIn("responder", "responder");
     ActivationPage form = new ActivationPage(chromium).waitUntilShown();
     assertEquals("Notfallzugriff aktivieren", form.title());
     assertTrue(form.banner().getText().contains("NOTFALLZUGRIFF"), form.banner().getText());
@@ -182,8 +206,13 @@ class BrowserIT {
 
   private void assertFitsViewport(WebElement element) {
     Rectangle r = element.getRect();
-    assertTrue(r.getX() >= 0 && r.getX() + r.getWidth() <= chromium.viewportWidth(),
-        element.getAttribute("id") + " within the viewport: x=" + r.getX() + " width=" + r.getWidth());
+    assertTrue(
+        r.getX() >= 0 && r.getX() + r.getWidth() <= chromium.viewportWidth(),
+        element.getAttribute("id")
+            + " within the viewport: x="
+            + r.getX()
+            + " width="
+            + r.getWidth());
   }
 
   private static String queryParameter(String url, String name) {

@@ -29,8 +29,10 @@ public final class Chromium implements AutoCloseable {
 
   public static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
-  private static final String BROWSER = System.getProperty("breakglass.chromium", "/usr/bin/chromium");
-  private static final String DRIVER = System.getProperty("webdriver.chrome.driver", "/usr/bin/chromedriver");
+  private static final String BROWSER =
+      System.getProperty("breakglass.chromium", "/usr/bin/chromium");
+  private static final String DRIVER =
+      System.getProperty("webdriver.chrome.driver", "/usr/bin/chromedriver");
 
   private final Path profile;
   private final ChromeDriver driver;
@@ -38,8 +40,10 @@ public final class Chromium implements AutoCloseable {
   public Chromium(int width, int height) {
     for (String path : new String[] {BROWSER, DRIVER}) {
       if (!Files.isExecutable(Path.of(path))) {
-        throw new IllegalStateException(path + " not found: install Debian's chromium and chromium-driver "
-            + "(apt-get install -y chromium chromium-driver), as .ci/run does");
+        throw new IllegalStateException(
+            path
+                + " not found: install Debian's chromium and chromium-driver "
+                + "(apt-get install -y chromium chromium-driver), as .ci/run does");
       }
     }
     try {
@@ -49,13 +53,23 @@ public final class Chromium implements AutoCloseable {
     }
     ChromeOptions options = new ChromeOptions();
     options.setBinary(BROWSER);
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--user-data-dir=" + profile.toAbsolutePath(), "--lang=en-US", "--window-size=" + width + "," + height);
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(new File(DRIVER))
-        .usingAnyFreePort()
-        .build();
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--user-data-dir=" + profile.toAbsolutePath(),
+        "--lang=en-US",
+        "--window-size=" + width + "," + height);
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(new File(DRIVER))
+            .usingAnyFreePort()
+            .build();
     driver = new ChromeDriver(service, options);
     driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
     // The window size flag sets the outer size; make the page's viewport exactly what was asked.
@@ -79,8 +93,13 @@ public final class Chromium implements AutoCloseable {
     Dimension outer = driver.manage().window().getSize();
     long innerWidth = ((Number) js("return window.innerWidth;")).longValue();
     long innerHeight = ((Number) js("return window.innerHeight;")).longValue();
-    driver.manage().window().setSize(new Dimension(
-        outer.getWidth() + (int) (width - innerWidth), outer.getHeight() + (int) (height - innerHeight)));
+    driver
+        .manage()
+        .window()
+        .setSize(
+            new Dimension(
+                outer.getWidth() + (int) (width - innerWidth),
+                outer.getHeight() + (int) (height - innerHeight)));
   }
 
   public long viewportWidth() {
@@ -94,10 +113,11 @@ public final class Chromium implements AutoCloseable {
 
   /** The elements that reach past the viewport's right edge, for a failure message. */
   public Object overflowing() {
-    return js("return Array.from(document.querySelectorAll('body *'))"
-        + ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)"
-        + ".slice(0, 10).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className"
-        + " + ' right=' + Math.round(e.getBoundingClientRect().right));");
+    return js(
+        "return Array.from(document.querySelectorAll('body *'))"
+            + ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)"
+            + ".slice(0, 10).map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className"
+            + " + ' right=' + Math.round(e.getBoundingClientRect().right));");
   }
 
   /**
@@ -107,7 +127,8 @@ public final class Chromium implements AutoCloseable {
   public Path screenshot(String name) {
     long width = viewportWidth();
     long height = ((Number) js("return window.innerHeight;")).longValue();
-    long pageHeight = ((Number) js("return Math.ceil(document.documentElement.scrollHeight);")).longValue();
+    long pageHeight =
+        ((Number) js("return Math.ceil(document.documentElement.scrollHeight);")).longValue();
     try {
       if (pageHeight > height) {
         resizeViewport((int) width, (int) pageHeight);

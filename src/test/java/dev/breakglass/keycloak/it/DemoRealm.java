@@ -1,9 +1,14 @@
 package dev.breakglass.keycloak.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import jakarta.ws.rs.core.Response;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.keycloak.admin.client.resource.RealmResource;
+import org.keycloak.representations.idm.CredentialRepresentation;
+import org.keycloak.representations.idm.UserRepresentation;
 
 /** Names from realm-config/breakglass-demo-realm.json, and the steps a responder takes. */
 public final class DemoRealm {
@@ -28,22 +33,30 @@ public final class DemoRealm {
     return fields;
   }
 
-  /** Signs in through the break-glass flow, activates for {@code minutes} and returns the tokens. */
-  public static com.fasterxml.jackson.databind.JsonNode activate(Oidc oidc, String user, int minutes) {
+  /**
+   * Signs in through the break-glass flow, activates for {@code minutes} and returns the tokens.
+   */
+  public static JsonNode activate(Oidc oidc, String user, int minutes) {
     Browser browser = new Browser(REDIRECT);
     ActivationPage.Http form = ActivationPage.http(browser, signIn(browser, oidc, user));
     Map<String, List<String>> fields = validActivation();
     fields.put("duration", List.of(Integer.toString(minutes)));
     Browser.Page back = form.submit(fields);
     if (!back.isRedirectToApp(REDIRECT)) {
-      throw new AssertionError("Activation for " + user + " did not return to the app: " + back.status() + "\n" + back.body());
+      throw new AssertionError(
+          "Activation for "
+              + user
+              + " did not return to the app: "
+              + back.status()
+              + "\n"
+              + back.body());
     }
     return oidc.exchange(Oidc.code(back));
   }
 
   /** Creates an eligible responder (member of /responders) whose password is its name. */
-  public static String createResponder(org.keycloak.admin.client.resource.RealmResource realm, String username) {
-    org.keycloak.representations.idm.UserRepresentation user = new org.keycloak.representations.idm.UserRepresentation();
+  public static String createResponder(RealmResource realm, String username) {
+    UserRepresentation user = new UserRepresentation();
     user.setUsername(username);
     user.setEnabled(true);
     user.setEmail(username + "@example.org");
@@ -51,12 +64,12 @@ public final class DemoRealm {
     user.setFirstName("Temp");
     user.setLastName("Responder");
     user.setGroups(List.of("/responders"));
-    org.keycloak.representations.idm.CredentialRepresentation password = new org.keycloak.representations.idm.CredentialRepresentation();
-    password.setType(org.keycloak.representations.idm.CredentialRepresentation.PASSWORD);
+    CredentialRepresentation password = new CredentialRepresentation();
+    password.setType(CredentialRepresentation.PASSWORD);
     password.setValue(username);
     password.setTemporary(false);
     user.setCredentials(List.of(password));
-    try (jakarta.ws.rs.core.Response response = realm.users().create(user)) {
+    try (Response response = realm.users().create(user)) {
       if (response.getStatus() != 201) {
         throw new AssertionError("User " + username + " not created: " + response.getStatus());
       }

@@ -38,7 +38,6 @@ class ExpiryIT {
     return new Oidc(urls.getBase(), DemoRealm.REALM, DemoRealm.CLIENT, DemoRealm.REDIRECT);
   }
 
-
   private boolean holdsEmergencyRole(String userId) {
     return realm.admin().users().get(userId).roles().realmLevel().listAll().stream()
         .anyMatch(r -> r.getName().equals(DemoRealm.ROLE));
@@ -62,11 +61,16 @@ class ExpiryIT {
     JsonNode access = Oidc.claims(tokens.get("access_token").asText());
     JsonNode id = Oidc.claims(tokens.get("id_token").asText());
     assertTrue(Oidc.realmRoles(access).contains(DemoRealm.ROLE));
-    assertTrue(access.get("exp").asLong() <= g1End, "access token exp " + access.get("exp") + " > grant end " + g1End);
+    assertTrue(
+        access.get("exp").asLong() <= g1End,
+        "access token exp " + access.get("exp") + " > grant end " + g1End);
     assertTrue(id.get("exp").asLong() <= g1End, "id token exp capped");
-    assertTrue(tokens.get("expires_in").asLong() <= 60, "expires_in follows the cap: " + tokens.get("expires_in"));
+    assertTrue(
+        tokens.get("expires_in").asLong() <= 60,
+        "expires_in follows the cap: " + tokens.get("expires_in"));
     assertEquals(g1.get("id").asText(), access.get("break_glass").get("grant_id").asText());
-    assertEquals(g1.get("expiresAt").asText(), access.get("break_glass").get("expires_at").asText());
+    assertEquals(
+        g1.get("expiresAt").asText(), access.get("break_glass").get("expires_at").asText());
 
     // Grant 2 for a second responder, revoked early; grant 3 activated 10 s later, so grant 2's
     // original end falls inside grant 3's life.
@@ -75,7 +79,11 @@ class ExpiryIT {
     assertEquals(200, breakGlass.revoke(g2.get("id").asText(), "wrong scope").status());
     assertFalse(holdsEmergencyRole(secondId));
     Instant g2Start = Instant.parse(g2.get("activatedAt").asText());
-    Poll.until("a 10 s gap after grant 2", Duration.ofSeconds(20), Instant::now, now -> now.isAfter(g2Start.plusSeconds(10)));
+    Poll.until(
+        "a 10 s gap after grant 2",
+        Duration.ofSeconds(20),
+        Instant::now,
+        now -> now.isAfter(g2Start.plusSeconds(10)));
     DemoRealm.activate(oidc(), "responder-two", 1);
     JsonNode g3 = breakGlass.activeGrants("responder-two").get(0);
     assertNotEquals(g2.get("id"), g3.get("id"));
@@ -84,26 +92,45 @@ class ExpiryIT {
     assertTrue(g3End.isAfter(g2OriginalEnd));
 
     // Grant 1 ends by itself, within a second of its end.
-    JsonNode ended = Poll.until("grant 1 to end", Duration.ofSeconds(90), () -> breakGlass.grant(g1.get("id").asText()),
-        g -> "ENDED".equals(g.get("status").asText()));
+    JsonNode ended =
+        Poll.until(
+            "grant 1 to end",
+            Duration.ofSeconds(90),
+            () -> breakGlass.grant(g1.get("id").asText()),
+            g -> "ENDED".equals(g.get("status").asText()));
     assertEquals("EXPIRED", ended.get("endReason").asText());
-    assertTrue(ended.get("expiryLagMillis").asLong() <= 1000, "expiry lag " + ended.get("expiryLagMillis") + " ms");
+    assertTrue(
+        ended.get("expiryLagMillis").asLong() <= 1000,
+        "expiry lag " + ended.get("expiryLagMillis") + " ms");
     assertFalse(holdsEmergencyRole(responderId), "role mapping removed");
-    assertEquals(0, realm.admin().users().get(responderId).getUserSessions().size(), "sessions ended");
+    assertEquals(
+        0, realm.admin().users().get(responderId).getUserSessions().size(), "sessions ended");
     JsonNode refreshed = oidc.refresh(tokens.get("refresh_token").asText());
-    assertTrue(refreshed.get("_status").asInt() == 400
-            || !Oidc.realmRoles(Oidc.claims(refreshed.get("access_token").asText())).contains(DemoRealm.ROLE),
+    assertTrue(
+        refreshed.get("_status").asInt() == 400
+            || !Oidc.realmRoles(Oidc.claims(refreshed.get("access_token").asText()))
+                .contains(DemoRealm.ROLE),
         "a refresh after the end yields no emergency role: " + refreshed);
 
     // The revoked grant's original end has passed: it must not cut the later grant short.
-    Poll.until("grant 2's original end to pass", Duration.ofSeconds(30), Instant::now, now -> now.isAfter(g2OriginalEnd.plusSeconds(1)));
+    Poll.until(
+        "grant 2's original end to pass",
+        Duration.ofSeconds(30),
+        Instant::now,
+        now -> now.isAfter(g2OriginalEnd.plusSeconds(1)));
     assertEquals("ACTIVE", breakGlass.grant(g3.get("id").asText()).get("status").asText());
     assertTrue(holdsEmergencyRole(secondId), "the later grant keeps its role");
 
-    JsonNode g3Ended = Poll.until("grant 3 to end", Duration.ofSeconds(90), () -> breakGlass.grant(g3.get("id").asText()),
-        g -> "ENDED".equals(g.get("status").asText()));
+    JsonNode g3Ended =
+        Poll.until(
+            "grant 3 to end",
+            Duration.ofSeconds(90),
+            () -> breakGlass.grant(g3.get("id").asText()),
+            g -> "ENDED".equals(g.get("status").asText()));
     assertEquals("EXPIRED", g3Ended.get("endReason").asText());
-    assertTrue(g3Ended.get("expiryLagMillis").asLong() <= 1000, "expiry lag " + g3Ended.get("expiryLagMillis") + " ms");
+    assertTrue(
+        g3Ended.get("expiryLagMillis").asLong() <= 1000,
+        "expiry lag " + g3Ended.get("expiryLagMillis") + " ms");
     assertFalse(holdsEmergencyRole(secondId));
     assertFalse(Instant.parse(g3Ended.get("endedAt").asText()).isBefore(g3End), "not ended early");
   }
@@ -124,18 +151,26 @@ class ExpiryIT {
     assertNotEquals("system", body.get("endedBy").asText());
     assertFalse(holdsEmergencyRole(responderId));
     assertEquals(0, realm.admin().users().get(responderId).getUserSessions().size());
-    assertEquals(400, oidc.refresh(tokens.get("refresh_token").asText()).get("_status").asInt(), "session gone");
+    assertEquals(
+        400,
+        oidc.refresh(tokens.get("refresh_token").asText()).get("_status").asInt(),
+        "session gone");
 
     AdminApi.Result again = breakGlass.revoke(grantId, "twice");
     assertEquals(200, again.status());
-    assertEquals(body.get("endedAt"), again.json().get("endedAt"), "the second revocation changes nothing");
-    assertEquals(1, breakGlass.auditOf(grantId, "BREAK_GLASS_REVOKED").size(), "one revocation record");
+    assertEquals(
+        body.get("endedAt"), again.json().get("endedAt"), "the second revocation changes nothing");
+    assertEquals(
+        1, breakGlass.auditOf(grantId, "BREAK_GLASS_REVOKED").size(), "one revocation record");
 
     // A new grant after a revocation lives its full duration.
     DemoRealm.activate(oidc(), "responder", 20);
     JsonNode fresh = breakGlass.activeGrants("responder").get(0);
-    assertEquals(Duration.ofMinutes(20), Duration.between(Instant.parse(fresh.get("activatedAt").asText()),
-        Instant.parse(fresh.get("expiresAt").asText())));
+    assertEquals(
+        Duration.ofMinutes(20),
+        Duration.between(
+            Instant.parse(fresh.get("activatedAt").asText()),
+            Instant.parse(fresh.get("expiresAt").asText())));
   }
 
   @Test
@@ -146,7 +181,8 @@ class ExpiryIT {
     // Put back by the reset after the test.
     breakGlass.policy().set(Map.of("grantableRoles", DemoRealm.ROLE + "##incident-reader"));
     Browser browser = new Browser(DemoRealm.REDIRECT);
-    ActivationPage.Http form = ActivationPage.http(browser, DemoRealm.signIn(browser, oidc(), "responder"));
+    ActivationPage.Http form =
+        ActivationPage.http(browser, DemoRealm.signIn(browser, oidc(), "responder"));
     var fields = DemoRealm.validActivation();
     fields.put("roles", List.of(DemoRealm.ROLE, "incident-reader"));
     assertTrue(form.submit(fields).isRedirectToApp(DemoRealm.REDIRECT));

@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -78,7 +79,9 @@ class GovernanceIT {
     return new Oidc(urls.getBase(), DemoRealm.REALM, DemoRealm.CLIENT, DemoRealm.REDIRECT);
   }
 
-  /** The account console's login: the realm's ordinary browser flow, where the attestation appears. */
+  /**
+   * The account console's login: the realm's ordinary browser flow, where the attestation appears.
+   */
   private Oidc accountConsole() {
     return new Oidc(urls.getBase(), DemoRealm.REALM, "account-console", accountRedirect());
   }
@@ -87,7 +90,10 @@ class GovernanceIT {
     return urls.getBase() + "/realms/" + DemoRealm.REALM + "/account/";
   }
 
-  /** Activates for the user through the break-glass login, then revokes at once; returns the grant id. */
+  /**
+   * Activates for the user through the break-glass login, then revokes at once; returns the grant
+   * id.
+   */
   private String endedGrant(String user) {
     DemoRealm.activate(opsConsole(), user, 15);
     String id = breakGlass.activeGrantId(user);
@@ -95,14 +101,18 @@ class GovernanceIT {
     return id;
   }
 
-
-  private static Map<String, List<String>> answers(String necessary, String scope, String removed, String grantId) {
-    return AttestationPage.answers(grantId, necessary, scope, removed, "Scope was broader than the task & needed");
+  private static Map<String, List<String>> answers(
+      String necessary, String scope, String removed, String grantId) {
+    return AttestationPage.answers(
+        grantId, necessary, scope, removed, "Scope was broader than the task & needed");
   }
 
   @Test
   void theHolderAttestsOnTheRealPageAndTheGrantCloses() {
-    breakGlass.policy().set(Map.of("webhookUrl", receiver.url(), "webhookSecret", SECRET, "attestation", "holder"));
+    breakGlass
+        .policy()
+        .set(
+            Map.of("webhookUrl", receiver.url(), "webhookSecret", SECRET, "attestation", "holder"));
     DemoRealm.createResponder(realm.admin(), "holder-1");
     String grantId = endedGrant("holder-1");
     DemoRealm.createResponder(realm.admin(), "other-responder");
@@ -110,7 +120,8 @@ class GovernanceIT {
     assertEquals("ENDED", breakGlass.grant(grantId).get("status").asText());
 
     Browser browser = new Browser(accountRedirect());
-    AttestationPage page = AttestationPage.http(browser, DemoRealm.signIn(browser, accountConsole(), "holder-1"));
+    AttestationPage page =
+        AttestationPage.http(browser, DemoRealm.signIn(browser, accountConsole(), "holder-1"));
     assertEquals(200, page.page().status(), page.page().body());
     assertTrue(page.isShown(), "the attestation form is shown on the next login");
     assertEquals(DemoRealm.GOOD_TICKET, page.evidenceTicket());
@@ -119,8 +130,10 @@ class GovernanceIT {
     // Someone else's grant, a missing answer: refused on the page, nothing recorded.
     AttestationPage forged = page.submitExpectingForm(answers("yes", "yes", "yes", othersGrant));
     assertTrue(forged.page().body().contains("belongs to someone else"), forged.page().body());
-    assertTrue(breakGlass.grant(othersGrant).path("attestation").path("holder").isMissingNode()
-        || breakGlass.grant(othersGrant).path("attestation").path("holder").isNull(), "the other grant is not attested");
+    assertTrue(
+        breakGlass.grant(othersGrant).path("attestation").path("holder").isMissingNode()
+            || breakGlass.grant(othersGrant).path("attestation").path("holder").isNull(),
+        "the other grant is not attested");
     Map<String, List<String>> incomplete = answers("yes", "yes", "yes", grantId);
     incomplete.remove(AttestationPage.ALL_REMOVED);
     AttestationPage missing = forged.submitExpectingForm(incomplete);
@@ -137,9 +150,17 @@ class GovernanceIT {
     assertEquals("Scope was broader than the task & needed", holder.get("notes").asText());
 
     // A "no" is news: the attestation is alerted, and audited.
-    Poll.until("the attestation alert", Duration.ofSeconds(30), receiver::deliveries, list -> list.stream()
-        .map(WebhookReceiver.Delivery::json).anyMatch(b -> b.get("type").asText().equals("BREAK_GLASS_ATTESTED")
-            && b.get("grantId").asText().equals(grantId)));
+    Poll.until(
+        "the attestation alert",
+        Duration.ofSeconds(30),
+        receiver::deliveries,
+        list ->
+            list.stream()
+                .map(WebhookReceiver.Delivery::json)
+                .anyMatch(
+                    b ->
+                        b.get("type").asText().equals("BREAK_GLASS_ATTESTED")
+                            && b.get("grantId").asText().equals(grantId)));
     JsonNode record = breakGlass.auditOf(grantId, "BREAK_GLASS_ATTESTED").get(0);
     assertTrue(record.get("details").get("anyNo").asBoolean());
     assertEquals("holder", record.get("details").get("attestedAs").asText());
@@ -153,19 +174,36 @@ class GovernanceIT {
     AdminApi approver = as("approver");
     String path = BASE + "grants/" + grantId + "/attestation";
 
-    assertEquals(400, approver.post(path, "{\"necessary\":\"yes\",\"scopeCorrect\":\"yes\"}").status(), "missing answer");
-    AdminApi.Result unknown = approver.post(path, "{\"necessary\":\"yes\",\"scopeCorrect\":\"yes\",\"allRemoved\":\"yes\",\"approved\":true}");
+    assertEquals(
+        400,
+        approver.post(path, "{\"necessary\":\"yes\",\"scopeCorrect\":\"yes\"}").status(),
+        "missing answer");
+    AdminApi.Result unknown =
+        approver.post(
+            path,
+            "{\"necessary\":\"yes\",\"scopeCorrect\":\"yes\",\"allRemoved\":\"yes\",\"approved\":true}");
     assertEquals(400, unknown.status());
     assertTrue(unknown.body().contains("approved: unknown field"), unknown.body());
     assertEquals(400, approver.post(path, "not json").status());
-    assertEquals(403, as("auditor").post(path, "{\"necessary\":\"yes\",\"scopeCorrect\":\"yes\",\"allRemoved\":\"yes\"}").status(),
+    assertEquals(
+        403,
+        as("auditor")
+            .post(path, "{\"necessary\":\"yes\",\"scopeCorrect\":\"yes\",\"allRemoved\":\"yes\"}")
+            .status(),
         "view-users may not attest");
 
-    AdminApi.Result second = approver.post(path, "{\"necessary\":\"yes\",\"scopeCorrect\":\"yes\",\"allRemoved\":\"yes\",\"notes\":\"ok\"}");
+    AdminApi.Result second =
+        approver.post(
+            path,
+            "{\"necessary\":\"yes\",\"scopeCorrect\":\"yes\",\"allRemoved\":\"yes\",\"notes\":\"ok\"}");
     assertEquals(200, second.status(), second.body());
     assertEquals("ENDED", second.json().get("status").asText(), "the holder has not attested yet");
     assertEquals("approver", second.json().get("attestation").get("second").get("by").asText());
-    assertEquals(409, approver.post(path, "{\"necessary\":\"yes\",\"scopeCorrect\":\"yes\",\"allRemoved\":\"yes\"}").status(),
+    assertEquals(
+        409,
+        approver
+            .post(path, "{\"necessary\":\"yes\",\"scopeCorrect\":\"yes\",\"allRemoved\":\"yes\"}")
+            .status(),
         "one second attestation");
 
     attestOnThePage("second-1", grantId);
@@ -174,44 +212,86 @@ class GovernanceIT {
 
     // The holder of a grant may not give its second attestation, even as an admin.
     String holderAdmin = DemoRealm.createResponder(realm.admin(), "responder-admin");
-    ClientRepresentation management = realm.admin().clients().findByClientId("realm-management").get(0);
-    realm.admin().users().get(holderAdmin).roles().clientLevel(management.getId())
-        .add(List.of(realm.admin().clients().get(management.getId()).roles().get("manage-users").toRepresentation()));
+    ClientRepresentation management =
+        realm.admin().clients().findByClientId("realm-management").get(0);
+    realm
+        .admin()
+        .users()
+        .get(holderAdmin)
+        .roles()
+        .clientLevel(management.getId())
+        .add(
+            List.of(
+                realm
+                    .admin()
+                    .clients()
+                    .get(management.getId())
+                    .roles()
+                    .get("manage-users")
+                    .toRepresentation()));
     DemoRealm.activate(opsConsole(), "responder-admin", 15);
     String ownGrant = breakGlass.activeGrantId("responder-admin");
     String ownPath = BASE + "grants/" + ownGrant + "/attestation";
-    assertEquals(409, approver.post(ownPath, "{\"necessary\":\"yes\",\"scopeCorrect\":\"yes\",\"allRemoved\":\"yes\"}").status(),
+    assertEquals(
+        409,
+        approver
+            .post(
+                ownPath, "{\"necessary\":\"yes\",\"scopeCorrect\":\"yes\",\"allRemoved\":\"yes\"}")
+            .status(),
         "an active grant cannot be attested");
     assertEquals(200, breakGlass.revoke(ownGrant).status());
     // The pending attestation refuses password logins until it is given on the page.
     attestOnThePage("responder-admin", ownGrant);
-    AdminApi.Result own = as("responder-admin").post(ownPath,
-        "{\"necessary\":\"yes\",\"scopeCorrect\":\"yes\",\"allRemoved\":\"yes\"}");
+    AdminApi.Result own =
+        as("responder-admin")
+            .post(
+                ownPath, "{\"necessary\":\"yes\",\"scopeCorrect\":\"yes\",\"allRemoved\":\"yes\"}");
     assertEquals(403, own.status(), own.body());
     assertTrue(own.body().contains("holder"), own.body());
   }
 
   @Test
   void anOverdueAttestationIsAlertedOnceAndCanBlockTheNextActivation() {
-    breakGlass.policy().set(Map.of("webhookUrl", receiver.url(), "webhookSecret", SECRET, "attestationDeadlineHours", "0.01"));
+    breakGlass
+        .policy()
+        .set(
+            Map.of(
+                "webhookUrl",
+                receiver.url(),
+                "webhookSecret",
+                SECRET,
+                "attestationDeadlineHours",
+                "0.01"));
     DemoRealm.createResponder(realm.admin(), "overdue-1");
     String grantId = endedGrant("overdue-1");
-    JsonNode overdue = Poll.until("the overdue alert (deadline 36 s)", Duration.ofSeconds(90),
-        () -> bodies(grantId, "BREAK_GLASS_ATTESTATION_OVERDUE"), list -> !list.isEmpty()).get(0);
+    JsonNode overdue =
+        Poll.until(
+                "the overdue alert (deadline 36 s)",
+                Duration.ofSeconds(90),
+                () -> bodies(grantId, "BREAK_GLASS_ATTESTATION_OVERDUE"),
+                list -> !list.isEmpty())
+            .get(0);
     assertEquals("overdue-1", overdue.get("username").asText());
-    assertTrue(overdue.get("text").asText().contains("attestation OVERDUE"), overdue.get("text").asText());
+    assertTrue(
+        overdue.get("text").asText().contains("attestation OVERDUE"), overdue.get("text").asText());
     JsonNode g = breakGlass.grant(grantId);
     assertEquals(1, g.get("attestation").get("overdueAlerts").asInt());
 
-    assertEquals(1, bodies(grantId, "BREAK_GLASS_ATTESTATION_OVERDUE").size(), "reminders wait for the reminder interval");
+    assertEquals(
+        1,
+        bodies(grantId, "BREAK_GLASS_ATTESTATION_OVERDUE").size(),
+        "reminders wait for the reminder interval");
 
-    // Blocking on: the break-glass login leads through the overdue attestation, then to the activation.
+    // Blocking on: the break-glass login leads through the overdue attestation, then to the
+    // activation.
     breakGlass.policy().set(Map.of("blockActivationWhenOverdue", "true"));
     Browser browser = new Browser(DemoRealm.REDIRECT);
-    AttestationPage attestFirst = AttestationPage.http(browser, DemoRealm.signIn(browser, opsConsole(), "overdue-1"));
+    AttestationPage attestFirst =
+        AttestationPage.http(browser, DemoRealm.signIn(browser, opsConsole(), "overdue-1"));
     assertTrue(attestFirst.isShown(), attestFirst.page().body());
     assertTrue(breakGlass.activeGrants("overdue-1").isEmpty(), "no grant before attesting");
-    ActivationPage.Http activation = ActivationPage.http(browser, attestFirst.submit(answers("yes", "yes", "yes", grantId)));
+    ActivationPage.Http activation =
+        ActivationPage.http(browser, attestFirst.submit(answers("yes", "yes", "yes", grantId)));
     assertTrue(activation.isShown(), activation.page().body());
     assertEquals("CLOSED", breakGlass.grant(grantId).get("status").asText());
     assertTrue(activation.submit(DemoRealm.validActivation()).isRedirectToApp(DemoRealm.REDIRECT));
@@ -222,18 +302,28 @@ class GovernanceIT {
     breakGlass.policy().set(Map.of("webhookUrl", receiver.url(), "webhookSecret", SECRET));
     DemoRealm.createResponder(realm.admin(), "drill-1");
     JsonNode drill = scheduleDrill("drill-1");
-    assertEquals(409, breakGlass.post("drills", "{\"user\":\"drill-1\"}").status(), "one drill at a time");
-    assertEquals(400, breakGlass.post("drills", "{\"user\":\"alice\"}").status(), "alice is not eligible");
+    assertEquals(
+        409, breakGlass.post("drills", "{\"user\":\"drill-1\"}").status(), "one drill at a time");
+    assertEquals(
+        400, breakGlass.post("drills", "{\"user\":\"alice\"}").status(), "alice is not eligible");
     assertEquals(400, breakGlass.post("drills", "{\"user\":\"nobody-here\"}").status());
-    assertEquals(400, breakGlass.post("drills", "{\"user\":\"responder\",\"when\":\"now\"}").status());
+    assertEquals(
+        400, breakGlass.post("drills", "{\"user\":\"responder\",\"when\":\"now\"}").status());
     assertEquals(403, as("auditor").post(BASE + "drills", "{\"user\":\"responder\"}").status());
 
     String grantId = endedGrant("drill-1");
-    assertTrue(breakGlass.grant(grantId).get("drill").asBoolean(), "the next activation is the drill");
-    JsonNode activated = Poll.until("the drill's activation alert", Duration.ofSeconds(30),
-        () -> bodies(grantId, "BREAK_GLASS_ACTIVATED"), list -> !list.isEmpty()).get(0);
+    assertTrue(
+        breakGlass.grant(grantId).get("drill").asBoolean(), "the next activation is the drill");
+    JsonNode activated =
+        Poll.until(
+                "the drill's activation alert",
+                Duration.ofSeconds(30),
+                () -> bodies(grantId, "BREAK_GLASS_ACTIVATED"),
+                list -> !list.isEmpty())
+            .get(0);
     assertTrue(activated.get("drill").asBoolean());
-    assertTrue(activated.get("text").asText().startsWith("[DRILL] "), activated.get("text").asText());
+    assertTrue(
+        activated.get("text").asText().startsWith("[DRILL] "), activated.get("text").asText());
     attestOnThePage("drill-1", grantId);
 
     JsonNode report = breakGlass.get("drills/" + drill.get("id").asText()).json();
@@ -273,18 +363,29 @@ class GovernanceIT {
     Browser browser = new Browser(DemoRealm.REDIRECT);
     assertEquals(403, DemoRealm.signIn(browser, opsConsole(), "alice").status());
     DemoRealm.activate(opsConsole(), "metrics-1", 15);
-    Poll.until("one active grant in the gauge", Duration.ofSeconds(10), this::metrics,
+    Poll.until(
+        "one active grant in the gauge",
+        Duration.ofSeconds(10),
+        this::metrics,
         m -> m.getOrDefault("breakglass_grants_active", -1.0) == 1.0);
     String id = breakGlass.activeGrantId("metrics-1");
     assertEquals(200, breakGlass.revoke(id).status());
-    Map<String, Double> after = Poll.until("the ended grant in the gauges", Duration.ofSeconds(10), this::metrics,
-        m -> m.getOrDefault("breakglass_grants_active", -1.0) == 0.0);
+    Map<String, Double> after =
+        Poll.until(
+            "the ended grant in the gauges",
+            Duration.ofSeconds(10),
+            this::metrics,
+            m -> m.getOrDefault("breakglass_grants_active", -1.0) == 0.0);
 
     String realmTag = "{realm=\"" + DemoRealm.REALM + "\"}";
-    assertEquals(before.getOrDefault("breakglass_activations_total" + realmTag, 0.0) + 1,
+    assertEquals(
+        before.getOrDefault("breakglass_activations_total" + realmTag, 0.0) + 1,
         after.get("breakglass_activations_total" + realmTag));
-    assertEquals(before.getOrDefault("breakglass_denials_total" + realmTag, 0.0) + 1, after.get("breakglass_denials_total" + realmTag));
-    assertEquals(before.getOrDefault("breakglass_expiry_lag_seconds_count" + realmTag, 0.0) + 1,
+    assertEquals(
+        before.getOrDefault("breakglass_denials_total" + realmTag, 0.0) + 1,
+        after.get("breakglass_denials_total" + realmTag));
+    assertEquals(
+        before.getOrDefault("breakglass_expiry_lag_seconds_count" + realmTag, 0.0) + 1,
         after.get("breakglass_expiry_lag_seconds_count" + realmTag));
     assertTrue(after.get("breakglass_grants_unattested") >= 1, after.toString());
     assertNotNull(after.get("breakglass_grants_overdue"));
@@ -304,7 +405,8 @@ class GovernanceIT {
     assertTrue(report.get("expiryLagMillis").get("max").asLong() <= 1000, report.toString());
     assertNotNull(report.get("durationMinutes").get("median"));
     assertEquals(400, breakGlass.get("report?from=yesterday").status());
-    assertEquals(400, breakGlass.get("report?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z").status());
+    assertEquals(
+        400, breakGlass.get("report?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z").status());
     assertEquals(403, as("alice").get(BASE + "report").status());
   }
 
@@ -317,7 +419,8 @@ class GovernanceIT {
 
   private void attestOnThePage(String user, String grantId) {
     Browser browser = new Browser(accountRedirect());
-    AttestationPage page = AttestationPage.http(browser, DemoRealm.signIn(browser, accountConsole(), user));
+    AttestationPage page =
+        AttestationPage.http(browser, DemoRealm.signIn(browser, accountConsole(), user));
     Browser.Page done = page.submit(answers("yes", "yes", "yes", grantId));
     assertTrue(done.isRedirectToApp(accountRedirect()), done.status() + " " + done.body());
   }
@@ -333,16 +436,19 @@ class GovernanceIT {
     return out;
   }
 
-
-  private static final Pattern SAMPLE = Pattern.compile("^(breakglass_[a-z_]+(?:\\{[^}]*\\})?)\\s+(\\S+)$");
+  private static final Pattern SAMPLE =
+      Pattern.compile("^(breakglass_[a-z_]+(?:\\{[^}]*\\})?)\\s+(\\S+)$");
 
   /** The breakglass samples of the metrics endpoint, by name with labels. */
   private Map<String, Double> metrics() {
     try {
-      HttpResponse<String> response = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create(urls.getMetric())).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(urls.getMetric())).build(),
+                  HttpResponse.BodyHandlers.ofString());
       assertEquals(200, response.statusCode());
-      Map<String, Double> samples = new java.util.HashMap<>();
+      Map<String, Double> samples = new HashMap<>();
       for (String line : response.body().split("\n")) {
         Matcher m = SAMPLE.matcher(line.strip());
         if (m.matches()) {

@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
 
 /**
  * docker/keycloak.env: the Keycloak options shared by the compose file, the Docker build, run.sh
- * and the integration tests. Strict on purpose: a line Compose and sh would read differently is
- * an error, not a guess.
+ * and the integration tests. Strict on purpose: a line Compose and sh would read differently is an
+ * error, not a guess.
  */
 public final class KeycloakEnv {
 
@@ -39,7 +39,8 @@ public final class KeycloakEnv {
       }
       Matcher m = LINE.matcher(line);
       if (!m.matches()) {
-        throw new IllegalStateException(file + ":" + (i + 1) + ": not a plain KC_NAME=value line: " + line);
+        throw new IllegalStateException(
+            file + ":" + (i + 1) + ": not a plain KC_NAME=value line: " + line);
       }
       if (vars.put(m.group(1), m.group(2)) != null) {
         throw new IllegalStateException(file + ":" + (i + 1) + ": " + m.group(1) + " set twice");
@@ -48,7 +49,9 @@ public final class KeycloakEnv {
     return vars;
   }
 
-  /** KC_HEALTH_ENABLED to health-enabled; KC_SPI_X__Y__Z to spi-x--y--z (Keycloak's own mapping). */
+  /**
+   * KC_HEALTH_ENABLED to health-enabled; KC_SPI_X__Y__Z to spi-x--y--z (Keycloak's own mapping).
+   */
   public static String optionName(String variable) {
     return variable.substring("KC_".length()).toLowerCase(java.util.Locale.ROOT).replace('_', '-');
   }
@@ -59,11 +62,13 @@ public final class KeycloakEnv {
    */
   public static Map<String, String> testServerOptions() {
     Map<String, String> options = new LinkedHashMap<>();
-    read(FILE).forEach((name, value) -> {
-      if (!name.startsWith("KC_BOOTSTRAP_")) {
-        options.put(optionName(name), value);
-      }
-    });
+    read(FILE)
+        .forEach(
+            (name, value) -> {
+              if (!name.startsWith("KC_BOOTSTRAP_")) {
+                options.put(optionName(name), value);
+              }
+            });
     return options;
   }
 }

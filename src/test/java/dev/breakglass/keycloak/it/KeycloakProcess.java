@@ -17,10 +17,10 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
 /**
- * A Keycloak distribution this test starts and stops itself, for what the shared test server
- * cannot do: be stopped and started again on the same (file) database. Runs {@code kc.sh
- * start-dev} with the project's jar in {@code providers/} and the demo realm imported, on its own
- * ports so it can run beside the shared server.
+ * A Keycloak distribution this test starts and stops itself, for what the shared test server cannot
+ * do: be stopped and started again on the same (file) database. Runs {@code kc.sh start-dev} with
+ * the project's jar in {@code providers/} and the demo realm imported, on its own ports so it can
+ * run beside the shared server.
  */
 public final class KeycloakProcess implements AutoCloseable {
 
@@ -40,7 +40,8 @@ public final class KeycloakProcess implements AutoCloseable {
   }
 
   /** Unpacks the distribution into {@code dir} (once), then installs the provider and the realm. */
-  public static KeycloakProcess install(Path target, int port, String... extraArgs) throws IOException {
+  public static KeycloakProcess install(Path target, int port, String... extraArgs)
+      throws IOException {
     return install(target, port, "start-dev", extraArgs);
   }
 
@@ -48,11 +49,13 @@ public final class KeycloakProcess implements AutoCloseable {
    * As {@link #install}, for {@code kc.sh start} (production mode: a real database and cache
    * options go in {@code extraArgs}), as the nodes of a cluster run.
    */
-  public static KeycloakProcess installNode(Path target, int port, String... extraArgs) throws IOException {
+  public static KeycloakProcess installNode(Path target, int port, String... extraArgs)
+      throws IOException {
     return install(target, port, "start", extraArgs);
   }
 
-  private static KeycloakProcess install(Path target, int port, String mode, String... extraArgs) throws IOException {
+  private static KeycloakProcess install(Path target, int port, String mode, String... extraArgs)
+      throws IOException {
     Path dir = target.toAbsolutePath();
     Path zip = Path.of(required("kc.dist.zip"));
     Path jar = Path.of(required("breakglass.jar"));
@@ -61,12 +64,21 @@ public final class KeycloakProcess implements AutoCloseable {
     }
     Path home;
     try (var children = Files.list(dir)) {
-      home = children.filter(Files::isDirectory).findFirst().orElseThrow(() -> new IOException("Empty " + dir));
+      home =
+          children
+              .filter(Files::isDirectory)
+              .findFirst()
+              .orElseThrow(() -> new IOException("Empty " + dir));
     }
     home.resolve("bin/kc.sh").toFile().setExecutable(true);
-    Files.copy(jar, home.resolve("providers").resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(
+        jar,
+        home.resolve("providers").resolve(jar.getFileName()),
+        StandardCopyOption.REPLACE_EXISTING);
     Path imports = Files.createDirectories(home.resolve("data/import"));
-    Files.copy(Path.of("realm-config/breakglass-demo-realm.json"), imports.resolve("breakglass-demo-realm.json"),
+    Files.copy(
+        Path.of("realm-config/breakglass-demo-realm.json"),
+        imports.resolve("breakglass-demo-realm.json"),
         StandardCopyOption.REPLACE_EXISTING);
     return new KeycloakProcess(home, port, List.of(extraArgs), mode);
   }
@@ -81,31 +93,45 @@ public final class KeycloakProcess implements AutoCloseable {
   }
 
   public void start() throws IOException {
-    List<String> command = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), mode, "--import-realm",
-        "--http-port=" + port, "--http-management-port=" + (port + 1000)));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                home.resolve("bin/kc.sh").toString(),
+                mode,
+                "--import-realm",
+                "--http-port=" + port,
+                "--http-management-port=" + (port + 1000)));
     command.addAll(extraArgs);
-    ProcessBuilder builder = new ProcessBuilder(command)
-        .directory(home.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(home.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", "admin");
     builder.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", "admin");
     process = builder.start();
     HttpClient http = HttpClient.newHttpClient();
-    Poll.until("Keycloak on port " + port + " to answer", Duration.ofMinutes(4), () -> {
-      if (!process.isAlive()) {
-        throw new AssertionError("Keycloak exited with " + process.exitValue() + "; see " + log);
-      }
-      try {
-        return http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/realms/master")).build(),
-            HttpResponse.BodyHandlers.discarding()).statusCode();
-      } catch (IOException e) {
-        return -1;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }, status -> status == 200);
+    Poll.until(
+        "Keycloak on port " + port + " to answer",
+        Duration.ofMinutes(4),
+        () -> {
+          if (!process.isAlive()) {
+            throw new AssertionError(
+                "Keycloak exited with " + process.exitValue() + "; see " + log);
+          }
+          try {
+            return http.send(
+                    HttpRequest.newBuilder(URI.create(baseUrl() + "/realms/master")).build(),
+                    HttpResponse.BodyHandlers.discarding())
+                .statusCode();
+          } catch (IOException e) {
+            return -1;
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+          }
+        },
+        status -> status == 200);
   }
 
   /** A clean shutdown (SIGTERM), as an orchestrator stops a node. */
@@ -130,7 +156,8 @@ public final class KeycloakProcess implements AutoCloseable {
   private static String required(String property) {
     String value = System.getProperty(property);
     if (value == null) {
-      throw new IllegalStateException("System property " + property + " is not set (set by the failsafe configuration)");
+      throw new IllegalStateException(
+          "System property " + property + " is not set (set by the failsafe configuration)");
     }
     return value;
   }

@@ -67,8 +67,8 @@ public final class LoginPage {
     /** Posts the credentials as the sign-in form would; returns the page that follows. */
     public Browser.Page signIn(String username, String password) {
       Element form = page.doc().getElementById(USERNAME).closest("form");
-      return browser.post(form.absUrl("action"),
-          Map.of(USERNAME, List.of(username), PASSWORD, List.of(password)));
+      return browser.post(
+          form.absUrl("action"), Map.of(USERNAME, List.of(username), PASSWORD, List.of(password)));
     }
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -38,10 +39,15 @@ public final class Oidc {
   }
 
   public String authorizeUrl(String kcAction) {
-    String url = realmUrl + "/protocol/openid-connect/auth?response_type=code&scope=openid"
-        + "&client_id=" + Browser.enc(clientId)
-        + "&redirect_uri=" + Browser.enc(redirectUri)
-        + "&code_challenge_method=S256&code_challenge=" + challenge();
+    String url =
+        realmUrl
+            + "/protocol/openid-connect/auth?response_type=code&scope=openid"
+            + "&client_id="
+            + Browser.enc(clientId)
+            + "&redirect_uri="
+            + Browser.enc(redirectUri)
+            + "&code_challenge_method=S256&code_challenge="
+            + challenge();
     return kcAction == null ? url : url + "&kc_action=" + Browser.enc(kcAction);
   }
 
@@ -50,15 +56,20 @@ public final class Oidc {
     String query = URI.create(redirect.location()).getRawQuery();
     for (String pair : query.split("&")) {
       if (pair.startsWith("code=")) {
-        return java.net.URLDecoder.decode(pair.substring(5), StandardCharsets.UTF_8);
+        return URLDecoder.decode(pair.substring(5), StandardCharsets.UTF_8);
       }
     }
     throw new AssertionError("No code in redirect " + redirect.location());
   }
 
   public JsonNode exchange(String code) {
-    return tokenRequest("grant_type=authorization_code&code=" + Browser.enc(code)
-        + "&redirect_uri=" + Browser.enc(redirectUri) + "&code_verifier=" + verifier);
+    return tokenRequest(
+        "grant_type=authorization_code&code="
+            + Browser.enc(code)
+            + "&redirect_uri="
+            + Browser.enc(redirectUri)
+            + "&code_verifier="
+            + verifier);
   }
 
   public JsonNode refresh(String refreshToken) {
@@ -67,12 +78,16 @@ public final class Oidc {
 
   private JsonNode tokenRequest(String form) {
     try {
-      HttpResponse<String> response = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create(realmUrl + "/protocol/openid-connect/token"))
-              .header("Content-Type", "application/x-www-form-urlencoded")
-              .POST(HttpRequest.BodyPublishers.ofString(form + "&client_id=" + Browser.enc(clientId)))
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(realmUrl + "/protocol/openid-connect/token"))
+                      .header("Content-Type", "application/x-www-form-urlencoded")
+                      .POST(
+                          HttpRequest.BodyPublishers.ofString(
+                              form + "&client_id=" + Browser.enc(clientId)))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       JsonNode body = JSON.readTree(response.body());
       ((com.fasterxml.jackson.databind.node.ObjectNode) body).put("_status", response.statusCode());
       return body;
@@ -84,18 +99,30 @@ public final class Oidc {
     }
   }
 
-  /** A token for a user by the password grant of the realm's admin-cli client (admin API callers). */
-  public static String passwordToken(String baseUrl, String realm, String username, String password) {
+  /**
+   * A token for a user by the password grant of the realm's admin-cli client (admin API callers).
+   */
+  public static String passwordToken(
+      String baseUrl, String realm, String username, String password) {
     try {
-      HttpResponse<String> response = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create(baseUrl + "/realms/" + realm + "/protocol/openid-connect/token"))
-              .header("Content-Type", "application/x-www-form-urlencoded")
-              .POST(HttpRequest.BodyPublishers.ofString("grant_type=password&client_id=admin-cli&username="
-                  + Browser.enc(username) + "&password=" + Browser.enc(password)))
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(
+                          URI.create(
+                              baseUrl + "/realms/" + realm + "/protocol/openid-connect/token"))
+                      .header("Content-Type", "application/x-www-form-urlencoded")
+                      .POST(
+                          HttpRequest.BodyPublishers.ofString(
+                              "grant_type=password&client_id=admin-cli&username="
+                                  + Browser.enc(username)
+                                  + "&password="
+                                  + Browser.enc(password)))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
-        throw new AssertionError("No token for " + username + ": " + response.statusCode() + " " + response.body());
+        throw new AssertionError(
+            "No token for " + username + ": " + response.statusCode() + " " + response.body());
       }
       return JSON.readTree(response.body()).get("access_token").asText();
     } catch (IOException e) {
@@ -124,7 +151,8 @@ public final class Oidc {
 
   private String challenge() {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
       return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
     } catch (Exception e) {
       throw new IllegalStateException(e);

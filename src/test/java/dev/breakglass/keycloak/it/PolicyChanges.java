@@ -14,7 +14,8 @@ import java.util.function.Supplier;
 final class PolicyChanges {
 
   /** The policy: the config of the activation required action. */
-  static final String CONFIG = DemoRealm.REALM + "/authentication/required-actions/break-glass-activate/config";
+  static final String CONFIG =
+      DemoRealm.REALM + "/authentication/required-actions/break-glass-activate/config";
 
   private final Supplier<AdminApi> api;
   private JsonNode original;
@@ -47,7 +48,8 @@ final class PolicyChanges {
     ObjectNode body = Oidc.JSON.createObjectNode();
     body.set("config", values);
     AdminApi.Result result = api.get().put(CONFIG, body.toString());
-    // A refused change left nothing to undo; restoring anyway would be a governance change of its own.
+    // A refused change left nothing to undo; restoring anyway would be a governance change of its
+    // own.
     if (original == null && result.status() / 100 == 2) {
       original = current;
     }

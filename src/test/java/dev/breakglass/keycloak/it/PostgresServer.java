@@ -38,12 +38,39 @@ public final class PostgresServer implements AutoCloseable {
       run(List.of("chown", "postgres", data.toString()));
     }
     PostgresServer server = new PostgresServer(bin, data, port, root);
-    server.pg(List.of(bin.resolve("initdb").toString(), "-D", data.resolve("db").toString(), "-A", "trust", "-U", "keycloak",
-        "--no-sync", "-E", "UTF8"));
-    server.pg(List.of(bin.resolve("pg_ctl").toString(), "-D", data.resolve("db").toString(), "-l", data.resolve("log").toString(),
-        "-w", "-o", "-p " + port + " -k " + data + " -c listen_addresses=127.0.0.1 -c fsync=off", "start"));
-    server.pg(List.of(bin.resolve("createdb").toString(), "-h", "127.0.0.1", "-p", Integer.toString(port), "-U", "keycloak",
-        "keycloak"));
+    server.pg(
+        List.of(
+            bin.resolve("initdb").toString(),
+            "-D",
+            data.resolve("db").toString(),
+            "-A",
+            "trust",
+            "-U",
+            "keycloak",
+            "--no-sync",
+            "-E",
+            "UTF8"));
+    server.pg(
+        List.of(
+            bin.resolve("pg_ctl").toString(),
+            "-D",
+            data.resolve("db").toString(),
+            "-l",
+            data.resolve("log").toString(),
+            "-w",
+            "-o",
+            "-p " + port + " -k " + data + " -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start"));
+    server.pg(
+        List.of(
+            bin.resolve("createdb").toString(),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            Integer.toString(port),
+            "-U",
+            "keycloak",
+            "keycloak"));
     return server;
   }
 
@@ -54,7 +81,15 @@ public final class PostgresServer implements AutoCloseable {
   @Override
   public void close() throws IOException, InterruptedException {
     try {
-      pg(List.of(bin.resolve("pg_ctl").toString(), "-D", data.resolve("db").toString(), "-m", "immediate", "-w", "stop"));
+      pg(
+          List.of(
+              bin.resolve("pg_ctl").toString(),
+              "-D",
+              data.resolve("db").toString(),
+              "-m",
+              "immediate",
+              "-w",
+              "stop"));
     } finally {
       try (Stream<Path> files = Files.walk(data)) {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -83,11 +118,15 @@ public final class PostgresServer implements AutoCloseable {
   private static Path binaries() throws IOException {
     Path root = Path.of("/usr/lib/postgresql");
     if (!Files.isDirectory(root)) {
-      throw new IOException("PostgreSQL is not installed: apt-get install -y postgresql (as .ci/run does)");
+      throw new IOException(
+          "PostgreSQL is not installed: apt-get install -y postgresql (as .ci/run does)");
     }
     try (Stream<Path> versions = Files.list(root)) {
-      return versions.filter(v -> Files.isExecutable(v.resolve("bin/initdb")))
-          .max(Comparator.comparingInt(v -> Integer.parseInt(v.getFileName().toString().replaceAll("\\D", "0"))))
+      return versions
+          .filter(v -> Files.isExecutable(v.resolve("bin/initdb")))
+          .max(
+              Comparator.comparingInt(
+                  v -> Integer.parseInt(v.getFileName().toString().replaceAll("\\D", "0"))))
           .map(v -> v.resolve("bin"))
           .orElseThrow(() -> new IOException("No initdb under " + root));
     }

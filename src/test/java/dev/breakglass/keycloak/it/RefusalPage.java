@@ -5,14 +5,15 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /**
- * The gate's refusal (break-glass-denied.ftl): in Chromium, or over plain HTTP
- * ({@link #http(Browser.Page)}).
+ * The gate's refusal (break-glass-denied.ftl): in Chromium, or over plain HTTP ({@link
+ * #http(Browser.Page)}).
  */
 public final class RefusalPage {
 
   private static final String DENIED = "bg-denied";
   private static final String TITLE = "kc-page-title";
   private static final String RESTART = "bg-restart";
+
   /** The layout's alert that carries the reason for the refusal. */
   private static final String ALERT = ".pf-v5-c-alert.pf-m-danger";
 
@@ -43,7 +44,9 @@ public final class RefusalPage {
     return chromium.driver().findElement(By.id(RESTART));
   }
 
-  /** A page as {@link Browser} fetched it, read as the refusal (which it may turn out not to be). */
+  /**
+   * A page as {@link Browser} fetched it, read as the refusal (which it may turn out not to be).
+   */
   public static Http http(Browser.Page page) {
     return new Http(page);
   }

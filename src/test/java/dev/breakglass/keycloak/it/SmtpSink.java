@@ -59,12 +59,15 @@ public final class SmtpSink implements AutoCloseable {
 
   private void serve(Socket client) {
     try (client;
-         BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
-         OutputStream out = client.getOutputStream()) {
+        BufferedReader in =
+            new BufferedReader(
+                new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
+        OutputStream out = client.getOutputStream()) {
       reply(out, "220 localhost smtp-sink");
       List<String> recipients = new ArrayList<>();
       for (String line; (line = in.readLine()) != null; ) {
-        String command = line.length() >= 4 ? line.substring(0, 4).toUpperCase() : line.toUpperCase();
+        String command =
+            line.length() >= 4 ? line.substring(0, 4).toUpperCase() : line.toUpperCase();
         switch (command) {
           case "EHLO", "HELO" -> reply(out, "250 localhost");
           case "MAIL" -> {

@@ -1,5 +1,6 @@
 package dev.breakglass.keycloak.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,18 +14,18 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 
 /**
- * A webhook endpoint on localhost that keeps what it receives. It can go down and come back on
- * the same port (an outage), or hang without answering (a stuck receiver).
+ * A webhook endpoint on localhost that keeps what it receives. It can go down and come back on the
+ * same port (an outage), or hang without answering (a stuck receiver).
  */
 public final class WebhookReceiver implements AutoCloseable {
 
   /** One POST as received. */
   public record Delivery(Map<String, List<String>> headers, String body) {
     /** The body as JSON: alerts always are. */
-    public com.fasterxml.jackson.databind.JsonNode json() {
+    public JsonNode json() {
       try {
         return Oidc.JSON.readTree(body);
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         throw new AssertionError("Not JSON: " + body, e);
       }
     }
@@ -56,25 +57,27 @@ public final class WebhookReceiver implements AutoCloseable {
   public synchronized void up() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 50);
     port = server.getAddress().getPort();
-    server.createContext("/hook", exchange -> {
-      String body;
-      try (InputStream in = exchange.getRequestBody()) {
-        body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      }
-      CountDownLatch stuck = hang;
-      if (stuck != null) {
-        try {
-          stuck.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        exchange.close();
-        return;
-      }
-      deliveries.add(new Delivery(Map.copyOf(exchange.getRequestHeaders()), body));
-      exchange.sendResponseHeaders(204, -1);
-      exchange.close();
-    });
+    server.createContext(
+        "/hook",
+        exchange -> {
+          String body;
+          try (InputStream in = exchange.getRequestBody()) {
+            body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+          }
+          CountDownLatch stuck = hang;
+          if (stuck != null) {
+            try {
+              stuck.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            exchange.close();
+            return;
+          }
+          deliveries.add(new Delivery(Map.copyOf(exchange.getRequestHeaders()), body));
+          exchange.sendResponseHeaders(204, -1);
+          exchange.close();
+        });
     server.setExecutor(Executors.newCachedThreadPool());
     server.start();
   }

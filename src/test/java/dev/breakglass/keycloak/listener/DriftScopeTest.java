@@ -20,26 +20,35 @@ class DriftScopeTest {
 
   @Test
   void aUsersRoleMappingIsCheckedOnThatUser() {
-    assertEquals(Scope.user("u-1"), scope(ResourceType.REALM_ROLE_MAPPING, "users/u-1/role-mappings/realm"));
-    assertEquals(Scope.user("u-1"), scope(ResourceType.CLIENT_ROLE_MAPPING, "users/u-1/role-mappings/clients/c-9"));
+    assertEquals(
+        Scope.user("u-1"), scope(ResourceType.REALM_ROLE_MAPPING, "users/u-1/role-mappings/realm"));
+    assertEquals(
+        Scope.user("u-1"),
+        scope(ResourceType.CLIENT_ROLE_MAPPING, "users/u-1/role-mappings/clients/c-9"));
   }
 
   @Test
   void aGroupsRoleMappingIsCheckedOnThatGroup() {
-    assertEquals(Scope.group("g-1"), scope(ResourceType.REALM_ROLE_MAPPING, "groups/g-1/role-mappings/realm"));
+    assertEquals(
+        Scope.group("g-1"),
+        scope(ResourceType.REALM_ROLE_MAPPING, "groups/g-1/role-mappings/realm"));
     assertEquals(Scope.group("g-1"), scope(ResourceType.GROUP, "groups/g-1"));
   }
 
   @Test
   void compositesAreCheckedAsComposites() {
     assertEquals(Scope.COMPOSITES, scope(ResourceType.REALM_ROLE, "roles/ops/composites"));
-    assertEquals(Scope.COMPOSITES, scope(ResourceType.CLIENT_ROLE, "roles-by-id/r-1/composites/clients/c-1"));
+    assertEquals(
+        Scope.COMPOSITES,
+        scope(ResourceType.CLIENT_ROLE, "roles-by-id/r-1/composites/clients/c-1"));
   }
 
   @Test
   void roleChangesThePolicyAndImportsCheckTheWholeRealm() {
     assertEquals(Scope.ALL, scope(ResourceType.REALM_ROLE, "roles-by-id/r-1"));
-    assertEquals(Scope.ALL, scope(ResourceType.REQUIRED_ACTION_CONFIG, "authentication/required-actions/x/config"));
+    assertEquals(
+        Scope.ALL,
+        scope(ResourceType.REQUIRED_ACTION_CONFIG, "authentication/required-actions/x/config"));
     assertEquals(Scope.ALL, scope(ResourceType.REALM, "partialImport"));
     assertEquals(Scope.ALL, scope(ResourceType.GROUP, "groups"));
   }

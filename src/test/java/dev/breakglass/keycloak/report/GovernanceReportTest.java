@@ -27,16 +27,32 @@ class GovernanceReportTest {
   @SuppressWarnings("unchecked")
   void figuresAnAuditorAsksFor() {
     long t = 1_796_000_000_000L;
-    List<GovernanceReport.Grant> grants = List.of(
-        new GovernanceReport.Grant("ACTIVE", false, t, null, null, null),
-        new GovernanceReport.Grant("ENDED", false, t, t + 30 * 60_000L, 200L, null),
-        new GovernanceReport.Grant("CLOSED", true, t, t + 10 * 60_000L, 400L, t + 10 * 60_000L + 2 * 3_600_000L),
-        new GovernanceReport.Grant("CLOSED", false, t, t + 20 * 60_000L, 900L, t + 20 * 60_000L + 60_000L));
-    Map<String, Object> r = GovernanceReport.build("demo", t - 1, t + 1, t + 2, grants, 3, 1,
-        List.of(new GovernanceReport.Drill("d1", "responder", "ENDED", true), new GovernanceReport.Drill("d2", "x", "SCHEDULED", null)));
+    List<GovernanceReport.Grant> grants =
+        List.of(
+            new GovernanceReport.Grant("ACTIVE", false, t, null, null, null),
+            new GovernanceReport.Grant("ENDED", false, t, t + 30 * 60_000L, 200L, null),
+            new GovernanceReport.Grant(
+                "CLOSED", true, t, t + 10 * 60_000L, 400L, t + 10 * 60_000L + 2 * 3_600_000L),
+            new GovernanceReport.Grant(
+                "CLOSED", false, t, t + 20 * 60_000L, 900L, t + 20 * 60_000L + 60_000L));
+    Map<String, Object> r =
+        GovernanceReport.build(
+            "demo",
+            t - 1,
+            t + 1,
+            t + 2,
+            grants,
+            3,
+            1,
+            List.of(
+                new GovernanceReport.Drill("d1", "responder", "ENDED", true),
+                new GovernanceReport.Drill("d2", "x", "SCHEDULED", null)));
 
     assertEquals(4, ((Map<String, Object>) r.get("grants")).get("total"));
-    assertEquals(2L, ((Map<String, Long>) ((Map<String, Object>) r.get("grants")).get("byStatus")).get("CLOSED"));
+    assertEquals(
+        2L,
+        ((Map<String, Long>) ((Map<String, Object>) r.get("grants")).get("byStatus"))
+            .get("CLOSED"));
     assertEquals(20.0, ((Map<String, Object>) r.get("durationMinutes")).get("median"));
     assertEquals(30.0, ((Map<String, Object>) r.get("durationMinutes")).get("max"));
     Map<String, Object> lag = (Map<String, Object>) r.get("expiryLagMillis");

@@ -19,7 +19,10 @@ class ExpiryJobTest {
     int reads;
 
     Due(int count) {
-      due = IntStream.range(0, count).mapToObj(i -> "g" + i).collect(Collectors.toCollection(LinkedHashSet::new));
+      due =
+          IntStream.range(0, count)
+              .mapToObj(i -> "g" + i)
+              .collect(Collectors.toCollection(LinkedHashSet::new));
     }
 
     @Override
@@ -43,17 +46,22 @@ class ExpiryJobTest {
   void oneBadRowIsSkippedAndTheOthersStillEnd() {
     Due table = new Due(10);
     List<String> attempts = new ArrayList<>();
-    ExpiryJob.Result result = ExpiryJob.sweep(table, id -> {
-      attempts.add(id);
-      if (id.equals("g3")) {
-        throw new IllegalStateException("unreadable row");
-      }
-      return table.due.remove(id);
-    }, 4);
+    ExpiryJob.Result result =
+        ExpiryJob.sweep(
+            table,
+            id -> {
+              attempts.add(id);
+              if (id.equals("g3")) {
+                throw new IllegalStateException("unreadable row");
+              }
+              return table.due.remove(id);
+            },
+            4);
     assertEquals(9, result.ended());
     assertEquals(1, result.failed());
     assertEquals(Set.of("g3"), table.due, "only the bad row is left for the next sweep");
-    assertEquals(1, attempts.stream().filter("g3"::equals).count(), "the bad row is tried once per sweep");
+    assertEquals(
+        1, attempts.stream().filter("g3"::equals).count(), "the bad row is tried once per sweep");
   }
 
   @Test

@@ -49,25 +49,44 @@ class ActivationTemplateTest {
     }
   }
 
-  private static String render(Map<String, Object> breakGlass, Map<String, String> errors) throws Exception {
+  private static String render(Map<String, Object> breakGlass, Map<String, String> errors)
+      throws Exception {
     StringTemplateLoader layout = new StringTemplateLoader();
-    layout.putTemplate("template.ftl", """
+    layout.putTemplate(
+        "template.ftl",
+        """
         <#macro registrationLayout displayMessage=true>
         <html><body><h1 id="kc-page-title"><#nested "header"></h1><main><#nested "form"></main></body></html>
-        </#macro>""");
+        </#macro>\
+        """);
     Configuration cfg = new Configuration(Configuration.VERSION_2_3_32);
-    cfg.setTemplateLoader(new MultiTemplateLoader(new TemplateLoader[] {
-        layout, new ClassTemplateLoader(ActivationTemplateTest.class, "/theme-resources/templates")}));
+    cfg.setTemplateLoader(
+        new MultiTemplateLoader(
+            new TemplateLoader[] {
+              layout,
+              new ClassTemplateLoader(ActivationTemplateTest.class, "/theme-resources/templates")
+            }));
     // As Keycloak does: HTML auto-escaping, so ?no_esc is meaningful.
     cfg.setOutputFormat(HTMLOutputFormat.INSTANCE);
 
     Map<String, Object> model = new HashMap<>();
     model.put("breakGlass", breakGlass);
     model.put("messagesPerField", new FieldMessages(errors));
-    model.put("properties", Map.of("kcInputClass", "pf-v5-c-form-control", "kcFormGroupClass", "pf-v5-c-form__group"));
-    model.put("url", Map.of("loginAction", "https://kc.example/login-actions/required-action?execution=break-glass-activate",
-        "resourcesPath", "/resources/x/login/keycloak.v2"));
-    model.put("msg", (TemplateMethodModelEx) args -> "[" + args.stream().map(Object::toString).collect(Collectors.joining("|")) + "]");
+    model.put(
+        "properties",
+        Map.of("kcInputClass", "pf-v5-c-form-control", "kcFormGroupClass", "pf-v5-c-form__group"));
+    model.put(
+        "url",
+        Map.of(
+            "loginAction",
+            "https://kc.example/login-actions/required-action?execution=break-glass-activate",
+            "resourcesPath",
+            "/resources/x/login/keycloak.v2"));
+    model.put(
+        "msg",
+        (TemplateMethodModelEx)
+            args ->
+                "[" + args.stream().map(Object::toString).collect(Collectors.joining("|")) + "]");
     model.put("kcSanitize", (TemplateMethodModelEx) args -> args.get(0).toString());
     StringWriter out = new StringWriter();
     cfg.getTemplate("break-glass-activate.ftl").process(model, out);
@@ -76,7 +95,9 @@ class ActivationTemplateTest {
 
   private static Map<String, Object> model(boolean withDrill, boolean drill) {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("roles", List.of(Map.of("name", "emergency-admin", "description", "Prod admin", "selected", false)));
+    m.put(
+        "roles",
+        List.of(Map.of("name", "emergency-admin", "description", "Prod admin", "selected", false)));
     m.put("reason", "Primary <script>alert(1)</script> down");
     m.put("ticket", "INC-4711");
     m.put("duration", "15");
@@ -95,8 +116,10 @@ class ActivationTemplateTest {
     Document page = Jsoup.parse(render(model(true, true), Map.of()));
     assertNotNull(page.getElementById("bg-drill"), "drill notice");
     assertEquals("[breakGlassDrillBanner]", page.getElementById("bg-drill").text());
-    assertTrue(page.html().indexOf("bg-drill") < page.html().indexOf("bg-banner"), "drill notice first");
-    assertNotNull(page.getElementById("bg-banner"), "the emergency banner stays: a drill grant is real");
+    assertTrue(
+        page.html().indexOf("bg-drill") < page.html().indexOf("bg-banner"), "drill notice first");
+    assertNotNull(
+        page.getElementById("bg-banner"), "the emergency banner stays: a drill grant is real");
   }
 
   @Test
@@ -128,9 +151,11 @@ class ActivationTemplateTest {
     Document page = Jsoup.parse(html);
     assertEquals("Too short.", page.getElementById("input-error-reason").text());
     assertEquals("true", page.getElementById("reason").attr("aria-invalid"));
-    assertTrue(page.getElementById("reason").attr("aria-describedby").contains("input-error-reason"));
+    assertTrue(
+        page.getElementById("reason").attr("aria-describedby").contains("input-error-reason"));
     // Same form group as the field it is about.
-    assertEquals(page.getElementById("reason").closest(".pf-v5-c-form__group"),
+    assertEquals(
+        page.getElementById("reason").closest(".pf-v5-c-form__group"),
         page.getElementById("input-error-reason").closest(".pf-v5-c-form__group"));
     assertNull(page.getElementById("input-error-ticket"));
   }

@@ -47,7 +47,10 @@ class MessageBundlesTest {
   void germanHasEveryEnglishKeyWithTheSamePlaceholders() throws IOException {
     Properties en = load("en");
     Properties de = load("de");
-    assertEquals(new TreeSet<>(en.stringPropertyNames()), new TreeSet<>(de.stringPropertyNames()), "same keys");
+    assertEquals(
+        new TreeSet<>(en.stringPropertyNames()),
+        new TreeSet<>(de.stringPropertyNames()),
+        "same keys");
     for (String key : en.stringPropertyNames()) {
       assertEquals(placeholders(en.getProperty(key)), placeholders(de.getProperty(key)), key);
       assertFalse(de.getProperty(key).isBlank(), key);
@@ -64,7 +67,9 @@ class MessageBundlesTest {
         for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\\R")) {
           int eq = line.indexOf('=');
           if (!line.isBlank() && !line.startsWith("#") && eq > 0) {
-            assertTrue(seen.add(line.substring(0, eq).strip()), language + ": " + line.substring(0, eq) + " twice");
+            assertTrue(
+                seen.add(line.substring(0, eq).strip()),
+                language + ": " + line.substring(0, eq) + " twice");
           }
         }
       }
@@ -76,7 +81,9 @@ class MessageBundlesTest {
     // A copy of the English file would pass the key check; the texts must differ where words are.
     Properties en = load("en");
     Properties de = load("de");
-    assertFalse(en.getProperty("breakGlassActivateTitle").equals(de.getProperty("breakGlassActivateTitle")));
+    assertFalse(
+        en.getProperty("breakGlassActivateTitle")
+            .equals(de.getProperty("breakGlassActivateTitle")));
     assertFalse(en.getProperty("breakGlassBanner").equals(de.getProperty("breakGlassBanner")));
   }
 }
