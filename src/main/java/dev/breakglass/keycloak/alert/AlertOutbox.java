@@ -6,6 +6,7 @@ import dev.breakglass.keycloak.domain.AlertRules;
 import dev.breakglass.keycloak.domain.AlertStatus;
 import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.policy.RealmPolicies;
+import dev.breakglass.keycloak.store.AfterCommit;
 import dev.breakglass.keycloak.store.AlertEntity;
 import dev.breakglass.keycloak.store.AlertStore;
 import dev.breakglass.keycloak.store.AuditRecordEntity;
@@ -14,7 +15,6 @@ import dev.breakglass.keycloak.store.GrantStore;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jboss.logging.Logger;
-import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
@@ -79,22 +79,10 @@ public final class AlertOutbox {
       store.persist(row(realm, record, facts, CHANNEL_EMAIL, address));
     }
     AlertProvider provider = session.getProvider(AlertProvider.class);
-    session
-        .getTransactionManager()
-        .enlistAfterCompletion(
-            new AbstractKeycloakTransaction() {
-              @Override
-              protected void commitImpl() {
-                if (provider != null) {
-                  provider.deliverSoon();
-                }
-              }
-
-              @Override
-              protected void rollbackImpl() {
-                // The event did not happen, so neither did its alert.
-              }
-            });
+    if (provider != null) {
+      // The event did not happen unless it commits, and neither did its alert.
+      AfterCommit.run(session, provider::deliverSoon);
+    }
   }
 
   private static AlertEntity row(

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.breakglass.keycloak.domain.AuditEventType;
+import dev.breakglass.keycloak.store.AfterCommit;
 import dev.breakglass.keycloak.store.AuditHeadEntity;
 import dev.breakglass.keycloak.store.AuditRecordEntity;
 import dev.breakglass.keycloak.store.AuditStore;
@@ -13,7 +14,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
-import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
@@ -113,20 +113,8 @@ public final class AuditTrail {
     session.getKeycloakSessionFactory().publish(new AuditRecorded(session, realm, record, details));
 
     String line = logLine(realm.getName(), record);
-    session
-        .getTransactionManager()
-        .enlistAfterCompletion(
-            new AbstractKeycloakTransaction() {
-              @Override
-              protected void commitImpl() {
-                AUDIT_LOG.info(line);
-              }
-
-              @Override
-              protected void rollbackImpl() {
-                // Nothing was recorded, so nothing is logged.
-              }
-            });
+    // Nothing is logged for a record that rolls back.
+    AfterCommit.run(session, () -> AUDIT_LOG.info(line));
     return record;
   }
 

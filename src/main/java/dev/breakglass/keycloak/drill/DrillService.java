@@ -3,6 +3,7 @@ package dev.breakglass.keycloak.drill;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.domain.GrantTimes;
+import dev.breakglass.keycloak.store.AfterCommit;
 import dev.breakglass.keycloak.store.AlertStore;
 import dev.breakglass.keycloak.store.DbClock;
 import dev.breakglass.keycloak.store.DrillEntity;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
-import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
@@ -88,27 +88,17 @@ public final class DrillService {
    */
   public static void refreshReportAfterCommit(KeycloakSession session, String grantId) {
     KeycloakSessionFactory factory = session.getKeycloakSessionFactory();
-    session
-        .getTransactionManager()
-        .enlistAfterCompletion(
-            new AbstractKeycloakTransaction() {
-              @Override
-              protected void commitImpl() {
-                try {
-                  KeycloakModelUtils.runJobInTransaction(
-                      factory,
-                      s -> DrillStore.of(s).ofGrant(grantId).forEach(drill -> report(s, drill)));
-                } catch (RuntimeException e) {
-                  LOG.warnf(
-                      e,
-                      "Drill report for grant %s not stored now; it is computed when read",
-                      grantId);
-                }
-              }
-
-              @Override
-              protected void rollbackImpl() {}
-            });
+    AfterCommit.run(
+        session,
+        () -> {
+          try {
+            KeycloakModelUtils.runJobInTransaction(
+                factory, s -> DrillStore.of(s).ofGrant(grantId).forEach(drill -> report(s, drill)));
+          } catch (RuntimeException e) {
+            LOG.warnf(
+                e, "Drill report for grant %s not stored now; it is computed when read", grantId);
+          }
+        });
   }
 
   /** The drill's report, computed now and stored; null while the drill has not started. */

@@ -4,6 +4,7 @@ import dev.breakglass.keycloak.audit.AuditRecorded;
 import dev.breakglass.keycloak.domain.AlertStatus;
 import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.domain.GrantStatus;
+import dev.breakglass.keycloak.store.AfterCommit;
 import dev.breakglass.keycloak.store.AlertStore;
 import dev.breakglass.keycloak.store.GrantStore;
 import io.micrometer.core.instrument.Counter;
@@ -15,7 +16,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.ToDoubleFunction;
 import org.jboss.logging.Logger;
-import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
@@ -54,19 +54,7 @@ public final class BreakGlassMetrics {
           if (event instanceof AuditRecorded recorded) {
             String realm = recorded.realm().getName();
             AuditEventType type = recorded.type();
-            recorded
-                .session()
-                .getTransactionManager()
-                .enlistAfterCompletion(
-                    new AbstractKeycloakTransaction() {
-                      @Override
-                      protected void commitImpl() {
-                        recorded(realm, type);
-                      }
-
-                      @Override
-                      protected void rollbackImpl() {}
-                    });
+            AfterCommit.run(recorded.session(), () -> recorded(realm, type));
           }
         });
   }
@@ -92,23 +80,15 @@ public final class BreakGlassMetrics {
       return;
     }
     String realmName = realm.getName();
-    session
-        .getTransactionManager()
-        .enlistAfterCompletion(
-            new AbstractKeycloakTransaction() {
-              @Override
-              protected void commitImpl() {
-                DistributionSummary.builder("breakglass.expiry.lag")
-                    .description("Seconds between a grant's end and its roles really being gone")
-                    .baseUnit("seconds")
-                    .tag("realm", realmName)
-                    .register(registry())
-                    .record(lagMillis / 1000.0);
-              }
-
-              @Override
-              protected void rollbackImpl() {}
-            });
+    AfterCommit.run(
+        session,
+        () ->
+            DistributionSummary.builder("breakglass.expiry.lag")
+                .description("Seconds between a grant's end and its roles really being gone")
+                .baseUnit("seconds")
+                .tag("realm", realmName)
+                .register(registry())
+                .record(lagMillis / 1000.0));
   }
 
   public static void alertAttemptFailed(String realm, String channel) {
