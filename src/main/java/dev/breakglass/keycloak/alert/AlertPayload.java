@@ -158,6 +158,18 @@ public final class AlertPayload {
                   + (Boolean.TRUE.equals(d.get(AlertRules.ANY_NO))
                       ? " with a NO answer: review it"
                       : "");
+          case "BREAK_GLASS_GOVERNANCE_CHANGED" ->
+              prefix
+                  + "GOVERNANCE CHANGED in "
+                  + realm
+                  + " by "
+                  + who
+                  + ": "
+                  + clean.apply(d.get("what"))
+                  + (Boolean.TRUE.equals(d.get("actorHoldsGrant"))
+                      ? " (by the holder of an active grant"
+                          + (Boolean.TRUE.equals(d.get("reverted")) ? "; reverted)" : ")")
+                      : "");
           case "BREAK_GLASS_ATTESTATION_OVERDUE" ->
               prefix + "attestation OVERDUE in " + realm + " for the grant of " + who;
           default -> prefix + clean.apply(f.type()) + " in " + realm + " for " + who;

@@ -23,7 +23,14 @@ public final class AlertRules {
           BREAK_GLASS_EXPIRED,
           BREAK_GLASS_REVOKED,
           BREAK_GLASS_DRIFT,
-          BREAK_GLASS_ATTESTATION_OVERDUE ->
+          BREAK_GLASS_ATTESTATION_OVERDUE,
+          BREAK_GLASS_REQUESTED,
+          BREAK_GLASS_APPROVED,
+          BREAK_GLASS_REJECTED,
+          BREAK_GLASS_OVERRIDE,
+          BREAK_GLASS_RELEASED,
+          BREAK_GLASS_LIMIT,
+          BREAK_GLASS_GOVERNANCE_CHANGED ->
           true;
       case BREAK_GLASS_USED ->
           switch (useAlerts) {
