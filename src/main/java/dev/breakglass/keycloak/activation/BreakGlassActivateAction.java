@@ -202,6 +202,7 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
     return switch (messageKey) {
       case "breakGlassReasonTooShort" -> new Object[] {policy.minReasonLength()};
       case "breakGlassDurationTooLong" -> new Object[] {policy.maxDurationMinutes()};
+      case "breakGlassDurationRequired" -> new Object[] {policy.defaultDurationMinutes()};
       case "breakGlassTicketInvalid" -> new Object[] {policy.ticketExample()};
       default -> new Object[0];
     };

@@ -68,18 +68,19 @@ public final class ActivationValidator {
       errors.add(new FieldError(FIELD_ROLES, "breakGlassRoleNotAllowed"));
     }
 
-    int duration = policy.defaultDurationMinutes();
+    // The form shows the default filled in; an emptied field is a mistake, not a request for it.
+    int duration = 0;
     String durationText = input.duration() == null ? "" : input.duration().strip();
-    if (!durationText.isEmpty()) {
-      if (!durationText.matches("[0-9]{1,6}")) {
+    if (durationText.isEmpty()) {
+      errors.add(new FieldError(FIELD_DURATION, "breakGlassDurationRequired"));
+    } else if (!durationText.matches("[0-9]{1,6}")) {
+      errors.add(new FieldError(FIELD_DURATION, "breakGlassDurationInvalid"));
+    } else {
+      duration = Integer.parseInt(durationText);
+      if (duration < 1) {
         errors.add(new FieldError(FIELD_DURATION, "breakGlassDurationInvalid"));
-      } else {
-        duration = Integer.parseInt(durationText);
-        if (duration < 1) {
-          errors.add(new FieldError(FIELD_DURATION, "breakGlassDurationInvalid"));
-        } else if (duration > policy.maxDurationMinutes()) {
-          errors.add(new FieldError(FIELD_DURATION, "breakGlassDurationTooLong"));
-        }
+      } else if (duration > policy.maxDurationMinutes()) {
+        errors.add(new FieldError(FIELD_DURATION, "breakGlassDurationTooLong"));
       }
     }
 

@@ -27,7 +27,10 @@ public final class PolicyKeys {
   public static final String DEFAULT_TICKET_PATTERN = "INC-[0-9]{3,10}";
   public static final String DEFAULT_TICKET_EXAMPLE = "INC-12345";
   public static final String DEFAULT_MIN_REASON_LENGTH = "20";
-  public static final String DEFAULT_DRIFT_MODE = "alert";
+
+  /** Safe by default: a governed role mapped outside the flow is removed at once. */
+  public static final String DEFAULT_DRIFT_MODE = "remove";
+
   public static final String DEFAULT_ALERT_ON_USE = "first";
   public static final String DEFAULT_ATTESTATION = "holder";
   public static final String DEFAULT_ATTESTATION_DEADLINE_HOURS = "72";

@@ -2,10 +2,10 @@ package dev.breakglass.keycloak.drift;
 
 import dev.breakglass.keycloak.audit.AuditTrail;
 import dev.breakglass.keycloak.domain.AuditEventType;
-import dev.breakglass.keycloak.domain.BreakGlassPolicy;
 import dev.breakglass.keycloak.domain.DriftMode;
 import dev.breakglass.keycloak.domain.Hashes;
 import dev.breakglass.keycloak.grant.GrantService;
+import dev.breakglass.keycloak.policy.GovernedRoles;
 import dev.breakglass.keycloak.policy.RealmPolicies;
 import dev.breakglass.keycloak.store.DbClock;
 import dev.breakglass.keycloak.store.DriftEntity;
@@ -21,7 +21,6 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
-import org.keycloak.models.ClientModel;
 import org.keycloak.models.GroupModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
@@ -48,9 +47,10 @@ public final class DriftReconciler {
     COMPOSITE
   }
 
-  record Finding(Kind kind, String subjectId, String subjectName, String role) {
+  /** A governed role held without a grant: {@code role} names it, {@code roleId} identifies it. */
+  record Finding(Kind kind, String subjectId, String subjectName, String roleId, String role) {
     String key(String realmId) {
-      return Hashes.sha256(realmId + "|" + kind + "|" + subjectId + "|" + role);
+      return Hashes.sha256(realmId + "|" + kind + "|" + subjectId + "|" + roleId);
     }
   }
 
@@ -115,21 +115,26 @@ public final class DriftReconciler {
   public static int reconcile(
       KeycloakSession session, RealmModel realm, Scope scope, String trigger) {
     RealmPolicies.Loaded loaded = RealmPolicies.load(session, realm);
-    if (!loaded.isValid()) {
-      return 0; // no valid policy, no governed roles: nothing to reconcile against
+    // An invalid policy never lowers protection: the last valid policy's roles, removed on sight.
+    List<RoleModel> governed =
+        loaded.isValid()
+            ? GovernedRoles.of(session, realm)
+            : GovernedRoles.remembered(session, realm);
+    DriftMode mode = loaded.isValid() ? loaded.policy().driftMode() : DriftMode.REMOVE;
+    if (governed.isEmpty()) {
+      return 0;
     }
-    BreakGlassPolicy policy = loaded.policy();
-    if (!look(session, realm, policy, scope).changed(policy.driftMode())) {
+    if (!look(session, realm, governed, scope).changed(mode)) {
       return 0;
     }
     AuditTrail.lockChain(session, realm);
-    Look look = look(session, realm, policy, scope);
+    Look look = look(session, realm, governed, scope);
     DriftStore store = DriftStore.of(session);
     Map<String, DriftEntity> known = new LinkedHashMap<>(look.known());
 
     int recorded = 0;
     long now = DbClock.nowMillis(session);
-    boolean remove = policy.driftMode() == DriftMode.REMOVE;
+    boolean remove = mode == DriftMode.REMOVE;
     for (Map.Entry<String, Finding> entry : look.current().entrySet()) {
       Finding finding = entry.getValue();
       if (known.containsKey(entry.getKey()) && !remove) {
@@ -142,7 +147,7 @@ public final class DriftReconciler {
       details.put("subjectName", finding.subjectName());
       details.put("role", finding.role());
       details.put("trigger", trigger);
-      details.put("mode", policy.driftMode().configValue());
+      details.put("mode", mode.configValue());
       details.put("removed", removed);
       String userId = finding.kind() == Kind.USER ? finding.subjectId() : null;
       String username = finding.kind() == Kind.USER ? finding.subjectName() : null;
@@ -178,7 +183,7 @@ public final class DriftReconciler {
     if (recorded > 0) {
       LOG.warnf(
           "Break-glass drift in realm %s: %d new finding(s) (%s, mode %s)",
-          realm.getName(), recorded, trigger, policy.driftMode().configValue());
+          realm.getName(), recorded, trigger, mode.configValue());
     }
     return recorded;
   }
@@ -192,9 +197,9 @@ public final class DriftReconciler {
   }
 
   private static Look look(
-      KeycloakSession session, RealmModel realm, BreakGlassPolicy policy, Scope scope) {
+      KeycloakSession session, RealmModel realm, List<RoleModel> governed, Scope scope) {
     Map<String, Finding> current =
-        findDrift(session, realm, policy, scope).stream()
+        findDrift(session, realm, governed, scope).stream()
             .collect(
                 Collectors.toMap(
                     f -> f.key(realm.getId()),
@@ -216,14 +221,12 @@ public final class DriftReconciler {
   }
 
   static List<Finding> findDrift(
-      KeycloakSession session, RealmModel realm, BreakGlassPolicy policy, Scope scope) {
+      KeycloakSession session, RealmModel realm, List<RoleModel> governed, Scope scope) {
     DriftStore store = DriftStore.of(session);
     List<Finding> findings = new ArrayList<>();
-    for (String name : policy.grantableRoles()) {
-      RoleModel role = RealmPolicies.resolveRole(realm, name);
-      if (role == null) {
-        continue;
-      }
+    for (RoleModel role : governed) {
+      String name = GovernedRoles.qualifiedName(role);
+      String roleId = role.getId();
       if (scope.covers(Kind.USER)) {
         Stream<UserModel> holders =
             scope.subjectId() == null
@@ -231,10 +234,11 @@ public final class DriftReconciler {
                 : Stream.ofNullable(session.users().getUserById(realm, scope.subjectId()))
                     .filter(u -> u.hasDirectRole(role));
         holders
-            .filter(user -> !backedByGrant(session, realm, user, name))
+            .filter(user -> !backedByGrant(session, realm, user, roleId))
             .forEach(
                 user ->
-                    findings.add(new Finding(Kind.USER, user.getId(), user.getUsername(), name)));
+                    findings.add(
+                        new Finding(Kind.USER, user.getId(), user.getUsername(), roleId, name)));
       }
       if (scope.covers(Kind.GROUP)) {
         Stream<GroupModel> groups =
@@ -249,6 +253,7 @@ public final class DriftReconciler {
                         Kind.GROUP,
                         group.getId(),
                         KeycloakModelUtils.buildGroupPath(group),
+                        roleId,
                         name)));
       }
       if (scope.covers(Kind.COMPOSITE)) {
@@ -258,20 +263,23 @@ public final class DriftReconciler {
             .forEach(
                 parent ->
                     findings.add(
-                        new Finding(Kind.COMPOSITE, parent.getId(), roleName(parent), name)));
+                        new Finding(
+                            Kind.COMPOSITE, parent.getId(), roleName(parent), roleId, name)));
       }
     }
     return findings;
   }
 
   private static boolean backedByGrant(
-      KeycloakSession session, RealmModel realm, UserModel user, String role) {
+      KeycloakSession session, RealmModel realm, UserModel user, String roleId) {
     Optional<GrantEntity> active = GrantService.findActive(session, realm, user.getId());
-    return active.isPresent() && GrantService.roles(active.get()).contains(role);
+    return active.isPresent()
+        && GrantService.grantedRoles(realm, active.get()).stream()
+            .anyMatch(r -> r.getId().equals(roleId));
   }
 
   private static boolean removeMapping(KeycloakSession session, RealmModel realm, Finding finding) {
-    RoleModel role = RealmPolicies.resolveRole(realm, finding.role());
+    RoleModel role = realm.getRoleById(finding.roleId());
     if (role == null) {
       return false;
     }
@@ -282,7 +290,9 @@ public final class DriftReconciler {
           return false;
         }
         user.deleteRoleMapping(role);
+        // No session or token of the power it never should have had survives.
         session.users().setNotBeforeForUser(realm, user, (int) (DbClock.nowMillis(session) / 1000));
+        session.sessions().removeUserSessions(realm, user);
         return true;
       }
       case GROUP -> {
@@ -308,8 +318,6 @@ public final class DriftReconciler {
   }
 
   private static String roleName(RoleModel role) {
-    return role.isClientRole() && role.getContainer() instanceof ClientModel client
-        ? client.getClientId() + "." + role.getName()
-        : role.getName();
+    return GovernedRoles.qualifiedName(role);
   }
 }

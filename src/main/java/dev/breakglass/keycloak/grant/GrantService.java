@@ -10,7 +10,10 @@ import dev.breakglass.keycloak.domain.EndReason;
 import dev.breakglass.keycloak.domain.GrantStatus;
 import dev.breakglass.keycloak.drill.DrillService;
 import dev.breakglass.keycloak.metrics.BreakGlassMetrics;
+import dev.breakglass.keycloak.policy.GovernedRoles;
+import dev.breakglass.keycloak.policy.PolicySnapshots;
 import dev.breakglass.keycloak.policy.RealmPolicies;
+import dev.breakglass.keycloak.policy.TokenCapCoverage;
 import dev.breakglass.keycloak.store.DbClock;
 import dev.breakglass.keycloak.store.GrantEntity;
 import dev.breakglass.keycloak.store.GrantStore;
@@ -94,7 +97,8 @@ public final class GrantService {
     grant.setRealmId(realm.getId());
     grant.setUserId(user.getId());
     grant.setUsername(user.getUsername());
-    grant.setRolesJson(rolesToJson(request.roles()));
+    grant.setRolesJson(toJson(request.roles()));
+    grant.setRoleIdsJson(toJson(roles.stream().map(RoleModel::getId).toList()));
     grant.setReason(request.reason());
     grant.setTicket(request.ticket());
     grant.setStatus(GrantStatus.ACTIVE.name());
@@ -104,6 +108,23 @@ public final class GrantService {
     GrantStore.of(session).persist(grant);
 
     roles.forEach(user::grantRole);
+    // The policy in force is the baseline a holder's later edit is put back to, and the roles
+    // granted stay governed whatever later happens to the policy.
+    PolicySnapshots.accept(session, realm);
+    // Whichever client the holder uses, its tokens end with the grant.
+    List<String> repaired = TokenCapCoverage.ensure(realm);
+    if (!repaired.isEmpty()) {
+      Map<String, Object> change = new LinkedHashMap<>();
+      change.put("what", "token cap");
+      change.put("repaired", repaired);
+      change.put("detectedBy", "activation");
+      AuditTrail.append(
+          session,
+          realm,
+          AuditEventType.BREAK_GLASS_GOVERNANCE_CHANGED,
+          new AuditTrail.Subject(null, null, "system"),
+          change);
+    }
 
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("roles", request.roles());
@@ -148,11 +169,10 @@ public final class GrantService {
     List<String> removed = new ArrayList<>();
     UserModel user = session.users().getUserById(realm, grant.getUserId());
     if (user != null) {
-      for (String name : roles(grant)) {
-        RoleModel role = RealmPolicies.resolveRole(realm, name);
-        if (role != null && user.hasDirectRole(role)) {
+      for (RoleModel role : grantedRoles(realm, grant)) {
+        if (user.hasDirectRole(role)) {
           user.deleteRoleMapping(role);
-          removed.add(name);
+          removed.add(GovernedRoles.qualifiedName(role));
         }
       }
       session.users().setNotBeforeForUser(realm, user, (int) (now / 1000));
@@ -284,7 +304,92 @@ public final class GrantService {
     }
   }
 
-  static String rolesToJson(List<String> roles) {
+  /**
+   * The grant's roles as they are now, by id: a renamed role is still found; a deleted one is gone.
+   * Grants from before role ids were kept fall back to the names.
+   */
+  public static List<RoleModel> grantedRoles(RealmModel realm, GrantEntity grant) {
+    List<RoleModel> roles = new ArrayList<>();
+    if (grant.getRoleIdsJson() != null) {
+      for (String id : readList(grant.getRoleIdsJson(), grant)) {
+        RoleModel role = realm.getRoleById(id);
+        if (role != null) {
+          roles.add(role);
+        }
+      }
+      return roles;
+    }
+    for (String name : roles(grant)) {
+      RoleModel role = RealmPolicies.resolveRole(realm, name);
+      if (role != null) {
+        roles.add(role);
+      }
+    }
+    return roles;
+  }
+
+  /** The ids of the grant's roles (empty for grants from before role ids were kept). */
+  public static List<String> grantedRoleIds(GrantEntity grant) {
+    return grant.getRoleIdsJson() == null ? List.of() : readList(grant.getRoleIdsJson(), grant);
+  }
+
+  /**
+   * A granted role was unassigned from its holder by someone else: the grant ends with it
+   * (ROLE_REMOVED, by whom), rather than stay ACTIVE with evidence that no longer holds.
+   */
+  public static void rolesUnassigned(
+      KeycloakSession session, RealmModel realm, String userId, String by) {
+    Optional<GrantEntity> active = findActive(session, realm, userId);
+    UserModel user = session.users().getUserById(realm, userId);
+    if (active.isEmpty() || user == null) {
+      return;
+    }
+    List<String> gone =
+        grantedRoles(realm, active.get()).stream()
+            .filter(role -> !user.hasDirectRole(role))
+            .map(GovernedRoles::qualifiedName)
+            .toList();
+    if (!gone.isEmpty()) {
+      end(
+          session,
+          realm,
+          active.get(),
+          EndReason.ROLE_REMOVED,
+          by,
+          Map.of("rolesUnassigned", gone));
+    }
+  }
+
+  /** A granted role is being deleted: every grant holding it ends (ROLE_REMOVED), on the record. */
+  public static void roleRemoved(KeycloakSession session, RealmModel realm, RoleModel role) {
+    for (GrantEntity grant : activeHolding(session, realm, role)) {
+      end(
+          session,
+          realm,
+          grant,
+          EndReason.ROLE_REMOVED,
+          "role deleted",
+          Map.of("roleDeleted", GovernedRoles.qualifiedName(role)));
+    }
+  }
+
+  /** Active grants of the realm holding this role. */
+  public static List<GrantEntity> activeHolding(
+      KeycloakSession session, RealmModel realm, RoleModel role) {
+    return GrantStore.of(session).activeInRealm(realm.getId()).stream()
+        .filter(g -> grantedRoles(realm, g).stream().anyMatch(r -> r.getId().equals(role.getId())))
+        .toList();
+  }
+
+  private static List<String> readList(String json, GrantEntity grant) {
+    try {
+      return JsonSerialization.readValue(json, new TypeReference<List<String>>() {});
+    } catch (IOException e) {
+      throw new IllegalStateException("Grant " + grant.getId() + " has unreadable roles", e);
+    }
+  }
+
+  static String toJson(List<String> roles) {
     try {
       return JsonSerialization.writeValueAsString(roles);
     } catch (IOException e) {

@@ -2,6 +2,7 @@ package dev.breakglass.keycloak.listener;
 
 import dev.breakglass.keycloak.domain.BreakGlassIds;
 import dev.breakglass.keycloak.drift.DriftReconciler;
+import dev.breakglass.keycloak.governance.GovernanceGuard;
 import dev.breakglass.keycloak.grant.GrantService;
 import dev.breakglass.keycloak.store.GrantEntity;
 import java.util.EnumSet;
@@ -17,10 +18,12 @@ import org.keycloak.events.EventListenerProvider;
 import org.keycloak.events.EventType;
 import org.keycloak.events.admin.AdminEvent;
 import org.keycloak.events.admin.AuthDetails;
+import org.keycloak.events.admin.OperationType;
 import org.keycloak.events.admin.ResourceType;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
 
 /**
  * Watches the realm's events, in the request's own transaction, so what it records commits with the
@@ -88,6 +91,16 @@ public class BreakGlassEventListenerProvider implements EventListenerProvider {
       return;
     }
     recordAdminUse(event, realm);
+    try {
+      GovernanceGuard.onAdminEvent(session, realm, event);
+      endGrantOnUnassignedRole(event, realm);
+    } catch (RuntimeException e) {
+      // Logged loudly; the periodic reconciliation looks again within its interval.
+      LOG.errorf(
+          e,
+          "Break-glass governance check after an admin change failed in realm %s",
+          realm.getName());
+    }
     DriftReconciler.Scope scope = driftScope(event);
     if (scope == null) {
       return;
@@ -131,6 +144,32 @@ public class BreakGlassEventListenerProvider implements EventListenerProvider {
       case REALM -> path.contains("partialImport") ? DriftReconciler.Scope.ALL : null;
       default -> null;
     };
+  }
+
+  /** An admin took a granted role away from its holder: the grant ends with it, by them. */
+  private void endGrantOnUnassignedRole(AdminEvent event, RealmModel realm) {
+    if (event.getOperationType() != OperationType.DELETE
+        || (event.getResourceType() != ResourceType.REALM_ROLE_MAPPING
+            && event.getResourceType() != ResourceType.CLIENT_ROLE_MAPPING)) {
+      return;
+    }
+    Matcher m =
+        USER_OR_GROUP_PATH.matcher(event.getResourcePath() == null ? "" : event.getResourcePath());
+    if (!m.matches() || !m.group(1).equals("users")) {
+      return;
+    }
+    GrantService.rolesUnassigned(session, realm, m.group(2), adminName(event));
+  }
+
+  private String adminName(AdminEvent event) {
+    AuthDetails auth = event.getAuthDetails();
+    if (auth == null || auth.getUserId() == null || auth.getRealmId() == null) {
+      return "unknown";
+    }
+    RealmModel adminRealm = session.realms().getRealm(auth.getRealmId());
+    UserModel admin =
+        adminRealm == null ? null : session.users().getUserById(adminRealm, auth.getUserId());
+    return admin == null ? auth.getUserId() : admin.getUsername();
   }
 
   /**

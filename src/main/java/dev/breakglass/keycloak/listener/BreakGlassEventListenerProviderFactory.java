@@ -1,12 +1,17 @@
 package dev.breakglass.keycloak.listener;
 
 import dev.breakglass.keycloak.domain.BreakGlassIds;
+import dev.breakglass.keycloak.governance.GovernanceGuard;
 import dev.breakglass.keycloak.grant.GrantService;
 import org.keycloak.Config;
 import org.keycloak.events.EventListenerProvider;
 import org.keycloak.events.EventListenerProviderFactory;
+import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.RoleContainerModel;
+import org.keycloak.models.RoleModel;
 import org.keycloak.models.UserModel;
 
 /** Event listener {@value #PROVIDER_ID}: enable it in the realm's event listeners. */
@@ -30,8 +35,31 @@ public class BreakGlassEventListenerProviderFactory implements EventListenerProv
           if (event instanceof UserModel.UserRemovedEvent removed) {
             GrantService.userRemoved(
                 removed.getKeycloakSession(), removed.getRealm(), removed.getUser());
+          } else if (event instanceof RoleContainerModel.RoleRemovedEvent removed) {
+            roleRemoved(removed.getKeycloakSession(), removed.getRole());
           }
         });
+  }
+
+  private static void roleRemoved(KeycloakSession session, RoleModel role) {
+    RealmModel realm =
+        role.getContainer() instanceof RealmModel r
+            ? r
+            : role.getContainer() instanceof ClientModel c ? c.getRealm() : null;
+    if (realm == null) {
+      return;
+    }
+    GovernanceGuard.roleRemoved(session, realm, role);
+    GrantService.roleRemoved(session, realm, role);
+  }
+
+  /**
+   * Global: it hears every realm's events whatever the realm's listener list says, so removing it
+   * from that list hides nothing. Realms without break-glass are left alone by each check.
+   */
+  @Override
+  public boolean isGlobal() {
+    return true;
   }
 
   @Override

@@ -14,7 +14,9 @@ public class BreakGlassJpaEntityProvider implements JpaEntityProvider {
           JobEntity.class,
           DriftEntity.class,
           AlertEntity.class,
-          DrillEntity.class);
+          DrillEntity.class,
+          GovernedRoleEntity.class,
+          PolicySnapshotEntity.class);
 
   @Override
   public List<Class<?>> getEntities() {

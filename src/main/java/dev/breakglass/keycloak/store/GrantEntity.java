@@ -17,6 +17,9 @@ import jakarta.persistence.Table;
           "select g from GrantEntity g where g.realmId = :realmId and g.userId = :userId and"
               + " g.status = :status order by g.activatedAt desc"),
   @NamedQuery(
+      name = "bgGrantsByRealmAndStatus",
+      query = "select g from GrantEntity g where g.realmId = :realmId and g.status = :status"),
+  @NamedQuery(
       name = "bgExpiredGrants",
       query =
           "select g.id from GrantEntity g where g.status = :status and g.expiresAt <= :now and g.id"
@@ -121,6 +124,20 @@ public class GrantEntity {
 
   @Column(name = "ROLES_REMOVED_AT")
   private Long rolesRemovedAt;
+
+  /**
+   * The granted roles' ids, as a JSON array in the order of {@code rolesJson}; null before 0.5.0.
+   */
+  @Column(name = "ROLE_IDS", length = 4000)
+  private String roleIdsJson;
+
+  public String getRoleIdsJson() {
+    return roleIdsJson;
+  }
+
+  public void setRoleIdsJson(String roleIdsJson) {
+    this.roleIdsJson = roleIdsJson;
+  }
 
   public String getId() {
     return id;

@@ -59,6 +59,13 @@ public final class GrantStore {
         .findFirst();
   }
 
+  public List<GrantEntity> activeInRealm(String realmId) {
+    return em.createNamedQuery("bgGrantsByRealmAndStatus", GrantEntity.class)
+        .setParameter("realmId", realmId)
+        .setParameter("status", GrantStatus.ACTIVE.name())
+        .getResultList();
+  }
+
   public List<GrantEntity> ofUser(String realmId, String userId) {
     return em.createNamedQuery("bgGrantsByUser", GrantEntity.class)
         .setParameter("realmId", realmId)

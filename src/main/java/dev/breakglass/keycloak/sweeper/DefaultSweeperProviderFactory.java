@@ -66,6 +66,8 @@ public class DefaultSweeperProviderFactory
   }
 
   private void catchUp(KeycloakSessionFactory factory) {
+    // Governance first (policy baseline, token cap in place, drift), then what expired meanwhile.
+    new DriftJob(driftIntervalMillis).run(factory);
     ExpiryJob.Result result = ExpiryJob.sweep(factory, batchSize);
     LOG.infof(
         "Break-glass start-up sweep ended %d expired grant(s) in %.1f ms (%d failed)",

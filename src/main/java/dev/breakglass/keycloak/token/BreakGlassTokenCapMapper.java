@@ -1,9 +1,7 @@
 package dev.breakglass.keycloak.token;
 
-import dev.breakglass.keycloak.domain.PolicyKeys;
-import dev.breakglass.keycloak.domain.PolicyParser;
 import dev.breakglass.keycloak.grant.GrantService;
-import dev.breakglass.keycloak.policy.RealmPolicies;
+import dev.breakglass.keycloak.policy.GovernedRoles;
 import dev.breakglass.keycloak.store.GrantEntity;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -134,7 +132,11 @@ public class BreakGlassTokenCapMapper extends AbstractOIDCProtocolMapper
       Map<String, Object> claim = new LinkedHashMap<>();
       claim.put("grant_id", grant.get().getId());
       claim.put("expires_at", Instant.ofEpochMilli(grant.get().getExpiresAt()).toString());
-      claim.put("roles", GrantService.roles(grant.get()));
+      claim.put(
+          "roles",
+          GrantService.grantedRoles(realm, grant.get()).stream()
+              .map(GovernedRoles::qualifiedName)
+              .toList());
       token.getOtherClaims().put(CLAIM, claim);
     } else if (token instanceof AccessToken access) {
       stripGovernedRoles(access, session, realm);
@@ -143,14 +145,8 @@ public class BreakGlassTokenCapMapper extends AbstractOIDCProtocolMapper
 
   private static void stripGovernedRoles(
       AccessToken token, KeycloakSession session, RealmModel realm) {
-    RealmPolicies.Loaded policy = RealmPolicies.load(session, realm);
-    List<String> governed =
-        policy.isValid() ? policy.policy().grantableRoles() : rawGovernedRoles(realm);
-    for (String name : governed) {
-      RoleModel role = RealmPolicies.resolveRole(realm, name);
-      if (role == null) {
-        continue;
-      }
+    // By id, and the last valid policy's roles when the policy is broken: a rename hides nothing.
+    for (RoleModel role : GovernedRoles.of(session, realm)) {
       if (role.isClientRole() && role.getContainer() instanceof ClientModel client) {
         AccessToken.Access access = token.getResourceAccess(client.getClientId());
         if (access != null && access.getRoles() != null) {
@@ -161,10 +157,5 @@ public class BreakGlassTokenCapMapper extends AbstractOIDCProtocolMapper
         roles.remove(role.getName());
       }
     }
-  }
-
-  /** Even with an invalid policy, the roles it names stay out of tokens. */
-  private static List<String> rawGovernedRoles(RealmModel realm) {
-    return PolicyParser.splitMulti(RealmPolicies.rawConfig(realm).get(PolicyKeys.GRANTABLE_ROLES));
   }
 }

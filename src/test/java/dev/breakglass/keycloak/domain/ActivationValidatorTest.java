@@ -49,11 +49,28 @@ class ActivationValidatorTest {
   }
 
   @Test
-  void emptyDurationTakesThePolicyDefault() {
-    ActivationValidator.Result r =
-        ActivationValidator.validate(
-            POLICY, new ActivationInput(REASON, "INC-4711", List.of("emergency-admin"), ""));
-    assertEquals(30, r.request().durationMinutes());
+  void anEmptiedOrMissingDurationIsAFormErrorNotASilentDefault() {
+    for (String duration : new String[] {"", "  ", null}) {
+      ActivationValidator.Result r =
+          ActivationValidator.validate(
+              POLICY,
+              new ActivationInput(REASON, "INC-4711", List.of("emergency-admin"), duration));
+      assertEquals(
+          List.of(new FieldError("duration", "breakGlassDurationRequired")), r.errors(), duration);
+    }
+  }
+
+  @Test
+  void invisibleCharactersNeverMeetTheMinimumReasonLength() {
+    for (String invisible :
+        new String[] {"\u200B", "\u00A0", "\u2060", "\uFEFF", "\u3164", "\u0301"}) {
+      String reason = "db " + invisible.repeat(25);
+      ActivationValidator.Result r =
+          ActivationValidator.validate(
+              POLICY, new ActivationInput(reason, "INC-4711", List.of("emergency-admin"), "10"));
+      assertFalse(r.isValid(), "U+" + Integer.toHexString(invisible.codePointAt(0)));
+      assertEquals("reason", r.errors().get(0).field());
+    }
   }
 
   static Stream<Arguments> badInputs() {

@@ -48,6 +48,10 @@ public final class AdminApi {
             .POST(HttpRequest.BodyPublishers.ofString(json)));
   }
 
+  public Result delete(String path) {
+    return send(HttpRequest.newBuilder(URI.create(adminBase + path)).DELETE());
+  }
+
   private Result send(HttpRequest.Builder builder) {
     String bearer = token.get();
     if (bearer != null) {

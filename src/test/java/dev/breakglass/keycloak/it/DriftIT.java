@@ -48,7 +48,7 @@ class DriftIT {
     return breakGlass.auditOfType("BREAK_GLASS_DRIFT");
   }
 
-  /** Back to the demo policy (drift mode "alert"), then alice without the role again. */
+  /** Back to the demo policy (drift mode "remove"), then alice without the role again. */
   @AfterEach
   void cleanUp() {
     TestReset.afterEach(breakGlass);
@@ -57,6 +57,8 @@ class DriftIT {
 
   @Test
   void aDirectMappingIsRecordedAtOnceAndLeftInAlertMode() {
+    // Alert mode only where the policy says so explicitly: the default removes.
+    breakGlass.policy().set(Map.of("driftMode", "alert"));
     int before = driftRecords().size();
     realm.admin().users().get(aliceId()).roles().realmLevel().add(List.of(emergencyRole()));
 

@@ -1,0 +1,121 @@
+package dev.breakglass.keycloak.policy;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.breakglass.keycloak.domain.BreakGlassIds;
+import dev.breakglass.keycloak.store.DbClock;
+import dev.breakglass.keycloak.store.GovernanceStore;
+import dev.breakglass.keycloak.store.PolicySnapshotEntity;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.RequiredActionConfigModel;
+import org.keycloak.util.JsonSerialization;
+
+/**
+ * The realm's last valid policy, kept out of any realm admin's reach: compared with the policy in
+ * force to see what changed, and put back when the holder of an active grant changes it.
+ */
+public final class PolicySnapshots {
+
+  private PolicySnapshots() {}
+
+  /** The last valid policy's config, if one was ever seen. */
+  public static Optional<Map<String, String>> lastValid(KeycloakSession session, RealmModel realm) {
+    return GovernanceStore.of(session).snapshot(realm.getId()).map(s -> parse(s.getConfigJson()));
+  }
+
+  /** Whether the policy was valid when last observed (true when never observed). */
+  public static boolean wasValid(KeycloakSession session, RealmModel realm) {
+    return GovernanceStore.of(session)
+        .snapshot(realm.getId())
+        .map(PolicySnapshotEntity::isValid)
+        .orElse(true);
+  }
+
+  /**
+   * Takes the policy in force as the new baseline when it is valid (and its roles as the governed
+   * roles); when it is invalid, keeps the last valid one and marks the state invalid. Returns
+   * whether the policy's validity changed.
+   */
+  public static boolean accept(KeycloakSession session, RealmModel realm) {
+    RealmPolicies.Loaded loaded = RealmPolicies.load(session, realm);
+    GovernanceStore store = GovernanceStore.of(session);
+    Optional<PolicySnapshotEntity> existing = store.snapshot(realm.getId());
+    boolean validBefore = existing.map(PolicySnapshotEntity::isValid).orElse(true);
+    if (loaded.isValid()) {
+      PolicySnapshotEntity snapshot = existing.orElseGet(PolicySnapshotEntity::new);
+      snapshot.setRealmId(realm.getId());
+      snapshot.setConfigJson(toJson(RealmPolicies.rawConfig(realm)));
+      snapshot.setValid(true);
+      snapshot.setTakenAt(DbClock.nowMillis(session));
+      if (existing.isEmpty()) {
+        store.persist(snapshot);
+      }
+      GovernedRoles.remember(session, realm, loaded.policy());
+    } else {
+      existing.ifPresent(s -> s.setValid(false));
+    }
+    return validBefore != loaded.isValid();
+  }
+
+  /** Puts the last valid policy back in force. Returns false when there is none to put back. */
+  public static boolean restore(KeycloakSession session, RealmModel realm) {
+    Optional<Map<String, String>> last = lastValid(session, realm);
+    if (last.isEmpty()) {
+      return false;
+    }
+    RequiredActionConfigModel model =
+        realm.getRequiredActionConfigByAlias(BreakGlassIds.POLICY_HOLDER);
+    if (model == null) {
+      model = new RequiredActionConfigModel();
+      model.setAlias(BreakGlassIds.POLICY_HOLDER);
+      model.setProviderId(BreakGlassIds.POLICY_HOLDER);
+    }
+    model.setConfig(new LinkedHashMap<>(last.get()));
+    realm.updateRequiredActionConfig(model);
+    return true;
+  }
+
+  /** What differs between two policies, key by key: secrets never shown, only that they changed. */
+  public static Map<String, Object> diff(Map<String, String> before, Map<String, String> after) {
+    Map<String, Object> changes = new TreeMap<>();
+    TreeMap<String, String> keys = new TreeMap<>(before);
+    keys.putAll(after);
+    for (String key : keys.keySet()) {
+      String was = before.get(key);
+      String now = after.get(key);
+      if (was == null ? now == null : was.equals(now)) {
+        continue;
+      }
+      Map<String, Object> change = new LinkedHashMap<>();
+      String lower = key.toLowerCase(Locale.ROOT);
+      boolean secret = lower.contains("secret") || lower.contains("authorization");
+      change.put("before", secret ? (was == null ? null : "(secret)") : was);
+      change.put("after", secret ? (now == null ? null : "(secret, changed)") : now);
+      changes.put(key, change);
+    }
+    return changes;
+  }
+
+  private static String toJson(Map<String, String> config) {
+    try {
+      return JsonSerialization.writeValueAsString(new TreeMap<>(config));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Map<String, String> parse(String json) {
+    try {
+      return JsonSerialization.readValue(
+          json, new TypeReference<LinkedHashMap<String, String>>() {});
+    } catch (IOException e) {
+      return Map.of();
+    }
+  }
+}
