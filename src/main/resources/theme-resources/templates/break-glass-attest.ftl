@@ -39,6 +39,15 @@
         </ul>
     </#if>
 
+    <#if attest.residual?has_content>
+        <p class="bg-evidence-heading"><strong>${msg("breakGlassAttestResidual")}</strong></p>
+        <ul id="bg-evidence-residual" class="bg-evidence-actions">
+            <#list attest.residual as item>
+                <li>${item.kind!""}: ${item.name!""} <span class="bg-evidence-time">${item.resourcePath!""}</span></li>
+            </#list>
+        </ul>
+    </#if>
+
     <form id="bg-attest-form" class="${properties.kcFormClass!} bg-form" action="${url.loginAction}" method="post" novalidate="novalidate">
         <input type="hidden" name="grantId" value="${attest.grantId}"/>
         <#list ["necessary", "scopeCorrect", "allRemoved"] as question>

@@ -7,6 +7,7 @@ import dev.breakglass.keycloak.domain.BreakGlassIds;
 import dev.breakglass.keycloak.domain.FieldError;
 import dev.breakglass.keycloak.grant.GrantAttestations;
 import dev.breakglass.keycloak.grant.GrantService;
+import dev.breakglass.keycloak.grant.GrantView;
 import dev.breakglass.keycloak.policy.RealmPolicies;
 import dev.breakglass.keycloak.store.AuditRecordEntity;
 import dev.breakglass.keycloak.store.GrantEntity;
@@ -218,6 +219,7 @@ public class BreakGlassAttestAction implements RequiredActionProvider {
     model.put("uses", grant.getUses());
     model.put("drill", grant.isDrill());
     model.put("actions", adminActions(context, grant));
+    model.put("residual", GrantView.residualPrivileges(grant));
     model.put("waiting", waiting);
     model.put("necessary", typed.getOrDefault(AttestationValidator.NECESSARY, ""));
     model.put("scopeCorrect", typed.getOrDefault(AttestationValidator.SCOPE_CORRECT, ""));

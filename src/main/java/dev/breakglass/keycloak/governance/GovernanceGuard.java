@@ -147,7 +147,7 @@ public final class GovernanceGuard {
   private static void policyChanged(
       KeycloakSession session, RealmModel realm, AdminEvent event, Actor actor) {
     Map<String, String> before = PolicySnapshots.lastValid(session, realm).orElse(Map.of());
-    Map<String, String> after = Map.copyOf(RealmPolicies.rawConfig(realm));
+    Map<String, String> after = new LinkedHashMap<>(RealmPolicies.rawConfig(realm));
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("changes", PolicySnapshots.diff(before, after));
     boolean reverted = false;

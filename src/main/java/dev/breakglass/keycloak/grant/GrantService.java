@@ -35,6 +35,9 @@ import org.keycloak.util.JsonSerialization;
 /** Creates and reads grants. Everything happens in the caller's transaction. */
 public final class GrantService {
 
+  /** Residual privileges kept with a grant and its end record; more are summarised by count. */
+  static final int MAX_RESIDUAL_LISTED = 25;
+
   private GrantService() {}
 
   /** Who asked and from where: recorded with the activation. */
@@ -184,6 +187,11 @@ public final class GrantService {
           .forEach(offline -> session.sessions().removeOfflineUserSession(realm, offline));
       askForAttestation(realm, user);
     }
+    List<Map<String, Object>> residual = ResidualPrivileges.of(session, realm, grant);
+    if (residual.size() > MAX_RESIDUAL_LISTED) {
+      residual = residual.subList(0, MAX_RESIDUAL_LISTED);
+    }
+    grant.setResidualPrivilegesJson(toJson(residual));
     grant.setRolesRemovedAt(DbClock.nowMillis(session));
     grant.setStatus(GrantStatus.ENDED.name());
     grant.setEndedAt(now);
@@ -197,6 +205,7 @@ public final class GrantService {
     details.put("expiresAt", Instant.ofEpochMilli(grant.getExpiresAt()).toString());
     details.put("rolesRemoved", removed);
     details.put("userPresent", user != null);
+    details.put("residualPrivileges", residual);
     if (extraDetails != null) {
       details.putAll(extraDetails);
     }
@@ -389,7 +398,7 @@ public final class GrantService {
     }
   }
 
-  static String toJson(List<String> roles) {
+  static String toJson(List<?> roles) {
     try {
       return JsonSerialization.writeValueAsString(roles);
     } catch (IOException e) {

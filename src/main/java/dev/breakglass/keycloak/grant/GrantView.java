@@ -34,7 +34,8 @@ public record GrantView(
     String rolesRemovedAt,
     Long expiryLagMillis,
     String closedAt,
-    Map<String, Object> attestation) {
+    Map<String, Object> attestation,
+    List<Map<String, Object>> residualPrivileges) {
 
   public static GrantView of(GrantEntity g, String realmName) {
     return new GrantView(
@@ -58,7 +59,8 @@ public record GrantView(
         iso(g.getRolesRemovedAt()),
         expiryLag(g),
         iso(g.getClosedAt()),
-        attestation(g));
+        attestation(g),
+        residualPrivileges(g));
   }
 
   /**
@@ -90,6 +92,22 @@ public record GrantView(
     answers.put("by", by);
     answers.put("attestedAt", iso(at));
     return answers;
+  }
+
+  /**
+   * What was created or granted under the grant and still existed at its end; empty while the grant
+   * is active (it is taken at the end).
+   */
+  public static List<Map<String, Object>> residualPrivileges(GrantEntity g) {
+    if (g.getResidualPrivilegesJson() == null) {
+      return List.of();
+    }
+    try {
+      return JsonSerialization.readValue(
+          g.getResidualPrivilegesJson(), new TypeReference<List<Map<String, Object>>>() {});
+    } catch (IOException e) {
+      return List.of(Map.of("unreadable", true));
+    }
   }
 
   /** See {@link GrantTimes#expiryLag}. */

@@ -131,6 +131,17 @@ public class GrantEntity {
   @Column(name = "ROLE_IDS", length = 4000)
   private String roleIdsJson;
 
+  @Column(name = "RESIDUAL_PRIVILEGES", length = 8000)
+  private String residualPrivilegesJson;
+
+  public String getResidualPrivilegesJson() {
+    return residualPrivilegesJson;
+  }
+
+  public void setResidualPrivilegesJson(String residualPrivilegesJson) {
+    this.residualPrivilegesJson = residualPrivilegesJson;
+  }
+
   public String getRoleIdsJson() {
     return roleIdsJson;
   }

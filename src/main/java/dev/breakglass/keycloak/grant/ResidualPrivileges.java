@@ -1,0 +1,118 @@
+package dev.breakglass.keycloak.grant;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.breakglass.keycloak.domain.AuditEventType;
+import dev.breakglass.keycloak.domain.ResidualCandidate;
+import dev.breakglass.keycloak.store.AuditRecordEntity;
+import dev.breakglass.keycloak.store.AuditStore;
+import dev.breakglass.keycloak.store.GrantEntity;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.GroupModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.util.JsonSerialization;
+
+/**
+ * What was created or granted under a grant's authority and still exists at its end: the users,
+ * clients (with their service accounts), role mappings, group memberships, credentials and identity
+ * providers its holder's admin actions made. Break-glass access that leaves authority behind has
+ * not really ended; the holder must account for each item when attesting.
+ */
+public final class ResidualPrivileges {
+
+  private static final int PAGE = 500;
+
+  private ResidualPrivileges() {}
+
+  /** Read from the grant's admin-use records, each checked against the realm as it is now. */
+  public static List<Map<String, Object>> of(
+      KeycloakSession session, RealmModel realm, GrantEntity grant) {
+    Set<ResidualCandidate> candidates = new LinkedHashSet<>();
+    AuditStore audit = AuditStore.of(session);
+    for (int first = 0; ; first += PAGE) {
+      List<AuditRecordEntity> page = audit.ofGrant(realm.getId(), grant.getId(), first, PAGE);
+      for (AuditRecordEntity record : page) {
+        if (!AuditEventType.BREAK_GLASS_USED.name().equals(record.getType())) {
+          continue;
+        }
+        Map<String, Object> d = details(record.getDetailsJson());
+        if (!"ADMIN".equals(d.get("use")) || !realm.getName().equals(d.get("targetRealm"))) {
+          continue;
+        }
+        ResidualCandidate.of(
+                str(d.get("operation")), str(d.get("resourceType")), str(d.get("resourcePath")))
+            .ifPresent(candidates::add);
+      }
+      if (page.size() < PAGE) {
+        break;
+      }
+    }
+    List<Map<String, Object>> residual = new ArrayList<>();
+    for (ResidualCandidate c : candidates) {
+      String name = stillThere(session, realm, c);
+      if (name != null) {
+        Map<String, Object> item = new LinkedHashMap<>();
+        item.put("kind", c.kind().name());
+        item.put("id", c.id());
+        item.put("name", name);
+        item.put("resourcePath", c.path());
+        residual.add(item);
+      }
+    }
+    return residual;
+  }
+
+  /** A readable name when the thing still exists, else null. */
+  private static String stillThere(KeycloakSession session, RealmModel realm, ResidualCandidate c) {
+    return switch (c.kind()) {
+      case USER, CREDENTIAL -> {
+        UserModel user = session.users().getUserById(realm, c.id());
+        yield user == null ? null : user.getUsername();
+      }
+      case CLIENT -> {
+        ClientModel client = realm.getClientById(c.id());
+        yield client == null ? null : client.getClientId();
+      }
+      case ROLE_MAPPING -> {
+        if ("users".equals(c.otherId())) {
+          UserModel user = session.users().getUserById(realm, c.id());
+          yield user == null ? null : "role mappings of user " + user.getUsername();
+        }
+        GroupModel group = session.groups().getGroupById(realm, c.id());
+        yield group == null ? null : "role mappings of group " + group.getName();
+      }
+      case GROUP_MEMBERSHIP -> {
+        UserModel user = session.users().getUserById(realm, c.id());
+        GroupModel group = session.groups().getGroupById(realm, c.otherId());
+        yield user == null || group == null || !user.isMemberOf(group)
+            ? null
+            : user.getUsername() + " in " + group.getName();
+      }
+      case IDENTITY_PROVIDER ->
+          session.identityProviders().getByAlias(c.id()) == null ? null : c.id();
+    };
+  }
+
+  private static String str(Object value) {
+    return value == null ? null : value.toString();
+  }
+
+  private static Map<String, Object> details(String json) {
+    try {
+      return json == null
+          ? Map.of()
+          : JsonSerialization.readValue(
+              json, new TypeReference<LinkedHashMap<String, Object>>() {});
+    } catch (IOException e) {
+      return Map.of();
+    }
+  }
+}
