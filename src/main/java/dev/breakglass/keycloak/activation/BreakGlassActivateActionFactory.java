@@ -39,6 +39,15 @@ public class BreakGlassActivateActionFactory implements RequiredActionFactory {
           .required(true)
           .add()
           .property()
+          .name(PolicyKeys.APPROVER_GROUP)
+          .label("Approver group")
+          .helpText(
+              "Members of this group give the second attestation of a grant (holder-and-second),"
+                  + " never for their own grant, and only if they were members before the grant"
+                  + " began and its holder did not create or change their account during it.")
+          .type(ProviderConfigProperty.GROUP_TYPE)
+          .add()
+          .property()
           .name(PolicyKeys.GRANTABLE_ROLES)
           .label("Grantable roles")
           .helpText(

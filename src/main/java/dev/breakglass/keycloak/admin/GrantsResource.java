@@ -145,15 +145,18 @@ public class GrantsResource {
           session,
           realm,
           grant,
-          attester.getId(),
+          attester,
+          auth.adminAuth().getRealm(),
           attesterName,
           result.answers(),
           RealmPolicies.attestation(realm));
     } catch (GrantAttestations.RefusedException e) {
       Response.Status status =
-          e.refusal() == GrantAttestations.Refusal.OWN_GRANT
-              ? Response.Status.FORBIDDEN
-              : Response.Status.CONFLICT;
+          switch (e.refusal()) {
+            case OWN_GRANT, NOT_APPROVER, APPROVER_TOO_RECENT, NOT_INDEPENDENT ->
+                Response.Status.FORBIDDEN;
+            default -> Response.Status.CONFLICT;
+          };
       throw ErrorResponse.error(e.refusal().text(), status);
     }
     GrantView view = GrantView.of(grant, realm.getName());

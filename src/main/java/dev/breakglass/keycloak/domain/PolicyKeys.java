@@ -6,6 +6,7 @@ package dev.breakglass.keycloak.domain;
  */
 public final class PolicyKeys {
   public static final String ELIGIBLE_GROUP = "eligibleGroup";
+  public static final String APPROVER_GROUP = "approverGroup";
   public static final String GRANTABLE_ROLES = "grantableRoles";
   public static final String DEFAULT_DURATION = "defaultDurationMinutes";
   public static final String MAX_DURATION = "maxDurationMinutes";

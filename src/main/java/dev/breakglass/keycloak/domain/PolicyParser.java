@@ -45,6 +45,14 @@ public final class PolicyParser {
               "The eligible group must be a group path such as /responders."));
     }
 
+    String approvers = trimToEmpty(c.get(PolicyKeys.APPROVER_GROUP));
+    if (!approvers.isEmpty() && !approvers.startsWith("/")) {
+      errors.add(
+          new FieldError(
+              PolicyKeys.APPROVER_GROUP,
+              "The approver group must be a group path such as /approvers."));
+    }
+
     List<String> roles = splitMulti(c.get(PolicyKeys.GRANTABLE_ROLES));
     if (roles.isEmpty()) {
       errors.add(

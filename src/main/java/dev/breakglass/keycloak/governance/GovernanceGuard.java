@@ -31,6 +31,7 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.models.RequiredActionProviderModel;
 import org.keycloak.models.RoleModel;
 import org.keycloak.models.UserModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
 
 /**
  * Guards what governs break-glass access (DESIGN.md invariant 7). Every admin change to that
@@ -310,21 +311,33 @@ public final class GovernanceGuard {
     }
     BreakGlassPolicy policy = loaded.policy();
     GroupModel eligible = RealmPolicies.findGroup(session, realm, policy);
-    if (eligible == null || !eligible.getId().equals(m.group(2))) {
+    GroupModel approvers =
+        RealmPolicies.approverGroupPath(realm)
+            .map(groupPath -> KeycloakModelUtils.findGroupByPath(session, realm, groupPath))
+            .orElse(null);
+    GroupModel group;
+    String what;
+    if (eligible != null && eligible.getId().equals(m.group(2))) {
+      group = eligible;
+      what = "eligible group membership";
+    } else if (approvers != null && approvers.getId().equals(m.group(2))) {
+      group = approvers;
+      what = "approver group membership";
+    } else {
       return;
     }
     UserModel member = session.users().getUserById(realm, m.group(1));
     Map<String, Object> details = new LinkedHashMap<>();
-    details.put("group", policy.eligibleGroup());
+    details.put("group", KeycloakModelUtils.buildGroupPath(group));
     details.put("userId", m.group(1));
     details.put("username", member == null ? null : member.getUsername());
     details.put("joined", event.getOperationType() == OperationType.CREATE);
     boolean reverted = false;
     if (actor.holdsGrant() && member != null && event.getOperationType() == OperationType.CREATE) {
-      member.leaveGroup(eligible);
+      member.leaveGroup(group);
       reverted = true;
     }
-    record(session, realm, actor, event, "eligible group membership", details, reverted);
+    record(session, realm, actor, event, what, details, reverted);
   }
 
   /** The change names a flow (by alias or id) that holds the gate, or an execution of one. */

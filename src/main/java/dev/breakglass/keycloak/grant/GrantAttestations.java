@@ -1,5 +1,6 @@
 package dev.breakglass.keycloak.grant;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.breakglass.keycloak.audit.AuditTrail;
 import dev.breakglass.keycloak.domain.AlertRules;
 import dev.breakglass.keycloak.domain.AttestationAnswers;
@@ -7,6 +8,8 @@ import dev.breakglass.keycloak.domain.AttestationPolicy;
 import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.domain.GrantStatus;
 import dev.breakglass.keycloak.drill.DrillService;
+import dev.breakglass.keycloak.policy.RealmPolicies;
+import dev.breakglass.keycloak.store.AuditStore;
 import dev.breakglass.keycloak.store.DbClock;
 import dev.breakglass.keycloak.store.GrantEntity;
 import dev.breakglass.keycloak.store.GrantStore;
@@ -14,8 +17,12 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.keycloak.models.GroupModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.util.JsonSerialization;
 
 /**
@@ -33,6 +40,17 @@ public final class GrantAttestations {
         "The grant is still active: it can be attested once it has ended."),
     ALREADY_CLOSED("breakGlassAttestAlreadyClosed", "The grant is already closed."),
     ALREADY_ATTESTED("breakGlassAttestAlreadyAttested", "This attestation has already been given."),
+    NOT_APPROVER(
+        "breakGlassAttestNotApprover",
+        "The second attestation is given by a member of the policy's approver group."),
+    APPROVER_TOO_RECENT(
+        "breakGlassAttestApproverTooRecent",
+        "Your membership of the approver group began during the grant: the second attestation needs"
+            + " an approver from before it."),
+    NOT_INDEPENDENT(
+        "breakGlassAttestNotIndependent",
+        "The grant's holder created or changed your account during the grant: the second"
+            + " attestation needs someone independent of it."),
     OWN_GRANT(
         "breakGlassAttestOwnGrant", "The holder of a grant cannot give its second attestation.");
 
@@ -104,14 +122,30 @@ public final class GrantAttestations {
       KeycloakSession session,
       RealmModel realm,
       GrantEntity grant,
-      String attesterUserId,
+      UserModel attester,
+      RealmModel attesterRealm,
       String attesterName,
       AttestationAnswers answers,
       AttestationPolicy policy) {
     AuditTrail.lockChain(session, realm);
     GrantStore.of(session).refresh(grant);
-    if (grant.getUserId().equals(attesterUserId)) {
+    if (grant.getUserId().equals(attester.getId())) {
       throw new RefusedException(Refusal.OWN_GRANT);
+    }
+    Optional<String> approvers = RealmPolicies.approverGroupPath(realm);
+    if (approvers.isPresent()) {
+      GroupModel group = KeycloakModelUtils.findGroupByPath(session, realm, approvers.get());
+      if (group == null
+          || !attesterRealm.getId().equals(realm.getId())
+          || !attester.isMemberOf(group)) {
+        throw new RefusedException(Refusal.NOT_APPROVER);
+      }
+      if (joinedApproversDuring(session, realm, grant, attester.getId())) {
+        throw new RefusedException(Refusal.APPROVER_TOO_RECENT);
+      }
+    }
+    if (touchedByHolderDuring(session, realm, grant, attester.getId())) {
+      throw new RefusedException(Refusal.NOT_INDEPENDENT);
     }
     requireEnded(grant);
     if (grant.getSecondAttestedAt() != null) {
@@ -123,6 +157,50 @@ public final class GrantAttestations {
     grant.setSecondAttestedAt(now);
     record(session, realm, grant, "second", attesterName, answers, closeIfDone(grant, policy, now));
     return grant;
+  }
+
+  /** The guard recorded the attester joining the approver group after the grant began. */
+  private static boolean joinedApproversDuring(
+      KeycloakSession session, RealmModel realm, GrantEntity grant, String userId) {
+    long now = DbClock.nowMillis(session);
+    return AuditStore.of(session)
+        .ofTypeBetween(
+            realm.getId(),
+            AuditEventType.BREAK_GLASS_GOVERNANCE_CHANGED.name(),
+            grant.getActivatedAt(),
+            now + 1,
+            10_000)
+        .stream()
+        .map(r -> details(r.getDetailsJson()))
+        .anyMatch(
+            d ->
+                "approver group membership".equals(d.get("what"))
+                    && userId.equals(d.get("userId"))
+                    && Boolean.TRUE.equals(d.get("joined")));
+  }
+
+  /** The holder's admin actions under the grant created or changed this user. */
+  private static boolean touchedByHolderDuring(
+      KeycloakSession session, RealmModel realm, GrantEntity grant, String userId) {
+    String prefix = "users/" + userId;
+    return AuditStore.of(session).ofGrant(realm.getId(), grant.getId(), 0, 10_000).stream()
+        .filter(r -> AuditEventType.BREAK_GLASS_USED.name().equals(r.getType()))
+        .map(r -> details(r.getDetailsJson()))
+        .map(d -> d.get("resourcePath"))
+        .anyMatch(
+            p ->
+                p instanceof String path && (path.equals(prefix) || path.startsWith(prefix + "/")));
+  }
+
+  private static Map<String, Object> details(String json) {
+    try {
+      return json == null
+          ? Map.of()
+          : JsonSerialization.readValue(
+              json, new TypeReference<LinkedHashMap<String, Object>>() {});
+    } catch (IOException e) {
+      return Map.of();
+    }
   }
 
   /** The user's ended grants still waiting for their attestation, oldest first. */

@@ -10,6 +10,7 @@ import dev.breakglass.keycloak.domain.PolicyParser;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.GroupModel;
 import org.keycloak.models.KeycloakSession;
@@ -75,6 +76,15 @@ public final class RealmPolicies {
               PolicyKeys.ELIGIBLE_GROUP,
               "The eligible group does not exist in this realm: " + group + "."));
     }
+    String approvers = c.getOrDefault(PolicyKeys.APPROVER_GROUP, "");
+    approvers = approvers == null ? "" : approvers.trim();
+    if (approvers.startsWith("/")
+        && KeycloakModelUtils.findGroupByPath(session, realm, approvers) == null) {
+      errors.add(
+          new FieldError(
+              PolicyKeys.APPROVER_GROUP,
+              "The approver group does not exist in this realm: " + approvers + "."));
+    }
     for (String role : PolicyParser.splitMulti(c.get(PolicyKeys.GRANTABLE_ROLES))) {
       if (resolveRole(realm, role) == null) {
         errors.add(
@@ -86,6 +96,15 @@ public final class RealmPolicies {
     return errors.isEmpty()
         ? new Loaded(parsed.policy(), List.of())
         : new Loaded(null, List.copyOf(errors));
+  }
+
+  /**
+   * The policy's approver group: empty when the policy names none; a named group that does not
+   * exist is reported by {@link #check} and yields no group here (callers fail closed).
+   */
+  public static Optional<String> approverGroupPath(RealmModel realm) {
+    String path = rawConfig(realm).getOrDefault(PolicyKeys.APPROVER_GROUP, "");
+    return path == null || path.isBlank() ? Optional.empty() : Optional.of(path.trim());
   }
 
   public static GroupModel findGroup(

@@ -36,6 +36,11 @@ import jakarta.persistence.Table;
       name = "bgAuditHead",
       query = "select h.lastSeq, h.lastHash from AuditHeadEntity h where h.realmId = :realmId"),
   @NamedQuery(
+      name = "bgAuditOfTypeBetween",
+      query =
+          "select a from AuditRecordEntity a where a.realmId = :realmId and a.type = :type"
+              + " and a.createdAt >= :from and a.createdAt < :to order by a.seq"),
+  @NamedQuery(
       name = "bgCountAuditOfTypeBetween",
       query =
           "select count(a) from AuditRecordEntity a where a.realmId = :realmId and a.type = :type"

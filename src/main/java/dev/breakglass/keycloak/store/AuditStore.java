@@ -111,6 +111,18 @@ public final class AuditStore {
         .getResultList();
   }
 
+  /** Records of one type in a time window, in seq order, at most {@code max}. */
+  public List<AuditRecordEntity> ofTypeBetween(
+      String realmId, String type, long from, long to, int max) {
+    return em.createNamedQuery("bgAuditOfTypeBetween", AuditRecordEntity.class)
+        .setParameter("realmId", realmId)
+        .setParameter("type", type)
+        .setParameter("from", from)
+        .setParameter("to", to)
+        .setMaxResults(max)
+        .getResultList();
+  }
+
   public long countOfTypeBetween(String realmId, String type, long from, long to) {
     return em.createNamedQuery("bgCountAuditOfTypeBetween", Long.class)
         .setParameter("realmId", realmId)

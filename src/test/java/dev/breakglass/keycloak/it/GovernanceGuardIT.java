@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -263,5 +264,62 @@ class GovernanceGuardIT {
     assertEquals("ENDED", grant.get("status").asText());
     assertEquals("ROLE_REMOVED", grant.get("endReason").asText());
     assertFalse(grant.get("endedBy").isNull());
+  }
+
+  @Test
+  void whatTheHolderCreatedIsListedAndCannotCloseTheGrant() {
+    breakGlass
+        .policy()
+        .set(Map.of("attestation", "holder-and-second", "approverGroup", "/approvers"));
+    AdminApi attacker = holderApi();
+    String grantId = breakGlass.activeGrantId(holder);
+    AdminApi.Result created =
+        attacker.post(
+            DemoRealm.REALM + "/users",
+            "{\"username\":\"crony-"
+                + holder
+                + "\",\"enabled\":true,"
+                + "\"credentials\":[{\"type\":\"password\",\"value\":\"crony\",\"temporary\":false}]}");
+    assertEquals(201, created.status(), created.body());
+    String crony = realm.admin().users().searchByUsername("crony-" + holder, true).get(0).getId();
+    String approvers = realm.admin().groups().groups("approvers", 0, 1).get(0).getId();
+    ClientRepresentation management =
+        realm.admin().clients().findByClientId("realm-management").get(0);
+    // An ordinary admin makes the crony an approver with manage-users, during the grant.
+    realm.admin().users().get(crony).joinGroup(approvers);
+    realm
+        .admin()
+        .users()
+        .get(crony)
+        .roles()
+        .clientLevel(management.getId())
+        .add(
+            List.of(
+                realm
+                    .admin()
+                    .clients()
+                    .get(management.getId())
+                    .roles()
+                    .get("manage-users")
+                    .toRepresentation()));
+    assertEquals(200, breakGlass.revoke(grantId).status());
+
+    JsonNode grant = breakGlass.grant(grantId);
+    assertTrue(
+        grant.get("residualPrivileges").toString().contains("crony-" + holder),
+        "the user the holder created is listed: " + grant.get("residualPrivileges"));
+
+    String answers = "{\"necessary\":\"yes\",\"scopeCorrect\":\"yes\",\"allRemoved\":\"yes\"}";
+    String token = Oidc.passwordToken(urls.getBase(), DemoRealm.REALM, "crony-" + holder, "crony");
+    AdminApi.Result byCrony =
+        new AdminApi(urls.getBase(), () -> token)
+            .post(BreakGlassAdmin.BASE + "grants/" + grantId + "/attestation", answers);
+    assertEquals(403, byCrony.status(), byCrony.body());
+    String approverToken =
+        Oidc.passwordToken(urls.getBase(), DemoRealm.REALM, "approver", "approver");
+    AdminApi.Result byApprover =
+        new AdminApi(urls.getBase(), () -> approverToken)
+            .post(BreakGlassAdmin.BASE + "grants/" + grantId + "/attestation", answers);
+    assertEquals(200, byApprover.status(), byApprover.body());
   }
 }
