@@ -322,4 +322,106 @@ class GovernanceGuardIT {
             .post(BreakGlassAdmin.BASE + "grants/" + grantId + "/attestation", answers);
     assertEquals(200, byApprover.status(), byApprover.body());
   }
+
+  @Test
+  void aManageUsersAdminWhoMapsTheCompositeGainsNoAuthority() {
+    String id = DemoRealm.createResponder(realm.admin(), "mu-" + holder);
+    ClientRepresentation management =
+        realm.admin().clients().findByClientId("realm-management").get(0);
+    realm
+        .admin()
+        .users()
+        .get(id)
+        .roles()
+        .clientLevel(management.getId())
+        .add(
+            List.of(
+                realm
+                    .admin()
+                    .clients()
+                    .get(management.getId())
+                    .roles()
+                    .get("manage-users")
+                    .toRepresentation()));
+    String token =
+        Oidc.passwordToken(urls.getBase(), DemoRealm.REALM, "mu-" + holder, "mu-" + holder);
+    AdminApi self = new AdminApi(urls.getBase(), () -> token);
+    RoleRepresentation role = realm.admin().roles().get(DemoRealm.ROLE).toRepresentation();
+    AdminApi.Result mapped =
+        self.post(
+            DemoRealm.REALM + "/users/" + id + "/role-mappings/realm",
+            "[{\"id\":\"" + role.getId() + "\",\"name\":\"" + DemoRealm.ROLE + "\"}]");
+    assertTrue(mapped.status() < 500, mapped.body());
+
+    // A fresh token and the server-side check: no realm-admin power came with the mapping.
+    String after =
+        Oidc.passwordToken(urls.getBase(), DemoRealm.REALM, "mu-" + holder, "mu-" + holder);
+    AdminApi.Result clients =
+        new AdminApi(urls.getBase(), () -> after).get(DemoRealm.REALM + "/clients");
+    assertEquals(403, clients.status(), clients.body());
+    assertTrue(
+        realm.admin().users().get(id).roles().realmLevel().listAll().stream()
+            .noneMatch(r -> r.getName().equals(DemoRealm.ROLE)),
+        "the mapping is gone");
+    JsonNode drift =
+        breakGlass.auditOfType("BREAK_GLASS_DRIFT").stream().reduce((a, b) -> b).orElseThrow();
+    assertEquals("mu-" + holder, drift.get("username").asText());
+  }
+
+  @Test
+  void aRenamedGovernedRoleStaysGovernedAndTheBrokenPolicyIsRecorded() {
+    RoleRepresentation role = realm.admin().roles().get(DemoRealm.ROLE).toRepresentation();
+    DemoRealm.activate(opsConsole(), holder, 10); // the governed roles are remembered by id
+    String grantId = breakGlass.activeGrantId(holder);
+    int records = governanceRecords().size();
+    RoleRepresentation renamed = realm.admin().rolesById().getRole(role.getId());
+    renamed.setName("renamed-by-admin");
+    realm.admin().rolesById().updateRole(role.getId(), renamed);
+    try {
+      JsonNode record = lastGovernanceRecord(records, "governed role renamed");
+      assertFalse(record.get("details").get("reverted").asBoolean(), "an admin may rename");
+
+      // Mapped to alice under its new name: still governed, so removed (the policy is broken).
+      String alice = realm.admin().users().searchByUsername("alice", true).get(0).getId();
+      realm.admin().users().get(alice).roles().realmLevel().add(List.of(renamed));
+      assertTrue(
+          realm.admin().users().get(alice).roles().realmLevel().listAll().stream()
+              .noneMatch(r -> r.getId().equals(role.getId())),
+          "the renamed role is still governed");
+
+      // The grant still ends with the role, found by id.
+      assertEquals(200, breakGlass.revoke(grantId).status());
+      String holderId = breakGlass.grant(grantId).get("userId").asText();
+      assertTrue(
+          realm.admin().users().get(holderId).roles().realmLevel().listAll().stream()
+              .noneMatch(r -> r.getId().equals(role.getId())));
+    } finally {
+      renamed.setName(DemoRealm.ROLE);
+      realm.admin().rolesById().updateRole(role.getId(), renamed);
+    }
+  }
+
+  @Test
+  void deletingAGrantedRoleEndsTheGrantOnTheRecord() {
+    DemoRealm.activate(opsConsole(), holder, 10);
+    String grantId = breakGlass.activeGrantId(holder);
+    RoleRepresentation role = realm.admin().roles().get(DemoRealm.ROLE).toRepresentation();
+    List<RoleRepresentation> composites =
+        realm.admin().roles().get(DemoRealm.ROLE).getRoleComposites();
+    realm.admin().roles().deleteRole(DemoRealm.ROLE);
+    try {
+      JsonNode grant = breakGlass.grant(grantId);
+      assertEquals("ENDED", grant.get("status").asText());
+      assertEquals("ROLE_REMOVED", grant.get("endReason").asText());
+      assertTrue(
+          governanceRecords().stream()
+              .anyMatch(
+                  r -> r.get("details").get("what").asText().equals("governed role deleted")));
+    } finally {
+      // Put the demo role back for the other tests of this class.
+      role.setId(null);
+      realm.admin().roles().create(role);
+      realm.admin().roles().get(DemoRealm.ROLE).addComposites(composites);
+    }
+  }
 }
