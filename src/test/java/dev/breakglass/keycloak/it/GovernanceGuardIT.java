@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -407,7 +408,7 @@ class GovernanceGuardIT {
     String grantId = breakGlass.activeGrantId(holder);
     RoleRepresentation role = realm.admin().roles().get(DemoRealm.ROLE).toRepresentation();
     List<RoleRepresentation> composites =
-        realm.admin().roles().get(DemoRealm.ROLE).getRoleComposites();
+        new ArrayList<>(realm.admin().roles().get(DemoRealm.ROLE).getRoleComposites());
     realm.admin().roles().deleteRole(DemoRealm.ROLE);
     try {
       JsonNode grant = breakGlass.grant(grantId);
