@@ -385,8 +385,14 @@ public final class GrantService {
   /** Active grants of the realm holding this role. */
   public static List<GrantEntity> activeHolding(
       KeycloakSession session, RealmModel realm, RoleModel role) {
+    // By the stored id: while a role is being deleted, the realm may no longer resolve it.
+    String name = GovernedRoles.qualifiedName(role);
     return GrantStore.of(session).activeInRealm(realm.getId()).stream()
-        .filter(g -> grantedRoles(realm, g).stream().anyMatch(r -> r.getId().equals(role.getId())))
+        .filter(
+            g ->
+                g.getRoleIdsJson() != null
+                    ? grantedRoleIds(g).contains(role.getId())
+                    : roles(g).contains(name))
         .toList();
   }
 

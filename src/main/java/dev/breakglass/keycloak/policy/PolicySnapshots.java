@@ -48,13 +48,19 @@ public final class PolicySnapshots {
     Optional<PolicySnapshotEntity> existing = store.snapshot(realm.getId());
     boolean validBefore = existing.map(PolicySnapshotEntity::isValid).orElse(true);
     if (loaded.isValid()) {
-      PolicySnapshotEntity snapshot = existing.orElseGet(PolicySnapshotEntity::new);
-      snapshot.setRealmId(realm.getId());
-      snapshot.setConfigJson(toJson(RealmPolicies.rawConfig(realm)));
-      snapshot.setValid(true);
-      snapshot.setTakenAt(DbClock.nowMillis(session));
-      if (existing.isEmpty()) {
-        store.persist(snapshot);
+      String config = toJson(RealmPolicies.rawConfig(realm));
+      // Unchanged and valid: nothing to write (this runs on every reconciliation).
+      if (existing.isEmpty()
+          || !existing.get().isValid()
+          || !config.equals(existing.get().getConfigJson())) {
+        PolicySnapshotEntity snapshot = existing.orElseGet(PolicySnapshotEntity::new);
+        snapshot.setRealmId(realm.getId());
+        snapshot.setConfigJson(config);
+        snapshot.setValid(true);
+        snapshot.setTakenAt(DbClock.nowMillis(session));
+        if (existing.isEmpty()) {
+          store.persist(snapshot);
+        }
       }
       GovernedRoles.remember(session, realm, loaded.policy());
     } else {

@@ -279,7 +279,9 @@ class GovernanceGuardIT {
             DemoRealm.REALM + "/users",
             "{\"username\":\"crony-"
                 + holder
-                + "\",\"enabled\":true,"
+                + "\",\"enabled\":true,\"email\":\"crony-"
+                + holder
+                + "@example.org\",\"emailVerified\":true,\"firstName\":\"C\",\"lastName\":\"R\","
                 + "\"credentials\":[{\"type\":\"password\",\"value\":\"crony\",\"temporary\":false}]}");
     assertEquals(201, created.status(), created.body());
     String crony = realm.admin().users().searchByUsername("crony-" + holder, true).get(0).getId();
