@@ -39,9 +39,15 @@ import jakarta.persistence.Table;
       query = "select a.status, count(a) from AlertEntity a group by a.status"),
   @NamedQuery(
       name = "bgDeleteAlertsByRealm",
-      query = "delete from AlertEntity a where a.realmId = :realmId")
+      query = "delete from AlertEntity a where a.realmId = :realmId and a.channel <> :operator")
 })
 public class AlertEntity {
+
+  /**
+   * The operator's channel (server options): its rows outlive their realm, so a removed realm's
+   * last evidence still goes out.
+   */
+  public static final String CHANNEL_OPERATOR = "operator";
 
   @Id
   @Column(name = "ID", length = 36)

@@ -67,10 +67,20 @@ public final class AlertStore {
         em.createNamedQuery("bgCountAlertsByStatus", Object[].class).getResultList());
   }
 
-  /** Returns how many alerts were dropped. */
+  /**
+   * Writes what is pending and forgets it: a long series of rows (a removed realm's trail) does not
+   * grow the persistence context.
+   */
+  public void flushAndDetach(List<AlertEntity> alerts) {
+    em.flush();
+    alerts.forEach(em::detach);
+  }
+
+  /** Returns how many alerts were dropped; the operator's are kept (they report the removal). */
   public int removeRealm(String realmId) {
     return em.createNamedQuery("bgDeleteAlertsByRealm")
         .setParameter("realmId", realmId)
+        .setParameter("operator", AlertEntity.CHANNEL_OPERATOR)
         .executeUpdate();
   }
 }
