@@ -32,8 +32,8 @@ import jakarta.persistence.Table;
   @NamedQuery(
       name = "bgAlertsByGrant",
       query =
-          "select a from AlertEntity a where a.realmId = :realmId and a.grantId = :grantId order by"
-              + " a.auditSeq, a.id"),
+          "select a from AlertEntity a where a.realmId = :realmId and a.grantId = :grantId and"
+              + " a.channel <> :operator order by a.auditSeq, a.id"),
   @NamedQuery(
       name = "bgCountAlertsByStatus",
       query = "select a.status, count(a) from AlertEntity a group by a.status"),

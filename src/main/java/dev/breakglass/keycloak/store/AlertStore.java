@@ -54,10 +54,14 @@ public final class AlertStore {
         == 1;
   }
 
+  /**
+   * The realm's own alerts of a grant (its channels: what a drill checks), not the operator's copy.
+   */
   public List<AlertEntity> ofGrant(String realmId, String grantId) {
     return em.createNamedQuery("bgAlertsByGrant", AlertEntity.class)
         .setParameter("realmId", realmId)
         .setParameter("grantId", grantId)
+        .setParameter("operator", AlertEntity.CHANNEL_OPERATOR)
         .getResultList();
   }
 
