@@ -9,6 +9,7 @@ import dev.breakglass.keycloak.store.AlertEntity;
 import dev.breakglass.keycloak.store.AlertStore;
 import dev.breakglass.keycloak.store.DbClock;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -46,13 +47,19 @@ public final class AlertDispatcher {
   }
 
   private final KeycloakSessionFactory factory;
+  private final OperatorChannel operator;
   private final long retryWindowMillis;
   private final int timeoutMillis;
   private final ExecutorService worker;
   private final AtomicBoolean queued = new AtomicBoolean();
 
-  AlertDispatcher(KeycloakSessionFactory factory, long retryWindowMillis, int timeoutMillis) {
+  AlertDispatcher(
+      KeycloakSessionFactory factory,
+      OperatorChannel operator,
+      long retryWindowMillis,
+      int timeoutMillis) {
     this.factory = factory;
+    this.operator = operator;
     this.retryWindowMillis = retryWindowMillis;
     this.timeoutMillis = timeoutMillis;
     this.worker =
@@ -152,7 +159,8 @@ public final class AlertDispatcher {
           }
           AlertEntity alert = store.find(id).orElseThrow();
           RealmModel realm = session.realms().getRealm(alert.getRealmId());
-          if (realm == null) {
+          boolean toOperator = AlertOutbox.CHANNEL_OPERATOR.equals(alert.getChannel());
+          if (realm == null && !toOperator) {
             // Normally removed with the realm; a leftover has nowhere to go.
             LOG.warnf(
                 "Break-glass alert %s (%s) dropped: its realm %s no longer exists",
@@ -160,18 +168,23 @@ public final class AlertDispatcher {
             store.remove(alert);
             return;
           }
+          // The operator's alerts need nothing of the realm, which may be gone: they carry its
+          // name, and go where the server options say.
           claimed.set(
               new Claimed(
                   id,
-                  realm.getId(),
-                  realm.getName(),
+                  alert.getRealmId(),
+                  realm != null
+                      ? realm.getName()
+                      : Objects.requireNonNullElse(
+                          OperatorMessages.realmOf(alert.getPayload()), alert.getRealmId()),
                   alert.getChannel(),
                   alert.getTarget(),
                   alert.getEventType(),
                   alert.getPayload(),
                   alert.getAttempts(),
                   alert.getCreatedAt(),
-                  RealmPolicies.alerts(realm)));
+                  toOperator ? AlertPolicy.NONE : RealmPolicies.alerts(realm)));
         });
     return claimed.get();
   }
@@ -181,6 +194,8 @@ public final class AlertDispatcher {
       return switch (alert.channel()) {
         case AlertOutbox.CHANNEL_WEBHOOK -> WebhookChannel.send(factory, alert, timeoutMillis);
         case AlertOutbox.CHANNEL_EMAIL -> EmailChannel.send(factory, alert);
+        case AlertOutbox.CHANNEL_OPERATOR ->
+            WebhookChannel.sendToOperator(factory, alert, operator, timeoutMillis);
         default -> new Outcome("unknown channel " + alert.channel());
       };
     } catch (RuntimeException e) {
@@ -195,7 +210,7 @@ public final class AlertDispatcher {
         session -> {
           AlertEntity row = AlertStore.of(session).find(alert.id()).orElse(null);
           if (row == null) {
-            return; // its realm was removed meanwhile
+            return; // its realm was removed meanwhile (with it, a realm channel's row)
           }
           long now = DbClock.nowMillis(session);
           row.setClaimedUntil(null);

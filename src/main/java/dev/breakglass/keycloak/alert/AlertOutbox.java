@@ -1,5 +1,6 @@
 package dev.breakglass.keycloak.alert;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.breakglass.keycloak.audit.AuditRecorded;
 import dev.breakglass.keycloak.domain.AlertPolicy;
 import dev.breakglass.keycloak.domain.AlertRules;
@@ -10,6 +11,7 @@ import dev.breakglass.keycloak.store.AfterCommit;
 import dev.breakglass.keycloak.store.AlertEntity;
 import dev.breakglass.keycloak.store.AlertStore;
 import dev.breakglass.keycloak.store.AuditRecordEntity;
+import dev.breakglass.keycloak.store.BreakGlassJpaEntityProviderFactory;
 import dev.breakglass.keycloak.store.GrantEntity;
 import dev.breakglass.keycloak.store.GrantStore;
 import java.util.LinkedHashMap;
@@ -31,6 +33,9 @@ public final class AlertOutbox {
   public static final String CHANNEL_WEBHOOK = "webhook";
   public static final String CHANNEL_EMAIL = "email";
 
+  /** The operator's webhook from the server options; its rows outlive their realm. */
+  public static final String CHANNEL_OPERATOR = AlertEntity.CHANNEL_OPERATOR;
+
   /** Room left in the PAYLOAD column; details are bounded well below it, this is a last guard. */
   private static final int MAX_PAYLOAD_LENGTH = 15_000;
 
@@ -38,26 +43,44 @@ public final class AlertOutbox {
 
   private AlertOutbox() {}
 
-  /** Subscribes the outbox to every audit record appended on this node. */
-  static void subscribe(KeycloakSessionFactory factory) {
+  /**
+   * Subscribes the outbox to every audit record appended on this node, and to the removal of a
+   * realm (whose trail it copies out first).
+   */
+  static void subscribe(KeycloakSessionFactory factory, OperatorChannel operator) {
     factory.register(
         event -> {
           if (event instanceof AuditRecorded recorded) {
-            enqueue(recorded.session(), recorded.realm(), recorded.record(), recorded.details());
+            enqueue(
+                recorded.session(),
+                recorded.realm(),
+                recorded.record(),
+                recorded.details(),
+                operator);
+          } else if (event instanceof BreakGlassJpaEntityProviderFactory.RealmRowsRemoving gone) {
+            RealmTrail.copyOut(gone.session(), gone.realm(), operator);
           }
         });
   }
 
   /**
    * {@code given}: the record's details as the caller gave them (the record holds them as JSON).
+   * The realm's policy decides its own channels; it has no say over the operator's.
    */
   static void enqueue(
-      KeycloakSession session, RealmModel realm, AuditRecordEntity record, Map<String, ?> given) {
+      KeycloakSession session,
+      RealmModel realm,
+      AuditRecordEntity record,
+      Map<String, ?> given,
+      OperatorChannel operator) {
     AuditEventType type = AuditEventType.valueOf(record.getType());
     Map<String, Object> details = given == null ? Map.of() : new LinkedHashMap<>(given);
+    boolean toOperator = operator.configured() && OperatorRules.forwards(type);
     AlertPolicy channels = RealmPolicies.alerts(realm);
-    if (!AlertRules.alerts(type, channels.useAlerts(), details)
-        || (!channels.hasWebhook() && !channels.hasEmail())) {
+    boolean toRealm =
+        AlertRules.alerts(type, channels.useAlerts(), details)
+            && (channels.hasWebhook() || channels.hasEmail());
+    if (!toRealm && !toOperator) {
       return;
     }
     AlertStore store = AlertStore.of(session);
@@ -66,18 +89,46 @@ public final class AlertOutbox {
             realm.getName(),
             record.getType(),
             record.getSeq(),
+            record.getHash(),
             record.getCreatedAt(),
             record.getGrantId(),
             record.getUserId(),
             record.getUsername(),
             isDrill(session, record, details),
             details);
-    if (channels.hasWebhook()) {
+    if (toRealm && channels.hasWebhook()) {
       store.persist(row(realm, record, facts, CHANNEL_WEBHOOK, null));
     }
-    for (String address : channels.emails()) {
-      store.persist(row(realm, record, facts, CHANNEL_EMAIL, address));
+    if (toRealm) {
+      for (String address : channels.emails()) {
+        store.persist(row(realm, record, facts, CHANNEL_EMAIL, address));
+      }
     }
+    if (toOperator) {
+      store.persist(row(realm, record, facts, CHANNEL_OPERATOR, null));
+    }
+    deliverAfterCommit(session);
+  }
+
+  /** An operator message (not an audit record) for the outbox; not yet persisted. */
+  static AlertEntity operatorRow(
+      String realmId, ObjectNode message, long auditSeq, long createdAt) {
+    AlertEntity alert = new AlertEntity();
+    alert.setId(KeycloakModelUtils.generateId());
+    alert.setRealmId(realmId);
+    alert.setChannel(CHANNEL_OPERATOR);
+    alert.setEventType(message.get("type").asText());
+    alert.setAuditSeq(auditSeq);
+    alert.setPayload(OperatorMessages.payload(alert.getId(), message));
+    alert.setStatus(AlertStatus.PENDING.name());
+    alert.setAttempts(0);
+    alert.setCreatedAt(createdAt);
+    alert.setNextAttemptAt(createdAt);
+    return alert;
+  }
+
+  /** Kicks this node's dispatcher once the transaction commits. */
+  static void deliverAfterCommit(KeycloakSession session) {
     AlertProvider provider = session.getProvider(AlertProvider.class);
     if (provider != null) {
       // The event did not happen unless it commits, and neither did its alert.
@@ -114,6 +165,7 @@ public final class AlertOutbox {
                   facts.realm(),
                   facts.type(),
                   facts.seq(),
+                  facts.hash(),
                   facts.time(),
                   facts.grantId(),
                   facts.userId(),

@@ -1,6 +1,7 @@
 package dev.breakglass.keycloak.alert;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.breakglass.keycloak.audit.AuditTrail;
 import dev.breakglass.keycloak.domain.AlertRules;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
@@ -31,11 +32,15 @@ public final class AlertPayload {
 
   private AlertPayload() {}
 
-  /** What the alert reports: one audit record. */
+  /**
+   * What the alert reports: one audit record. {@code seq} and {@code hash} are the record's, which
+   * is the realm's chain head right after it.
+   */
   public record Facts(
       String realm,
       String type,
       long seq,
+      String hash,
       long time,
       String grantId,
       String userId,
@@ -51,6 +56,7 @@ public final class AlertPayload {
     node.put("realm", f.realm());
     node.put("time", Instant.ofEpochMilli(f.time()).toString());
     node.put("seq", f.seq());
+    node.set("chain", AuditTrail.chain(f.seq(), f.hash()));
     node.put("grantId", f.grantId());
     node.put("userId", f.userId());
     node.put("username", f.username());

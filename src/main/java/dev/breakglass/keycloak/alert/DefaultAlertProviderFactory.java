@@ -10,6 +10,8 @@ import org.keycloak.models.utils.PostMigrationEvent;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 import org.keycloak.provider.ServerInfoAwareProviderFactory;
+import org.keycloak.services.scheduled.ClusterAwareScheduledTaskRunner;
+import org.keycloak.timer.ScheduledTask;
 import org.keycloak.timer.TimerProvider;
 
 /**
@@ -26,12 +28,18 @@ public class DefaultAlertProviderFactory
   static final String CONF_POLL_INTERVAL = "poll-interval";
   static final String CONF_RETRY_HOURS = "retry-hours";
   static final String CONF_TIMEOUT = "timeout";
+  static final String CONF_OPERATOR_URL = "operator-webhook-url";
+  static final String CONF_OPERATOR_SECRET = "operator-webhook-secret";
+  static final String CONF_CHECKPOINT_INTERVAL = "checkpoint-interval";
+  public static final String CHECKPOINT_TASK = "break-glass-checkpoint";
 
   private static final Logger LOG = Logger.getLogger(DefaultAlertProviderFactory.class);
 
   private long pollIntervalMillis;
   private long retryHours;
   private int timeoutMillis;
+  private long checkpointIntervalMillis;
+  private OperatorChannel operator = OperatorChannel.OFF;
   private AlertDispatcher dispatcher;
   private KeycloakSessionFactory sessionFactory;
 
@@ -46,13 +54,29 @@ public class DefaultAlertProviderFactory
     // At least a day: a weekend-long outage of a chat tool must not lose an activation alert.
     retryHours = Math.max(24, config.getLong(CONF_RETRY_HOURS, 48L));
     timeoutMillis = Math.max(500, Math.min(60_000, config.getInt(CONF_TIMEOUT, 5000)));
+    checkpointIntervalMillis = Math.max(1000, config.getLong(CONF_CHECKPOINT_INTERVAL, 900_000L));
+    try {
+      operator =
+          OperatorChannel.of(config.get(CONF_OPERATOR_URL), config.get(CONF_OPERATOR_SECRET));
+    } catch (IllegalArgumentException e) {
+      // Refuse to start rather than run with the operator believing a channel is on that is not.
+      throw new IllegalStateException(
+          "Break-glass operator channel misconfigured (--spi-"
+              + AlertSpi.NAME
+              + "--"
+              + PROVIDER_ID
+              + "--...): "
+              + e.getMessage(),
+          e);
+    }
   }
 
   @Override
   public void postInit(KeycloakSessionFactory factory) {
     this.sessionFactory = factory;
-    this.dispatcher = new AlertDispatcher(factory, retryHours * 3_600_000L, timeoutMillis);
-    AlertOutbox.subscribe(factory);
+    this.dispatcher =
+        new AlertDispatcher(factory, operator, retryHours * 3_600_000L, timeoutMillis);
+    AlertOutbox.subscribe(factory, operator);
     factory.register(
         event -> {
           if (event instanceof PostMigrationEvent) {
@@ -61,13 +85,50 @@ public class DefaultAlertProviderFactory
                   .getProvider(TimerProvider.class)
                   .schedule((Runnable) dispatcher::deliverSoon, pollIntervalMillis, TASK_NAME);
             }
+            scheduleCheckpoints(factory);
             dispatcher.deliverSoon();
             LOG.infof(
                 "Break-glass alert dispatcher started (poll every %d ms, retries for %d h, channel"
-                    + " timeout %d ms)",
-                pollIntervalMillis, retryHours, timeoutMillis);
+                    + " timeout %d ms; operator webhook %s, chain checkpoint every %d ms)",
+                pollIntervalMillis,
+                retryHours,
+                timeoutMillis,
+                operator.describe(),
+                checkpointIntervalMillis);
           }
         });
+  }
+
+  /**
+   * The chain checkpoint runs whether or not an operator webhook is set: the audit log gets it
+   * either way.
+   */
+  private void scheduleCheckpoints(KeycloakSessionFactory factory) {
+    long interval = checkpointIntervalMillis;
+    OperatorChannel channel = operator;
+    ScheduledTask task =
+        new ScheduledTask() {
+          @Override
+          public void run(KeycloakSession session) {
+            if (Checkpoints.claim(factory, interval)) {
+              int realms = Checkpoints.run(factory, channel);
+              LOG.debugf("Break-glass chain checkpoint of %d realm(s)", realms);
+            }
+          }
+
+          @Override
+          public String getTaskName() {
+            return CHECKPOINT_TASK;
+          }
+        };
+    try (KeycloakSession session = factory.create()) {
+      session
+          .getProvider(TimerProvider.class)
+          .schedule(
+              new ClusterAwareScheduledTaskRunner(factory, task, interval),
+              interval,
+              CHECKPOINT_TASK);
+    }
   }
 
   @Override
@@ -77,6 +138,7 @@ public class DefaultAlertProviderFactory
         TimerProvider timer = session.getProvider(TimerProvider.class);
         if (timer != null) {
           timer.cancelTask(TASK_NAME);
+          timer.cancelTask(CHECKPOINT_TASK);
         }
       } catch (RuntimeException e) {
         LOG.debug("Alert timer not cancelled at shutdown", e);
@@ -117,17 +179,46 @@ public class DefaultAlertProviderFactory
         .defaultValue(5000)
         .helpText("Milliseconds a webhook may take to connect and to answer.")
         .add()
+        .property()
+        .name(CONF_OPERATOR_URL)
+        .type(ProviderConfigProperty.STRING_TYPE)
+        .helpText(
+            "The operator's webhook (http or https): activations, ends, denials, drift, governance"
+                + " changes, chain checkpoints and removed realms' trails go here whatever any"
+                + " realm's policy says. Unset: the audit log only.")
+        .add()
+        .property()
+        .name(CONF_OPERATOR_SECRET)
+        .type(ProviderConfigProperty.PASSWORD)
+        .secret(true)
+        .helpText(
+            "HMAC-SHA256 key (16 to 512 characters) signing the operator webhook's requests;"
+                + " required with its URL.")
+        .add()
+        .property()
+        .name(CONF_CHECKPOINT_INTERVAL)
+        .type("long")
+        .defaultValue(900_000L)
+        .helpText(
+            "Milliseconds between chain checkpoints (each realm's audit chain head to the audit log"
+                + " and the operator webhook), once per interval across the cluster.")
+        .add()
         .build();
   }
 
   @Override
   public Map<String, String> getOperationalInfo() {
+    // Never the secret; of the URL only scheme, host and port.
     return Map.of(
         CONF_POLL_INTERVAL,
         Long.toString(pollIntervalMillis),
         CONF_RETRY_HOURS,
         Long.toString(retryHours),
         CONF_TIMEOUT,
-        Integer.toString(timeoutMillis));
+        Integer.toString(timeoutMillis),
+        "operator-webhook",
+        operator.describe(),
+        CONF_CHECKPOINT_INTERVAL,
+        Long.toString(checkpointIntervalMillis));
   }
 }

@@ -132,6 +132,7 @@ final class EmailChannel {
         str(p.get("realm")),
         str(p.get("type")),
         p.get("seq") instanceof Number n ? n.longValue() : 0,
+        p.get("chain") instanceof Map<?, ?> chain ? str(chain.get("hash")) : null,
         p.get("time") == null ? 0 : Instant.parse(p.get("time").toString()).toEpochMilli(),
         str(p.get("grantId")),
         str(p.get("userId")),

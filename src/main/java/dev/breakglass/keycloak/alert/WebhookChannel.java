@@ -12,9 +12,9 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 
 /**
- * POSTs an alert to the realm's webhook through Keycloak's shared HTTP client: the stored payload,
- * byte for byte on every retry, signed with HMAC-SHA256 under the realm's secret. Any 2xx is
- * delivery; anything else, or no answer within the timeout, is retried.
+ * POSTs an alert to the realm's webhook (or the operator's) through Keycloak's shared HTTP client:
+ * the stored payload, byte for byte on every retry, signed with HMAC-SHA256 under that webhook's
+ * secret. Any 2xx is delivery; anything else, or no answer within the timeout, is retried.
  */
 final class WebhookChannel {
 
@@ -26,7 +26,33 @@ final class WebhookChannel {
       return new AlertDispatcher.Outcome(
           "no valid webhook is configured in the realm's break-glass policy");
     }
-    String url = alert.channels().webhookUrl();
+    return post(
+        factory,
+        alert,
+        alert.channels().webhookUrl(),
+        alert.channels().webhookSecret(),
+        timeoutMillis);
+  }
+
+  /** To the operator's webhook from the server options, signed under the operator's secret. */
+  static AlertDispatcher.Outcome sendToOperator(
+      KeycloakSessionFactory factory,
+      AlertDispatcher.Claimed alert,
+      OperatorChannel operator,
+      int timeoutMillis) {
+    if (!operator.configured()) {
+      return new AlertDispatcher.Outcome(
+          "no operator webhook is configured (server option operator-webhook-url)");
+    }
+    return post(factory, alert, operator.url(), operator.secret(), timeoutMillis);
+  }
+
+  private static AlertDispatcher.Outcome post(
+      KeycloakSessionFactory factory,
+      AlertDispatcher.Claimed alert,
+      String url,
+      String secret,
+      int timeoutMillis) {
     RequestConfig timeouts =
         RequestConfig.custom()
             .setConnectTimeout(timeoutMillis)
@@ -43,8 +69,7 @@ final class WebhookChannel {
               .header(AlertPayload.ID_HEADER, alert.id())
               .header(AlertPayload.EVENT_HEADER, alert.eventType())
               .header(
-                  AlertPayload.SIGNATURE_HEADER,
-                  AlertPayload.signature(alert.channels().webhookSecret(), alert.payload()))
+                  AlertPayload.SIGNATURE_HEADER, AlertPayload.signature(secret, alert.payload()))
               .entity(
                   new StringEntity(
                       alert.payload(),

@@ -3,6 +3,7 @@ package dev.breakglass.keycloak.audit;
 import dev.breakglass.keycloak.store.AuditRecordEntity;
 import dev.breakglass.keycloak.store.AuditStore;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.LongFunction;
 import org.jboss.logging.Logger;
 import org.keycloak.models.KeycloakSession;
@@ -82,6 +83,30 @@ public final class AuditChain {
                 verifier.accept(entry(next));
               }
             });
+  }
+
+  /**
+   * Walks the realm's whole chain up to its head, a page at a time (detached records), verifying it
+   * on the way: for copying a trail out before its realm goes.
+   */
+  public static AuditVerifier.Result walk(
+      KeycloakSession session, RealmModel realm, Consumer<AuditRecordEntity> each) {
+    AuditStore store = AuditStore.of(session);
+    AuditStore.Head head = store.readHead(realm.getId());
+    AuditVerifier verifier = new AuditVerifier(head.seq(), head.hash());
+    long after = 0;
+    while (true) {
+      List<AuditRecordEntity> page = store.pageUpTo(realm.getId(), after, head.seq(), PAGE);
+      for (AuditRecordEntity r : page) {
+        // Past a break the verifier stops looking, but every record is still copied out.
+        verifier.accept(entry(r));
+        each.accept(r);
+        after = r.getSeq();
+      }
+      if (page.size() < PAGE) {
+        return verifier.finish();
+      }
+    }
   }
 
   /** One grant's records in seq order, a page at a time. */

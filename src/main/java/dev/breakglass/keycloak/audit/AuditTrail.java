@@ -119,10 +119,34 @@ public final class AuditTrail {
   }
 
   /**
+   * Writes one record of a realm that is being removed as an audit log line marked {@code
+   * "final":true}: the trail outlives the realm in the SIEM. Written at once, in the removal's
+   * transaction (its rows are gone once it commits); should the removal roll back, the lines are an
+   * extra copy of a trail that still exists.
+   */
+  public static void logFinal(String realmName, AuditRecordEntity record) {
+    AUDIT_LOG.info(logLine(realmName, record, true));
+  }
+
+  /**
+   * Writes a line that is not an audit record (a chain checkpoint, a realm's removal) on the audit
+   * logger, in the same pure-ASCII JSON.
+   */
+  public static void logOperatorLine(ObjectNode node) {
+    AUDIT_LOG.info(ascii(node));
+  }
+
+  static String logLine(String realmName, AuditRecordEntity r) {
+    return logLine(realmName, r, false);
+  }
+
+  /**
    * One JSON object in pure ASCII: control characters, Unicode line separators and everything else
    * outside ASCII come out as escapes, so no reader of the log can be made to see a line break.
+   * {@code chain} is the realm's head right after this record (the record's own seq and hash), so
+   * every line anchors the chain outside the database.
    */
-  static String logLine(String realmName, AuditRecordEntity r) {
+  static String logLine(String realmName, AuditRecordEntity r, boolean fin) {
     ObjectNode node = JsonSerialization.mapper.createObjectNode();
     node.put("type", r.getType());
     node.put("realm", realmName);
@@ -139,6 +163,22 @@ public final class AuditTrail {
       node.put("details", r.getDetailsJson());
     }
     node.put("hash", r.getHash());
+    node.set("chain", chain(r.getSeq(), r.getHash()));
+    if (fin) {
+      node.put("final", true);
+    }
+    return ascii(node);
+  }
+
+  /** The chain head as every alert and log line carries it: {@code {"seq": n, "hash": "..."}}. */
+  public static ObjectNode chain(long seq, String hash) {
+    ObjectNode chain = JsonSerialization.mapper.createObjectNode();
+    chain.put("seq", seq);
+    chain.put("hash", hash);
+    return chain;
+  }
+
+  private static String ascii(ObjectNode node) {
     try {
       return ASCII_JSON.writeValueAsString(node);
     } catch (IOException e) {

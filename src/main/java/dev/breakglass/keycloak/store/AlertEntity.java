@@ -32,16 +32,22 @@ import jakarta.persistence.Table;
   @NamedQuery(
       name = "bgAlertsByGrant",
       query =
-          "select a from AlertEntity a where a.realmId = :realmId and a.grantId = :grantId order by"
-              + " a.auditSeq, a.id"),
+          "select a from AlertEntity a where a.realmId = :realmId and a.grantId = :grantId and"
+              + " a.channel <> :operator order by a.auditSeq, a.id"),
   @NamedQuery(
       name = "bgCountAlertsByStatus",
       query = "select a.status, count(a) from AlertEntity a group by a.status"),
   @NamedQuery(
       name = "bgDeleteAlertsByRealm",
-      query = "delete from AlertEntity a where a.realmId = :realmId")
+      query = "delete from AlertEntity a where a.realmId = :realmId and a.channel <> :operator")
 })
 public class AlertEntity {
+
+  /**
+   * The operator's channel (server options): its rows outlive their realm, so a removed realm's
+   * last evidence still goes out.
+   */
+  public static final String CHANNEL_OPERATOR = "operator";
 
   @Id
   @Column(name = "ID", length = 36)

@@ -54,10 +54,14 @@ public final class AlertStore {
         == 1;
   }
 
+  /**
+   * The realm's own alerts of a grant (its channels: what a drill checks), not the operator's copy.
+   */
   public List<AlertEntity> ofGrant(String realmId, String grantId) {
     return em.createNamedQuery("bgAlertsByGrant", AlertEntity.class)
         .setParameter("realmId", realmId)
         .setParameter("grantId", grantId)
+        .setParameter("operator", AlertEntity.CHANNEL_OPERATOR)
         .getResultList();
   }
 
@@ -67,10 +71,20 @@ public final class AlertStore {
         em.createNamedQuery("bgCountAlertsByStatus", Object[].class).getResultList());
   }
 
-  /** Returns how many alerts were dropped. */
+  /**
+   * Writes what is pending and forgets it: a long series of rows (a removed realm's trail) does not
+   * grow the persistence context.
+   */
+  public void flushAndDetach(List<AlertEntity> alerts) {
+    em.flush();
+    alerts.forEach(em::detach);
+  }
+
+  /** Returns how many alerts were dropped; the operator's are kept (they report the removal). */
   public int removeRealm(String realmId) {
     return em.createNamedQuery("bgDeleteAlertsByRealm")
         .setParameter("realmId", realmId)
+        .setParameter("operator", AlertEntity.CHANNEL_OPERATOR)
         .executeUpdate();
   }
 }

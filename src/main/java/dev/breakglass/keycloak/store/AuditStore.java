@@ -12,6 +12,9 @@ public final class AuditStore {
   /** The committed head of a realm's chain: its last seq and hash (seq 0, no hash, when empty). */
   public record Head(long seq, String hash) {}
 
+  /** One realm's committed head. */
+  public record RealmHead(String realmId, long seq, String hash) {}
+
   private final EntityManager em;
 
   private AuditStore(EntityManager em) {
@@ -52,6 +55,19 @@ public final class AuditStore {
       return new Head(0, null);
     }
     return new Head(((Number) rows.get(0)[0]).longValue(), (String) rows.get(0)[1]);
+  }
+
+  /** Every realm's committed head that has at least one record, by realm id. */
+  public List<RealmHead> heads() {
+    return em
+        .createQuery(
+            "select h.realmId, h.lastSeq, h.lastHash from AuditHeadEntity h where h.lastSeq > 0"
+                + " order by h.realmId",
+            Object[].class)
+        .getResultList()
+        .stream()
+        .map(r -> new RealmHead((String) r[0], ((Number) r[1]).longValue(), (String) r[2]))
+        .toList();
   }
 
   /**

@@ -7,6 +7,7 @@ import org.keycloak.connections.jpa.entityprovider.JpaEntityProviderFactory;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
+import org.keycloak.provider.ProviderEvent;
 
 /**
  * The extension's tables. Its id also names Liquibase's tracking table
@@ -14,6 +15,19 @@ import org.keycloak.models.RealmModel;
  * realm's rows go with it, in the removal's transaction.
  */
 public class BreakGlassJpaEntityProviderFactory implements JpaEntityProviderFactory {
+
+  /**
+   * Published in a realm's removal, while its rows are still there and just before they go: the
+   * last moment its trail can be read (the operator channel copies it out). Its own event, so the
+   * order does not hang on which factory registered first.
+   */
+  public record RealmRowsRemoving(KeycloakSession session, RealmModel realm)
+      implements ProviderEvent {
+    @Override
+    public KeycloakSession getKeycloakSession() {
+      return session;
+    }
+  }
 
   public static final String PROVIDER_ID = "breakglass";
 
@@ -34,6 +48,8 @@ public class BreakGlassJpaEntityProviderFactory implements JpaEntityProviderFact
     factory.register(
         event -> {
           if (event instanceof RealmModel.RealmRemovedEvent removed) {
+            factory.publish(
+                new RealmRowsRemoving(removed.getKeycloakSession(), removed.getRealm()));
             removeRealmRows(removed.getKeycloakSession(), removed.getRealm());
           }
         });
@@ -44,9 +60,12 @@ public class BreakGlassJpaEntityProviderFactory implements JpaEntityProviderFact
     AuditStore.of(session).removeRealm(realm.getId());
     DriftStore.of(session).removeRealm(realm.getId());
     DrillStore.of(session).removeRealm(realm.getId());
+    GovernanceStore.of(session).removeRealm(realm.getId());
     int dropped = AlertStore.of(session).removeRealm(realm.getId());
     if (dropped > 0) {
-      LOG.infof("Dropped %d break-glass alert(s) of removed realm %s", dropped, realm.getName());
+      LOG.infof(
+          "Dropped %d break-glass alert(s) of removed realm %s (the operator's are kept)",
+          dropped, realm.getName());
     }
   }
 

@@ -27,6 +27,7 @@ class AlertPayloadTest {
         "breakglass-demo",
         "BREAK_GLASS_ACTIVATED",
         7,
+        "a".repeat(64),
         1_796_000_000_000L,
         "g-1",
         "u-1",
@@ -45,6 +46,9 @@ class AlertPayloadTest {
     assertEquals("BREAK_GLASS_ACTIVATED", body.get("type").asText());
     assertEquals("breakglass-demo", body.get("realm").asText());
     assertEquals(7, body.get("seq").asLong());
+    // The realm's chain head right after this record: anchored wherever the alert lands.
+    assertEquals(7, body.get("chain").get("seq").asLong());
+    assertEquals("a".repeat(64), body.get("chain").get("hash").asText());
     assertEquals("g-1", body.get("grantId").asText());
     assertEquals("INC-4711", body.get("details").get("ticket").asText());
     assertFalse(body.get("drill").asBoolean());
@@ -118,7 +122,8 @@ class AlertPayloadTest {
     for (var type : AuditEventType.values()) {
       String text =
           AlertPayload.text(
-              new AlertPayload.Facts("r", type.name(), 1, 0, null, null, "u", false, Map.of()));
+              new AlertPayload.Facts(
+                  "r", type.name(), 1, "h", 0, null, null, "u", false, Map.of()));
       assertTrue(text.startsWith("Break-glass "), text);
       assertTrue(text.contains(" in r"), text);
     }

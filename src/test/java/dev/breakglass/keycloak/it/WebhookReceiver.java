@@ -54,6 +54,14 @@ public final class WebhookReceiver implements AutoCloseable {
     return receiver;
   }
 
+  /** Starts on a fixed port: for a URL that must be known before the server starts. */
+  public static WebhookReceiver startOn(int port) throws IOException {
+    WebhookReceiver receiver = new WebhookReceiver();
+    receiver.port = port;
+    receiver.up();
+    return receiver;
+  }
+
   public synchronized void up() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 50);
     port = server.getAddress().getPort();
