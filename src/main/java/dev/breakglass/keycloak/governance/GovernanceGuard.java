@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,6 +26,7 @@ import org.keycloak.events.admin.OperationType;
 import org.keycloak.events.admin.ResourceType;
 import org.keycloak.models.AuthenticationExecutionModel;
 import org.keycloak.models.AuthenticationFlowModel;
+import org.keycloak.models.ClientModel;
 import org.keycloak.models.GroupModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -130,6 +132,23 @@ public final class GovernanceGuard {
     if (!repaired.isEmpty()) {
       record(session, realm, Actor.SYSTEM, null, "token cap", Map.of("repaired", repaired), false);
     }
+    Map<String, String> bound = PolicySnapshots.boundClients(realm);
+    Map<String, String> lastBound = PolicySnapshots.lastBoundClients(session, realm);
+    if (!bound.equals(lastBound) && !lastBound.isEmpty()) {
+      Map<String, Object> details = new LinkedHashMap<>();
+      details.put("before", clientIds(realm, lastBound));
+      details.put("after", clientIds(realm, bound));
+      details.put("detectedBy", "reconciliation");
+      record(
+          session,
+          realm,
+          Actor.SYSTEM,
+          null,
+          "clients bound to the break-glass flow",
+          details,
+          false);
+    }
+    PolicySnapshots.acceptBoundClients(session, realm);
   }
 
   /** A governed role is being deleted: on the record (its grants end in the grant service). */
@@ -241,6 +260,47 @@ public final class GovernanceGuard {
       return; // an ordinary realm update by an admin, with the listener in place: not our surface
     }
     record(session, realm, actor, event, "event settings", details, reverted);
+  }
+
+  /**
+   * A client taken off (or put on) the break-glass flow. A holder's change is undone: the client's
+   * browser login goes through the gate again.
+   */
+  private static void bindingsChecked(
+      KeycloakSession session, RealmModel realm, AdminEvent event, Actor actor) {
+    Map<String, String> before = PolicySnapshots.lastBoundClients(session, realm);
+    Map<String, String> now = PolicySnapshots.boundClients(realm);
+    if (before.equals(now)) {
+      return;
+    }
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("before", clientIds(realm, before));
+    details.put("after", clientIds(realm, now));
+    boolean reverted = false;
+    if (actor.holdsGrant()) {
+      before.forEach(
+          (clientId, flowId) -> {
+            ClientModel client = realm.getClientById(clientId);
+            if (client != null
+                && !flowId.equals(client.getAuthenticationFlowBindingOverride("browser"))) {
+              client.setAuthenticationFlowBindingOverride("browser", flowId);
+            }
+          });
+      reverted = true;
+    } else {
+      PolicySnapshots.acceptBoundClients(session, realm);
+    }
+    record(
+        session, realm, actor, event, "clients bound to the break-glass flow", details, reverted);
+  }
+
+  private static List<String> clientIds(RealmModel realm, Map<String, String> bound) {
+    return bound.keySet().stream()
+        .map(realm::getClientById)
+        .filter(Objects::nonNull)
+        .map(ClientModel::getClientId)
+        .sorted()
+        .toList();
   }
 
   private static void tokenCapChecked(

@@ -6,10 +6,12 @@ import dev.breakglass.keycloak.store.DbClock;
 import dev.breakglass.keycloak.store.GovernanceStore;
 import dev.breakglass.keycloak.store.PolicySnapshotEntity;
 import java.io.IOException;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -63,10 +65,60 @@ public final class PolicySnapshots {
         }
       }
       GovernedRoles.remember(session, realm, loaded.policy());
+      if (existing.isEmpty() || existing.get().getBoundClientsJson() == null) {
+        acceptBoundClients(session, realm);
+      }
     } else {
       existing.ifPresent(s -> s.setValid(false));
     }
     return validBefore != loaded.isValid();
+  }
+
+  /**
+   * Clients whose browser login is bound to a flow holding the gate, by client id to flow id:
+   * taking a client off that flow is a governance change.
+   */
+  public static Map<String, String> boundClients(RealmModel realm) {
+    Set<String> gateFlows = new HashSet<>();
+    realm
+        .getAuthenticationFlowsStream()
+        .forEach(
+            flow -> {
+              if (realm
+                  .getAuthenticationExecutionsStream(flow.getId())
+                  .anyMatch(e -> BreakGlassIds.AUTHENTICATOR.equals(e.getAuthenticator()))) {
+                gateFlows.add(flow.getId());
+              }
+            });
+    Map<String, String> bound = new TreeMap<>();
+    realm
+        .getClientsStream()
+        .forEach(
+            client -> {
+              String flow = client.getAuthenticationFlowBindingOverride("browser");
+              if (flow != null && gateFlows.contains(flow)) {
+                bound.put(client.getId(), flow);
+              }
+            });
+    return bound;
+  }
+
+  /** The bound clients as last accepted; empty when never observed. */
+  public static Map<String, String> lastBoundClients(KeycloakSession session, RealmModel realm) {
+    return GovernanceStore.of(session)
+        .snapshot(realm.getId())
+        .map(PolicySnapshotEntity::getBoundClientsJson)
+        .map(PolicySnapshots::parse)
+        .orElse(Map.of());
+  }
+
+  /** Takes the bindings in force as the new baseline (there must be a snapshot already). */
+  public static void acceptBoundClients(KeycloakSession session, RealmModel realm) {
+    String now = toJson(boundClients(realm));
+    GovernanceStore.of(session)
+        .snapshot(realm.getId())
+        .filter(s -> !now.equals(s.getBoundClientsJson()))
+        .ifPresent(s -> s.setBoundClientsJson(now));
   }
 
   /** Puts the last valid policy back in force. Returns false when there is none to put back. */

@@ -26,6 +26,18 @@ public class PolicySnapshotEntity {
   @Column(name = "TAKEN_AT", nullable = false)
   private long takenAt;
 
+  /** JSON object: client id to the break-glass flow its browser login is bound to. */
+  @Column(name = "BOUND_CLIENTS", length = 4000)
+  private String boundClientsJson;
+
+  public String getBoundClientsJson() {
+    return boundClientsJson;
+  }
+
+  public void setBoundClientsJson(String boundClientsJson) {
+    this.boundClientsJson = boundClientsJson;
+  }
+
   public String getRealmId() {
     return realmId;
   }

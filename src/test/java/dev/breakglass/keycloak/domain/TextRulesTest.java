@@ -8,6 +8,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.StringLength;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class TextRulesTest {
@@ -86,5 +87,40 @@ class TextRulesTest {
   @Property
   void tooLongIsReportedFirst(@ForAll @StringLength(min = 11, max = 40) String text) {
     assertEquals(TextRules.Problem.TOO_LONG, TextRules.check(text, 10, false));
+  }
+
+  /** One code point of each Unicode general category that matters here, and its verdict. */
+  @ParameterizedTest
+  @CsvSource({
+    // category, code point, counts toward a minimum, refused in text
+    "Lu uppercase letter, 0041, true, false",
+    "Ll lowercase letter, 00E9, true, false",
+    "Lo other letter, 4E2D, true, false",
+    "Lo Hangul filler, 3164, false, false",
+    "Nd digit, 0037, true, false",
+    "Po punctuation, 0021, true, false",
+    "So symbol, 1F6A8, true, false",
+    "So Braille blank, 2800, false, false",
+    "Zs space, 0020, true, false",
+    "Zs no-break space, 00A0, false, false",
+    "Zs em space, 2003, false, false",
+    "Mn combining accent, 0301, false, false",
+    "Me enclosing circle, 20DD, false, false",
+    "Cc escape, 001B, false, true",
+    "Cc C1 control, 0085, false, true",
+    "Cf zero-width space, 200B, false, true",
+    "Cf word joiner, 2060, false, true",
+    "Cf byte order mark, FEFF, false, true",
+    "Cf right-to-left override, 202E, false, true",
+    "Cf first-strong isolate, 2068, false, true",
+    "Zl line separator, 2028, false, true",
+    "Zp paragraph separator, 2029, false, true"
+  })
+  void eachCategoryCountsAndPassesAsTheRuleSays(
+      String category, String hex, boolean counts, boolean refused) {
+    String c = Character.toString(Integer.parseInt(hex, 16));
+    assertEquals(counts ? 1 : 0, TextRules.visibleLength(c), category);
+    assertEquals(
+        refused, TextRules.check("x" + c + "x", 10, false) != TextRules.Problem.NONE, category);
   }
 }

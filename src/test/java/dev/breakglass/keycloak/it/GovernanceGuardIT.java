@@ -102,7 +102,12 @@ class GovernanceGuardIT {
       assertTrue(claims.get("exp").asLong() <= expiresAt, client + " token outlives the grant");
       assertEquals(grant.get("id").asText(), claims.path("break_glass").path("grant_id").asText());
     }
-    for (String builtIn : List.of("admin-cli", "account-console", "security-admin-console")) {
+    ClientRepresentation created = new ClientRepresentation();
+    created.setClientId("made-after-" + holder);
+    created.setPublicClient(true);
+    realm.admin().clients().create(created).close();
+    for (String builtIn :
+        List.of("admin-cli", "account-console", "security-admin-console", "made-after-" + holder)) {
       ClientRepresentation c = realm.admin().clients().findByClientId(builtIn).get(0);
       assertTrue(
           realm.admin().clients().get(c.getId()).getDefaultClientScopes().stream()
@@ -426,5 +431,29 @@ class GovernanceGuardIT {
       realm.admin().roles().create(role);
       realm.admin().roles().get(DemoRealm.ROLE).addComposites(composites);
     }
+  }
+
+  @Test
+  void theHolderCannotTakeTheAppOffTheBreakGlassFlow() throws Exception {
+    AdminApi attacker = holderApi();
+    int records = governanceRecords().size();
+    ClientRepresentation ops = realm.admin().clients().findByClientId(DemoRealm.CLIENT).get(0);
+    String boundFlow = ops.getAuthenticationFlowBindingOverrides().get("browser");
+    ops.setAuthenticationFlowBindingOverrides(Map.of());
+    AdminApi.Result answer =
+        attacker.put(
+            DemoRealm.REALM + "/clients/" + ops.getId(), Oidc.JSON.writeValueAsString(ops));
+    assertTrue(answer.status() < 500, answer.body());
+    assertEquals(
+        boundFlow,
+        realm
+            .admin()
+            .clients()
+            .get(ops.getId())
+            .toRepresentation()
+            .getAuthenticationFlowBindingOverrides()
+            .get("browser"),
+        "the app logs in through the gate again");
+    assertRevertedByHolder(lastGovernanceRecord(records, "clients bound to the break-glass flow"));
   }
 }
