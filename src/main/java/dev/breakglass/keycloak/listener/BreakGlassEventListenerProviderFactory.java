@@ -6,6 +6,7 @@ import dev.breakglass.keycloak.grant.GrantService;
 import org.keycloak.Config;
 import org.keycloak.events.EventListenerProvider;
 import org.keycloak.events.EventListenerProviderFactory;
+import org.keycloak.http.HttpRequest;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
@@ -46,11 +47,23 @@ public class BreakGlassEventListenerProviderFactory implements EventListenerProv
         role.getContainer() instanceof RealmModel r
             ? r
             : role.getContainer() instanceof ClientModel c ? c.getRealm() : null;
-    if (realm == null) {
-      return;
+    if (realm == null || realmBeingRemoved(session, realm)) {
+      return; // the realm's removal takes its grants and trail with it (copied out first)
     }
     GovernanceGuard.roleRemoved(session, realm, role);
     GrantService.roleRemoved(session, realm, role);
+  }
+
+  /** Keycloak removes a realm's roles one by one before it announces the realm's removal. */
+  private static boolean realmBeingRemoved(KeycloakSession session, RealmModel realm) {
+    HttpRequest request = session.getContext().getHttpRequest();
+    if (request == null || request.getUri() == null) {
+      return false;
+    }
+    String path = request.getUri().getPath();
+    return "DELETE".equals(request.getHttpMethod())
+        && path != null
+        && path.replaceAll("/+$", "").endsWith("/admin/realms/" + realm.getName());
   }
 
   /**
