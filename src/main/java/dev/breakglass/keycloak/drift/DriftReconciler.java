@@ -23,7 +23,6 @@ import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 import org.keycloak.models.GroupModel;
 import org.keycloak.models.KeycloakSession;
-import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.RoleModel;
 import org.keycloak.models.UserModel;
@@ -55,28 +54,6 @@ public final class DriftReconciler {
   }
 
   private DriftReconciler() {}
-
-  /** Reconciles every realm, each in its own transaction. */
-  public static void reconcileAll(KeycloakSessionFactory factory, String trigger) {
-    List<String> realmIds =
-        KeycloakModelUtils.runJobInTransactionWithResult(
-            factory, session -> session.realms().getRealmsStream().map(RealmModel::getId).toList());
-    for (String realmId : realmIds) {
-      try {
-        KeycloakModelUtils.runJobInTransaction(
-            factory,
-            session -> {
-              RealmModel realm = session.realms().getRealm(realmId);
-              if (realm != null) {
-                session.getContext().setRealm(realm);
-                reconcile(session, realm, trigger);
-              }
-            });
-      } catch (RuntimeException e) {
-        LOG.errorf(e, "Break-glass drift reconciliation failed for realm %s", realmId);
-      }
-    }
-  }
 
   /** What an admin change may have touched: one user, one group, composite roles, or everything. */
   public record Scope(Kind kind, String subjectId) {

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.keycloak.admin.client.resource.RealmResource;
+import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.representations.idm.CredentialRepresentation;
 import org.keycloak.representations.idm.UserRepresentation;
 
@@ -52,6 +53,24 @@ public final class DemoRealm {
               + back.body());
     }
     return oidc.exchange(Oidc.code(back));
+  }
+
+  /** Gives the user realm-management's manage-users: an ordinary user administrator. */
+  public static void grantManageUsers(RealmResource realm, String userId) {
+    ClientRepresentation management = realm.clients().findByClientId("realm-management").get(0);
+    realm
+        .users()
+        .get(userId)
+        .roles()
+        .clientLevel(management.getId())
+        .add(
+            List.of(
+                realm
+                    .clients()
+                    .get(management.getId())
+                    .roles()
+                    .get("manage-users")
+                    .toRepresentation()));
   }
 
   /** Creates an eligible responder (member of /responders) whose password is its name. */

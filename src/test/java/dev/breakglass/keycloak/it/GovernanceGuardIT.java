@@ -291,25 +291,9 @@ class GovernanceGuardIT {
     assertEquals(201, created.status(), created.body());
     String crony = realm.admin().users().searchByUsername("crony-" + holder, true).get(0).getId();
     String approvers = realm.admin().groups().groups("approvers", 0, 1).get(0).getId();
-    ClientRepresentation management =
-        realm.admin().clients().findByClientId("realm-management").get(0);
     // An ordinary admin makes the crony an approver with manage-users, during the grant.
     realm.admin().users().get(crony).joinGroup(approvers);
-    realm
-        .admin()
-        .users()
-        .get(crony)
-        .roles()
-        .clientLevel(management.getId())
-        .add(
-            List.of(
-                realm
-                    .admin()
-                    .clients()
-                    .get(management.getId())
-                    .roles()
-                    .get("manage-users")
-                    .toRepresentation()));
+    DemoRealm.grantManageUsers(realm.admin(), crony);
     assertEquals(200, breakGlass.revoke(grantId).status());
 
     JsonNode grant = breakGlass.grant(grantId);
@@ -334,23 +318,7 @@ class GovernanceGuardIT {
   @Test
   void aManageUsersAdminWhoMapsTheCompositeGainsNoAuthority() {
     String id = DemoRealm.createResponder(realm.admin(), "mu-" + holder);
-    ClientRepresentation management =
-        realm.admin().clients().findByClientId("realm-management").get(0);
-    realm
-        .admin()
-        .users()
-        .get(id)
-        .roles()
-        .clientLevel(management.getId())
-        .add(
-            List.of(
-                realm
-                    .admin()
-                    .clients()
-                    .get(management.getId())
-                    .roles()
-                    .get("manage-users")
-                    .toRepresentation()));
+    DemoRealm.grantManageUsers(realm.admin(), id);
     String token =
         Oidc.passwordToken(urls.getBase(), DemoRealm.REALM, "mu-" + holder, "mu-" + holder);
     AdminApi self = new AdminApi(urls.getBase(), () -> token);

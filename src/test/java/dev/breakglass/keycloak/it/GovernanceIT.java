@@ -23,7 +23,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.keycloak.admin.client.Keycloak;
-import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.testframework.annotations.InjectAdminClient;
 import org.keycloak.testframework.annotations.InjectKeycloakUrls;
 import org.keycloak.testframework.annotations.InjectRealm;
@@ -212,23 +211,7 @@ class GovernanceIT {
 
     // The holder of a grant may not give its second attestation, even as an admin.
     String holderAdmin = DemoRealm.createResponder(realm.admin(), "responder-admin");
-    ClientRepresentation management =
-        realm.admin().clients().findByClientId("realm-management").get(0);
-    realm
-        .admin()
-        .users()
-        .get(holderAdmin)
-        .roles()
-        .clientLevel(management.getId())
-        .add(
-            List.of(
-                realm
-                    .admin()
-                    .clients()
-                    .get(management.getId())
-                    .roles()
-                    .get("manage-users")
-                    .toRepresentation()));
+    DemoRealm.grantManageUsers(realm.admin(), holderAdmin);
     DemoRealm.activate(opsConsole(), "responder-admin", 15);
     String ownGrant = breakGlass.activeGrantId("responder-admin");
     String ownPath = BASE + "grants/" + ownGrant + "/attestation";
