@@ -407,7 +407,8 @@ class GovernanceGuardIT {
     int records = governanceRecords().size();
     ClientRepresentation ops = realm.admin().clients().findByClientId(DemoRealm.CLIENT).get(0);
     String boundFlow = ops.getAuthenticationFlowBindingOverrides().get("browser");
-    ops.setAuthenticationFlowBindingOverrides(Map.of());
+    // An empty value is how the admin API removes a binding (an absent key leaves it).
+    ops.setAuthenticationFlowBindingOverrides(Map.of("browser", ""));
     AdminApi.Result answer =
         attacker.put(
             DemoRealm.REALM + "/clients/" + ops.getId(), Oidc.JSON.writeValueAsString(ops));
