@@ -90,11 +90,11 @@ public final class GovernanceGuard {
           record(session, realm, actor, event, "break-glass flow", Map.of(), false);
         }
       }
-      case CLIENT,
-          CLIENT_SCOPE,
-          CLIENT_SCOPE_MAPPING,
-          CLIENT_SCOPE_CLIENT_MAPPING,
-          PROTOCOL_MAPPER ->
+      case CLIENT -> {
+        bindingsChecked(session, realm, event, actor);
+        tokenCapChecked(session, realm, event, actor);
+      }
+      case CLIENT_SCOPE, CLIENT_SCOPE_MAPPING, CLIENT_SCOPE_CLIENT_MAPPING, PROTOCOL_MAPPER ->
           tokenCapChecked(session, realm, event, actor);
       case REALM_ROLE, CLIENT_ROLE -> governedRoleChanged(session, realm, event, actor, path);
       case GROUP_MEMBERSHIP -> eligibleGroupChanged(session, realm, event, actor, path);
@@ -270,6 +270,8 @@ public final class GovernanceGuard {
       KeycloakSession session, RealmModel realm, AdminEvent event, Actor actor) {
     Map<String, String> before = PolicySnapshots.lastBoundClients(session, realm);
     Map<String, String> now = PolicySnapshots.boundClients(realm);
+    LOG.debugf(
+        "Break-glass flow bindings in realm %s: before %s, now %s", realm.getName(), before, now);
     if (before.equals(now)) {
       return;
     }
