@@ -324,7 +324,10 @@ public final class GovernanceGuard {
       }
       String now = GovernedRoles.qualifiedName(role);
       boolean renamed = !now.equals(governed.getRoleName());
-      boolean touched = renamed || mentions(path, role);
+      List<String> compositesWere = GovernedRoles.rememberedCompositeIds(governed);
+      List<String> compositesNow = GovernedRoles.compositeIds(role);
+      boolean compositesChanged = compositesWere != null && !compositesWere.equals(compositesNow);
+      boolean touched = renamed || compositesChanged || mentions(path, role);
       if (!touched) {
         continue;
       }
@@ -332,27 +335,62 @@ public final class GovernanceGuard {
       details.put("roleId", role.getId());
       details.put("roleBefore", governed.getRoleName());
       details.put("roleAfter", now);
-      details.put(
-          "composites",
-          role.getCompositesStream().map(GovernedRoles::qualifiedName).sorted().toList());
+      details.put("compositesBefore", roleNames(realm, compositesWere));
+      details.put("compositesAfter", roleNames(realm, compositesNow));
       boolean reverted = false;
-      if (renamed && actor.holdsGrant()) {
-        String original = governed.getRoleName();
-        role.setName(
-            original.contains(".") && role.isClientRole()
-                ? original.substring(original.indexOf('.') + 1)
-                : original);
-        reverted = true;
+      if (actor.holdsGrant()) {
+        if (renamed) {
+          String original = governed.getRoleName();
+          role.setName(
+              original.contains(".") && role.isClientRole()
+                  ? original.substring(original.indexOf('.') + 1)
+                  : original);
+        }
+        if (compositesChanged) {
+          // More power for this grant and every later one: what was added goes, what was taken
+          // returns.
+          for (String added : compositesNow) {
+            RoleModel composite = realm.getRoleById(added);
+            if (!compositesWere.contains(added) && composite != null) {
+              role.removeCompositeRole(composite);
+            }
+          }
+          for (String taken : compositesWere) {
+            RoleModel composite = realm.getRoleById(taken);
+            if (!compositesNow.contains(taken) && composite != null) {
+              role.addCompositeRole(composite);
+            }
+          }
+        }
+        reverted = renamed || compositesChanged;
+      } else {
+        // An admin's change is the new baseline.
+        governed.setRoleName(now);
+        governed.setCompositeIdsJson(GovernedRoles.compositesJson(role));
       }
       record(
           session,
           realm,
           actor,
           event,
-          renamed ? "governed role renamed" : "governed role changed",
+          renamed
+              ? "governed role renamed"
+              : compositesChanged ? "governed role composites" : "governed role changed",
           details,
           reverted);
     }
+  }
+
+  private static List<String> roleNames(RealmModel realm, List<String> ids) {
+    if (ids == null) {
+      return null;
+    }
+    return ids.stream()
+        .map(realm::getRoleById)
+        .filter(Objects::nonNull)
+        .map(GovernedRoles::qualifiedName)
+        .sorted()
+        .toList();
   }
 
   private static boolean mentions(String path, RoleModel role) {

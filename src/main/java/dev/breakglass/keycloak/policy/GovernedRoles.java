@@ -1,8 +1,10 @@
 package dev.breakglass.keycloak.policy;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.breakglass.keycloak.domain.BreakGlassPolicy;
 import dev.breakglass.keycloak.store.GovernanceStore;
 import dev.breakglass.keycloak.store.GovernedRoleEntity;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +15,7 @@ import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.RoleModel;
+import org.keycloak.util.JsonSerialization;
 
 /**
  * The roles break-glass governs in a realm, as role models. A valid policy names them; when the
@@ -55,6 +58,38 @@ public final class GovernedRoles {
             .equals(byId.keySet());
     if (!same) {
       store.replaceGovernedRoles(realm.getId(), byId);
+    }
+    for (GovernedRoleEntity row : store.governedRoles(realm.getId())) {
+      RoleModel role = realm.getRoleById(row.getRoleId());
+      if (row.getCompositeIdsJson() == null && role != null) {
+        row.setCompositeIdsJson(compositesJson(role));
+      }
+    }
+  }
+
+  /** The ids of a role's direct composites, sorted, as JSON. */
+  public static String compositesJson(RoleModel role) {
+    try {
+      return JsonSerialization.writeValueAsString(compositeIds(role));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static List<String> compositeIds(RoleModel role) {
+    return role.getCompositesStream().map(RoleModel::getId).sorted().toList();
+  }
+
+  /** The composites recorded for a governed role; null when none were recorded yet. */
+  public static List<String> rememberedCompositeIds(GovernedRoleEntity row) {
+    if (row.getCompositeIdsJson() == null) {
+      return null;
+    }
+    try {
+      return JsonSerialization.readValue(
+          row.getCompositeIdsJson(), new TypeReference<List<String>>() {});
+    } catch (IOException e) {
+      return null;
     }
   }
 

@@ -35,6 +35,18 @@ public class GovernedRoleEntity {
   @Column(name = "ROLE_NAME", length = 512, nullable = false)
   private String roleName;
 
+  /** JSON array of the ids of the role's direct composites, as last accepted; null if unknown. */
+  @Column(name = "COMPOSITES", length = 4000)
+  private String compositeIdsJson;
+
+  public String getCompositeIdsJson() {
+    return compositeIdsJson;
+  }
+
+  public void setCompositeIdsJson(String compositeIdsJson) {
+    this.compositeIdsJson = compositeIdsJson;
+  }
+
   public String getRealmId() {
     return realmId;
   }

@@ -425,4 +425,25 @@ class GovernanceGuardIT {
         "the app logs in through the gate again");
     assertRevertedByHolder(lastGovernanceRecord(records, "clients bound to the break-glass flow"));
   }
+
+  @Test
+  void theHolderCannotAddPowerToTheGovernedRole() {
+    AdminApi attacker = holderApi();
+    int records = governanceRecords().size();
+    RoleRepresentation role = realm.admin().roles().get(DemoRealm.ROLE).toRepresentation();
+    RoleRepresentation extra = new RoleRepresentation();
+    extra.setName("extra-power-" + holder);
+    realm.admin().roles().create(extra);
+    RoleRepresentation created = realm.admin().roles().get(extra.getName()).toRepresentation();
+    AdminApi.Result answer =
+        attacker.post(
+            DemoRealm.REALM + "/roles-by-id/" + role.getId() + "/composites",
+            "[{\"id\":\"" + created.getId() + "\",\"name\":\"" + created.getName() + "\"}]");
+    assertTrue(answer.status() < 500, answer.body());
+    assertTrue(
+        realm.admin().roles().get(DemoRealm.ROLE).getRoleComposites().stream()
+            .noneMatch(r -> r.getName().equals(extra.getName())),
+        "the composite was taken back");
+    assertRevertedByHolder(lastGovernanceRecord(records, "governed role composites"));
+  }
 }
