@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
@@ -24,8 +25,6 @@ import org.keycloak.events.admin.AdminEvent;
 import org.keycloak.events.admin.AuthDetails;
 import org.keycloak.events.admin.OperationType;
 import org.keycloak.events.admin.ResourceType;
-import org.keycloak.models.AuthenticationExecutionModel;
-import org.keycloak.models.AuthenticationFlowModel;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.GroupModel;
 import org.keycloak.models.KeycloakSession;
@@ -85,11 +84,8 @@ public final class GovernanceGuard {
         }
       }
       case REALM -> realmChanged(session, realm, event, actor, path);
-      case AUTH_FLOW, AUTH_EXECUTION, AUTH_EXECUTION_FLOW, AUTHENTICATOR_CONFIG -> {
-        if (touchesBreakGlassFlow(realm, path)) {
-          record(session, realm, actor, event, "break-glass flow", Map.of(), false);
-        }
-      }
+      case AUTH_FLOW, AUTH_EXECUTION, AUTH_EXECUTION_FLOW, AUTHENTICATOR_CONFIG ->
+          flowChecked(session, realm, event, actor);
       case CLIENT -> {
         bindingsChecked(session, realm, event, actor);
         tokenCapChecked(session, realm, event, actor);
@@ -118,7 +114,15 @@ public final class GovernanceGuard {
     }
     Map<String, String> before = PolicySnapshots.lastValid(session, realm).orElse(null);
     boolean validityChanged = PolicySnapshots.accept(session, realm);
-    Map<String, String> now = RealmPolicies.rawConfig(realm);
+    // Stored snapshots leave out empty values; compare like with like.
+    Map<String, String> now = new TreeMap<>();
+    RealmPolicies.rawConfig(realm)
+        .forEach(
+            (key, value) -> {
+              if (value != null) {
+                now.put(key, value);
+              }
+            });
     if (before != null
         && (validityChanged
             || (RealmPolicies.load(session, realm).isValid() && !before.equals(now)))) {
@@ -149,6 +153,15 @@ public final class GovernanceGuard {
           false);
     }
     PolicySnapshots.acceptBoundClients(session, realm);
+    Map<String, Map<String, Object>> lastFlows = PolicySnapshots.lastFlowState(session, realm);
+    Map<String, Map<String, Object>> flows = PolicySnapshots.flowState(realm);
+    if (!lastFlows.isEmpty() && !lastFlows.equals(flows)) {
+      Map<String, Object> details = new LinkedHashMap<>();
+      details.put("changes", flowChanges(lastFlows, flows));
+      details.put("detectedBy", "reconciliation");
+      record(session, realm, Actor.SYSTEM, null, "break-glass flow", details, false);
+    }
+    PolicySnapshots.acceptFlowState(session, realm);
   }
 
   /** A governed role is being deleted: on the record (its grants end in the grant service). */
@@ -260,6 +273,50 @@ public final class GovernanceGuard {
       return; // an ordinary realm update by an admin, with the listener in place: not our surface
     }
     record(session, realm, actor, event, "event settings", details, reverted);
+  }
+
+  /**
+   * The break-glass flow's executions changed (a requirement, an execution added or removed). A
+   * holder's change is undone: the gate, and what stands before it, stay as they were.
+   */
+  private static void flowChecked(
+      KeycloakSession session, RealmModel realm, AdminEvent event, Actor actor) {
+    Map<String, Map<String, Object>> before = PolicySnapshots.lastFlowState(session, realm);
+    Map<String, Map<String, Object>> now = PolicySnapshots.flowState(realm);
+    if (before.isEmpty() || before.equals(now)) {
+      if (before.isEmpty()) {
+        PolicySnapshots.acceptFlowState(session, realm);
+      }
+      return;
+    }
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("changes", flowChanges(before, now));
+    boolean reverted = false;
+    if (actor.holdsGrant()) {
+      List<String> restored = PolicySnapshots.restoreFlowState(session, realm);
+      details.put("restored", restored);
+      reverted = true;
+    } else {
+      PolicySnapshots.acceptFlowState(session, realm);
+    }
+    record(session, realm, actor, event, "break-glass flow", details, reverted);
+  }
+
+  /** The executions that differ, before and after (bounded: a flow has a handful). */
+  private static Map<String, Object> flowChanges(
+      Map<String, Map<String, Object>> before, Map<String, Map<String, Object>> now) {
+    Map<String, Object> changes = new TreeMap<>();
+    Set<String> ids = new HashSet<>(before.keySet());
+    ids.addAll(now.keySet());
+    for (String id : ids) {
+      if (!Objects.equals(before.get(id), now.get(id)) && changes.size() < 20) {
+        Map<String, Object> change = new LinkedHashMap<>();
+        change.put("before", before.get(id));
+        change.put("after", now.get(id));
+        changes.put(id, change);
+      }
+    }
+    return changes;
   }
 
   /**
@@ -438,26 +495,6 @@ public final class GovernanceGuard {
       reverted = true;
     }
     record(session, realm, actor, event, what, details, reverted);
-  }
-
-  /** The change names a flow (by alias or id) that holds the gate, or an execution of one. */
-  private static boolean touchesBreakGlassFlow(RealmModel realm, String path) {
-    for (AuthenticationFlowModel flow : realm.getAuthenticationFlowsStream().toList()) {
-      List<AuthenticationExecutionModel> executions =
-          realm.getAuthenticationExecutionsStream(flow.getId()).toList();
-      boolean gate =
-          executions.stream()
-              .anyMatch(e -> BreakGlassIds.AUTHENTICATOR.equals(e.getAuthenticator()));
-      if (!gate) {
-        continue;
-      }
-      if (path.contains(flow.getId())
-          || path.contains("flows/" + flow.getAlias())
-          || executions.stream().anyMatch(e -> path.contains(e.getId()))) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static Actor actor(KeycloakSession session, AuthDetails auth) {

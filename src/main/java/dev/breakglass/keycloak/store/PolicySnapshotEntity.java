@@ -30,6 +30,20 @@ public class PolicySnapshotEntity {
   @Column(name = "BOUND_CLIENTS", length = 4000)
   private String boundClientsJson;
 
+  /**
+   * JSON: the break-glass flow's executions by id (parent, authenticator, requirement, priority).
+   */
+  @Column(name = "FLOWS", length = 8000)
+  private String flowsJson;
+
+  public String getFlowsJson() {
+    return flowsJson;
+  }
+
+  public void setFlowsJson(String flowsJson) {
+    this.flowsJson = flowsJson;
+  }
+
   public String getBoundClientsJson() {
     return boundClientsJson;
   }

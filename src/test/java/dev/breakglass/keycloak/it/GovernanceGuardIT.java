@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.keycloak.admin.client.Keycloak;
+import org.keycloak.representations.idm.AuthenticationExecutionInfoRepresentation;
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.representations.idm.ClientScopeRepresentation;
 import org.keycloak.representations.idm.RoleRepresentation;
@@ -445,5 +446,33 @@ class GovernanceGuardIT {
             .noneMatch(r -> r.getName().equals(extra.getName())),
         "the composite was taken back");
     assertRevertedByHolder(lastGovernanceRecord(records, "governed role composites"));
+  }
+
+  @Test
+  void theHolderCannotSwitchTheGateOff() throws Exception {
+    AdminApi attacker = holderApi();
+    int records = governanceRecords().size();
+    String flow = "break-glass browser";
+    AuthenticationExecutionInfoRepresentation gate =
+        realm.admin().flows().getExecutions(flow).stream()
+            .filter(e -> "break-glass-authenticator".equals(e.getProviderId()))
+            .findFirst()
+            .orElseThrow();
+    String required = gate.getRequirement();
+    gate.setRequirement("DISABLED");
+    AdminApi.Result answer =
+        attacker.put(
+            DemoRealm.REALM + "/authentication/flows/break-glass%20browser/executions",
+            Oidc.JSON.writeValueAsString(gate));
+    assertTrue(answer.status() < 500, answer.body());
+    assertEquals(
+        required,
+        realm.admin().flows().getExecutions(flow).stream()
+            .filter(e -> "break-glass-authenticator".equals(e.getProviderId()))
+            .findFirst()
+            .orElseThrow()
+            .getRequirement(),
+        "the gate is required again");
+    assertRevertedByHolder(lastGovernanceRecord(records, "break-glass flow"));
   }
 }
