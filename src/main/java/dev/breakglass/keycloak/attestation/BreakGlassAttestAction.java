@@ -13,7 +13,6 @@ import dev.breakglass.keycloak.store.AuditRecordEntity;
 import dev.breakglass.keycloak.store.GrantEntity;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
-import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,7 +26,6 @@ import org.keycloak.events.EventType;
 import org.keycloak.forms.login.LoginFormsProvider;
 import org.keycloak.models.Constants;
 import org.keycloak.models.utils.FormMessage;
-import org.keycloak.util.JsonSerialization;
 
 /**
  * The attestation form, shown on the holder's next login after a grant ends: the grant's own
@@ -241,7 +239,7 @@ public class BreakGlassAttestAction implements RequiredActionProvider {
           || actions.size() >= MAX_ACTIONS_SHOWN) {
         continue;
       }
-      Map<String, Object> details = parse(r.getDetailsJson());
+      Map<String, Object> details = AuditChain.details(r);
       Map<String, String> action = new LinkedHashMap<>();
       action.put("time", iso(r.getCreatedAt()));
       action.put("use", String.valueOf(details.getOrDefault("use", "")));
@@ -253,15 +251,6 @@ public class BreakGlassAttestAction implements RequiredActionProvider {
       actions.add(action);
     }
     return actions;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> parse(String json) {
-    try {
-      return json == null ? Map.of() : JsonSerialization.readValue(json, Map.class);
-    } catch (IOException e) {
-      return Map.of();
-    }
   }
 
   private static String iso(Long millis) {

@@ -1,13 +1,18 @@
 package dev.breakglass.keycloak.audit;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.breakglass.keycloak.store.AuditRecordEntity;
 import dev.breakglass.keycloak.store.AuditStore;
+import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
 import org.jboss.logging.Logger;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
+import org.keycloak.util.JsonSerialization;
 
 /**
  * Reads a realm's audit chain from the store for {@link AuditVerifier} and the export: in pages, so
@@ -124,6 +129,18 @@ public final class AuditChain {
     return AuditStore.of(session).export(realm.getId(), from, to, first, max).stream()
         .map(r -> row(r, realm.getName()))
         .toList();
+  }
+
+  /** A record's details as a map; empty when absent or unreadable (a tampered row). */
+  public static Map<String, Object> details(AuditRecordEntity record) {
+    try {
+      return record.getDetailsJson() == null
+          ? Map.of()
+          : JsonSerialization.readValue(
+              record.getDetailsJson(), new TypeReference<LinkedHashMap<String, Object>>() {});
+    } catch (IOException e) {
+      return Map.of();
+    }
   }
 
   public static AuditVerifier.Entry entry(AuditRecordEntity r) {

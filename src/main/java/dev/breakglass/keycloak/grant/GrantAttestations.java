@@ -1,6 +1,6 @@
 package dev.breakglass.keycloak.grant;
 
-import com.fasterxml.jackson.core.type.TypeReference;
+import dev.breakglass.keycloak.audit.AuditChain;
 import dev.breakglass.keycloak.audit.AuditTrail;
 import dev.breakglass.keycloak.domain.AlertRules;
 import dev.breakglass.keycloak.domain.AttestationAnswers;
@@ -171,7 +171,7 @@ public final class GrantAttestations {
             now + 1,
             10_000)
         .stream()
-        .map(r -> details(r.getDetailsJson()))
+        .map(AuditChain::details)
         .anyMatch(
             d ->
                 "approver group membership".equals(d.get("what"))
@@ -185,22 +185,11 @@ public final class GrantAttestations {
     String prefix = "users/" + userId;
     return AuditStore.of(session).ofGrant(realm.getId(), grant.getId(), 0, 10_000).stream()
         .filter(r -> AuditEventType.BREAK_GLASS_USED.name().equals(r.getType()))
-        .map(r -> details(r.getDetailsJson()))
+        .map(AuditChain::details)
         .map(d -> d.get("resourcePath"))
         .anyMatch(
             p ->
                 p instanceof String path && (path.equals(prefix) || path.startsWith(prefix + "/")));
-  }
-
-  private static Map<String, Object> details(String json) {
-    try {
-      return json == null
-          ? Map.of()
-          : JsonSerialization.readValue(
-              json, new TypeReference<LinkedHashMap<String, Object>>() {});
-    } catch (IOException e) {
-      return Map.of();
-    }
   }
 
   /** The user's ended grants still waiting for their attestation, oldest first. */

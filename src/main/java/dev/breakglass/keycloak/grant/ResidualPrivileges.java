@@ -1,12 +1,11 @@
 package dev.breakglass.keycloak.grant;
 
-import com.fasterxml.jackson.core.type.TypeReference;
+import dev.breakglass.keycloak.audit.AuditChain;
 import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.domain.ResidualCandidate;
 import dev.breakglass.keycloak.store.AuditRecordEntity;
 import dev.breakglass.keycloak.store.AuditStore;
 import dev.breakglass.keycloak.store.GrantEntity;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -18,7 +17,6 @@ import org.keycloak.models.GroupModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
-import org.keycloak.util.JsonSerialization;
 
 /**
  * What was created or granted under a grant's authority and still exists at its end: the users,
@@ -43,7 +41,7 @@ public final class ResidualPrivileges {
         if (!AuditEventType.BREAK_GLASS_USED.name().equals(record.getType())) {
           continue;
         }
-        Map<String, Object> d = details(record.getDetailsJson());
+        Map<String, Object> d = AuditChain.details(record);
         if (!"ADMIN".equals(d.get("use")) || !realm.getName().equals(d.get("targetRealm"))) {
           continue;
         }
@@ -103,16 +101,5 @@ public final class ResidualPrivileges {
 
   private static String str(Object value) {
     return value == null ? null : value.toString();
-  }
-
-  private static Map<String, Object> details(String json) {
-    try {
-      return json == null
-          ? Map.of()
-          : JsonSerialization.readValue(
-              json, new TypeReference<LinkedHashMap<String, Object>>() {});
-    } catch (IOException e) {
-      return Map.of();
-    }
   }
 }

@@ -65,7 +65,8 @@ public class BreakGlassEventListenerProvider implements EventListenerProvider {
       return;
     }
     RealmModel realm = session.realms().getRealm(event.getRealmId());
-    if (realm == null) {
+    // The listener is global: a realm without break-glass costs its logins no database look-up.
+    if (realm == null || !GovernanceGuard.governs(realm)) {
       return;
     }
     Optional<GrantEntity> active = GrantService.findActive(session, realm, event.getUserId());
@@ -188,7 +189,7 @@ public class BreakGlassEventListenerProvider implements EventListenerProvider {
         auth.getRealmId().equals(targetRealm.getId())
             ? targetRealm
             : session.realms().getRealm(auth.getRealmId());
-    if (holderRealm == null) {
+    if (holderRealm == null || !GovernanceGuard.governs(holderRealm)) {
       return;
     }
     Optional<GrantEntity> active = GrantService.findActive(session, holderRealm, auth.getUserId());

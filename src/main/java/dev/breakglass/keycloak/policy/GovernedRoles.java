@@ -93,10 +93,6 @@ public final class GovernedRoles {
     }
   }
 
-  public static boolean isGoverned(KeycloakSession session, RealmModel realm, RoleModel role) {
-    return of(session, realm).stream().anyMatch(r -> r.getId().equals(role.getId()));
-  }
-
   /** A realm role's name, or {@code clientId.role} for a client role: the policy's notation. */
   public static String qualifiedName(RoleModel role) {
     return role.isClientRole() && role.getContainer() instanceof ClientModel client

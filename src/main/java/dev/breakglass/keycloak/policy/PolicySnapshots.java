@@ -34,14 +34,6 @@ public final class PolicySnapshots {
     return GovernanceStore.of(session).snapshot(realm.getId()).map(s -> parse(s.getConfigJson()));
   }
 
-  /** Whether the policy was valid when last observed (true when never observed). */
-  public static boolean wasValid(KeycloakSession session, RealmModel realm) {
-    return GovernanceStore.of(session)
-        .snapshot(realm.getId())
-        .map(PolicySnapshotEntity::isValid)
-        .orElse(true);
-  }
-
   /**
    * Takes the policy in force as the new baseline when it is valid (and its roles as the governed
    * roles); when it is invalid, keeps the last valid one and marks the state invalid. Returns

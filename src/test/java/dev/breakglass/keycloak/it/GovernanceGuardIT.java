@@ -475,4 +475,18 @@ class GovernanceGuardIT {
         "the gate is required again");
     assertRevertedByHolder(lastGovernanceRecord(records, "break-glass flow"));
   }
+
+  @Test
+  void aRevokeReasonWithHiddenCharactersIsRefusedAndChangesNothing() {
+    DemoRealm.activate(opsConsole(), holder, 10);
+    String grantId = breakGlass.activeGrantId(holder);
+    for (String hidden : List.of("\u202E", "\u2028", "\u200B", "\u001B[2J")) {
+      AdminApi.Result refused =
+          breakGlass.post(
+              "grants/" + grantId + "/revoke",
+              Oidc.JSON.createObjectNode().put("reason", "done" + hidden + "evil").toString());
+      assertEquals(400, refused.status(), refused.body());
+      assertEquals("ACTIVE", breakGlass.grant(grantId).get("status").asText(), "nothing ended");
+    }
+  }
 }
