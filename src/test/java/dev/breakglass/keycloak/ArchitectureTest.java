@@ -41,7 +41,8 @@ class ArchitectureTest {
     ROOT + ".attestation..",
     ROOT + ".token..",
     ROOT + ".listener..",
-    ROOT + ".admin.."
+    ROOT + ".admin..",
+    ROOT + ".userapi.."
   };
 
   private static JavaClasses main;

@@ -104,7 +104,8 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
               context.getUser(),
               result.request(),
               drill.isPresent(),
-              new GrantService.Origin(clientId(context), context.getConnection().getRemoteAddr()));
+              new GrantService.Origin(clientId(context), context.getConnection().getRemoteAddr()),
+              null);
     } catch (GrantService.AlreadyActiveException e) {
       context
           .form()

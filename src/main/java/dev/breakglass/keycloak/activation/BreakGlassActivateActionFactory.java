@@ -42,9 +42,10 @@ public class BreakGlassActivateActionFactory implements RequiredActionFactory {
           .name(PolicyKeys.APPROVER_GROUP)
           .label("Approver group")
           .helpText(
-              "Members of this group give the second attestation of a grant (holder-and-second),"
-                  + " never for their own grant, and only if they were members before the grant"
-                  + " began and its holder did not create or change their account during it.")
+              "Members of this group decide requests when approval is required, and give the"
+                  + " second attestation of a grant (holder-and-second), never for their own grant,"
+                  + " and only if they were members before the grant began and its holder did not"
+                  + " create or change their account during it.")
           .type(ProviderConfigProperty.GROUP_TYPE)
           .add()
           .property()
@@ -179,6 +180,81 @@ public class BreakGlassActivateActionFactory implements RequiredActionFactory {
                   + " responder with an overdue attestation must attest before activating again.")
           .type(ProviderConfigProperty.BOOLEAN_TYPE)
           .defaultValue("false")
+          .add()
+          .property()
+          .name(PolicyKeys.REQUIRE_SECOND_FACTOR)
+          .label("Require a second factor")
+          .helpText(
+              "On (the default): activation needs the password and a second factor (an"
+                  + " authenticator app code, or a security key) entered in the activation flow"
+                  + " itself; an SSO session alone never activates. Off: the password alone, still"
+                  + " entered afresh.")
+          .type(ProviderConfigProperty.BOOLEAN_TYPE)
+          .defaultValue(PolicyKeys.DEFAULT_REQUIRE_SECOND_FACTOR)
+          .add()
+          .property()
+          .name(PolicyKeys.APPROVAL)
+          .label("Approval")
+          .helpText(
+              "none: a valid request activates at once. required: it waits for a member of the"
+                  + " approver group (never the requester) to approve it in the console or the"
+                  + " user API; roles and duration start at approval.")
+          .type(ProviderConfigProperty.LIST_TYPE)
+          .options("none", "required")
+          .defaultValue(PolicyKeys.DEFAULT_APPROVAL)
+          .add()
+          .property()
+          .name(PolicyKeys.APPROVAL_TIMEOUT)
+          .label("Approval timeout (minutes)")
+          .helpText("How long a request waits for an approver before the fallback applies.")
+          .type(ProviderConfigProperty.INTEGER_TYPE)
+          .defaultValue(PolicyKeys.DEFAULT_APPROVAL_TIMEOUT)
+          .add()
+          .property()
+          .name(PolicyKeys.NO_APPROVER_FALLBACK)
+          .label("When nobody approves")
+          .helpText(
+              "deny: the request is rejected (APPROVAL_TIMEOUT). self-activate: the waiting"
+                  + " requester activates alone for at most the fallback duration; every approver"
+                  + " is alerted (BREAK_GLASS_OVERRIDE) and the grant needs a second-person"
+                  + " attestation.")
+          .type(ProviderConfigProperty.LIST_TYPE)
+          .options("deny", "self-activate")
+          .defaultValue(PolicyKeys.DEFAULT_NO_APPROVER_FALLBACK)
+          .add()
+          .property()
+          .name(PolicyKeys.FALLBACK_MAX_DURATION)
+          .label("Fallback maximum duration (minutes)")
+          .helpText("Longest grant the self-activate fallback gives; at most the maximum duration.")
+          .type(ProviderConfigProperty.INTEGER_TYPE)
+          .defaultValue(PolicyKeys.DEFAULT_FALLBACK_MAX_DURATION)
+          .add()
+          .property()
+          .name(PolicyKeys.COOLDOWN)
+          .label("Cooldown (minutes)")
+          .helpText(
+              "Minutes between one user's activations; 0 for none. Drills neither start nor wait"
+                  + " for a cooldown.")
+          .type(ProviderConfigProperty.INTEGER_TYPE)
+          .defaultValue("0")
+          .add()
+          .property()
+          .name(PolicyKeys.MAX_ACTIVE_GRANTS)
+          .label("Maximum active grants")
+          .helpText(
+              "Active and pending grants the realm may have at once, drills included; 0 for no"
+                  + " limit.")
+          .type(ProviderConfigProperty.INTEGER_TYPE)
+          .defaultValue("0")
+          .add()
+          .property()
+          .name(PolicyKeys.FREQUENCY_ALERT_PER_DAY)
+          .label("Frequency alert (activations per day)")
+          .helpText(
+              "Alert (never block) when one user activates more often than this in 24 hours,"
+                  + " drills not counted; 0 for none.")
+          .type(ProviderConfigProperty.INTEGER_TYPE)
+          .defaultValue("0")
           .add()
           .build();
 

@@ -4,8 +4,9 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * A realm's break-glass policy, already validated. Immutable; every part (gate, activation,
- * sweeper, listener) works from one of these, never from the raw config map.
+ * A realm's break-glass policy, already validated. {@code approverGroup} is a group path, or empty
+ * when the realm has no approvers. Immutable; every part (gate, activation, sweeper, listener)
+ * works from one of these, never from the raw config map.
  */
 public record BreakGlassPolicy(
     String eligibleGroup,
@@ -17,7 +18,11 @@ public record BreakGlassPolicy(
     int minReasonLength,
     DriftMode driftMode,
     AlertPolicy alerts,
-    AttestationPolicy attestation) {
+    AttestationPolicy attestation,
+    boolean requireSecondFactor,
+    String approverGroup,
+    ApprovalPolicy approval,
+    LimitPolicy limits) {
 
   public BreakGlassPolicy {
     grantableRoles = List.copyOf(grantableRoles);

@@ -22,6 +22,14 @@ public final class PolicyKeys {
   public static final String ATTESTATION_DEADLINE_HOURS = "attestationDeadlineHours";
   public static final String ATTESTATION_REMINDER_HOURS = "attestationReminderHours";
   public static final String BLOCK_WHEN_OVERDUE = "blockActivationWhenOverdue";
+  public static final String REQUIRE_SECOND_FACTOR = "requireSecondFactor";
+  public static final String APPROVAL = "approval";
+  public static final String APPROVAL_TIMEOUT = "approvalTimeoutMinutes";
+  public static final String NO_APPROVER_FALLBACK = "noApproverFallback";
+  public static final String FALLBACK_MAX_DURATION = "fallbackMaxDurationMinutes";
+  public static final String COOLDOWN = "cooldownMinutes";
+  public static final String MAX_ACTIVE_GRANTS = "maxActiveGrants";
+  public static final String FREQUENCY_ALERT_PER_DAY = "frequencyAlertPerDay";
 
   public static final String DEFAULT_DEFAULT_DURATION = "30";
   public static final String DEFAULT_MAX_DURATION = "60";
@@ -36,6 +44,19 @@ public final class PolicyKeys {
   public static final String DEFAULT_ATTESTATION = "holder";
   public static final String DEFAULT_ATTESTATION_DEADLINE_HOURS = "72";
   public static final String DEFAULT_ATTESTATION_REMINDER_HOURS = "24";
+
+  /** Safe by default: a password or an SSO cookie alone never activates. */
+  public static final String DEFAULT_REQUIRE_SECOND_FACTOR = "true";
+
+  public static final String DEFAULT_APPROVAL = "none";
+  public static final String DEFAULT_APPROVAL_TIMEOUT = "15";
+
+  /** Without an answer, nothing activates unless the realm admin chose the fallback. */
+  public static final String DEFAULT_NO_APPROVER_FALLBACK = "deny";
+
+  public static final String DEFAULT_FALLBACK_MAX_DURATION = "30";
+  public static final int LIMIT_MAX_ACTIVE_GRANTS = 10_000;
+  public static final int LIMIT_FREQUENCY_ALERT_PER_DAY = 1_000;
 
   /** Keycloak joins multi-valued config values with this separator. */
   public static final String MULTI_VALUE_SEPARATOR = "##";

@@ -137,6 +137,22 @@ public final class PolicyParser {
     AlertPolicy alerts = parseAlerts(c, errors);
     AttestationPolicy attestation = parseAttestation(c, errors);
 
+    boolean requireSecondFactor =
+        parseBoolean(
+            c,
+            PolicyKeys.REQUIRE_SECOND_FACTOR,
+            PolicyKeys.DEFAULT_REQUIRE_SECOND_FACTOR,
+            "Require a second factor",
+            errors);
+    ApprovalPolicy approval = parseApproval(c, max, errors);
+    if (approval != null && approval.required() && approvers.isEmpty()) {
+      errors.add(
+          new FieldError(
+              PolicyKeys.APPROVER_GROUP,
+              "Approval is required: choose the group whose members decide requests."));
+    }
+    LimitPolicy limits = parseLimits(c, errors);
+
     if (!errors.isEmpty()) {
       return new Result(null, List.copyOf(errors));
     }
@@ -151,8 +167,112 @@ public final class PolicyParser {
             minReason,
             driftMode,
             alerts,
-            attestation),
+            attestation,
+            requireSecondFactor,
+            approvers,
+            approval,
+            limits),
         List.of());
+  }
+
+  private static ApprovalPolicy parseApproval(
+      Map<String, String> c, Integer maxDuration, List<FieldError> errors) {
+    String mode = valueOrDefault(c, PolicyKeys.APPROVAL, PolicyKeys.DEFAULT_APPROVAL);
+    if (!mode.equals("none") && !mode.equals("required")) {
+      errors.add(new FieldError(PolicyKeys.APPROVAL, "Approval must be none or required."));
+    }
+    Integer timeout =
+        parseMinutes(
+            c,
+            PolicyKeys.APPROVAL_TIMEOUT,
+            PolicyKeys.DEFAULT_APPROVAL_TIMEOUT,
+            "Approval timeout",
+            errors);
+    String fallbackText =
+        valueOrDefault(c, PolicyKeys.NO_APPROVER_FALLBACK, PolicyKeys.DEFAULT_NO_APPROVER_FALLBACK);
+    ApprovalPolicy.NoApproverFallback fallback =
+        ApprovalPolicy.NoApproverFallback.fromConfig(fallbackText).orElse(null);
+    if (fallback == null) {
+      errors.add(
+          new FieldError(
+              PolicyKeys.NO_APPROVER_FALLBACK,
+              "No-approver fallback must be deny or self-activate."));
+    }
+    Integer fallbackMax =
+        parseMinutes(
+            c,
+            PolicyKeys.FALLBACK_MAX_DURATION,
+            PolicyKeys.DEFAULT_FALLBACK_MAX_DURATION,
+            "Fallback maximum duration",
+            errors);
+    if (fallbackMax != null && maxDuration != null && fallbackMax > maxDuration) {
+      errors.add(
+          new FieldError(
+              PolicyKeys.FALLBACK_MAX_DURATION,
+              "Fallback maximum duration must not exceed the maximum duration ("
+                  + maxDuration
+                  + " minutes)."));
+    }
+    if (timeout == null || fallback == null || fallbackMax == null) {
+      return null;
+    }
+    return new ApprovalPolicy(mode.equals("required"), timeout, fallback, fallbackMax);
+  }
+
+  private static LimitPolicy parseLimits(Map<String, String> c, List<FieldError> errors) {
+    Integer cooldown =
+        parseBounded(
+            c,
+            PolicyKeys.COOLDOWN,
+            "Cooldown",
+            PolicyKeys.LIMIT_MAX_DURATION_MINUTES,
+            " minutes (0 for none).",
+            errors);
+    Integer maxActive =
+        parseBounded(
+            c,
+            PolicyKeys.MAX_ACTIVE_GRANTS,
+            "Maximum active grants",
+            PolicyKeys.LIMIT_MAX_ACTIVE_GRANTS,
+            " (0 for no limit).",
+            errors);
+    Integer perDay =
+        parseBounded(
+            c,
+            PolicyKeys.FREQUENCY_ALERT_PER_DAY,
+            "Frequency alert per day",
+            PolicyKeys.LIMIT_FREQUENCY_ALERT_PER_DAY,
+            " activations (0 for none).",
+            errors);
+    if (cooldown == null || maxActive == null || perDay == null) {
+      return null;
+    }
+    return new LimitPolicy(cooldown, maxActive, perDay);
+  }
+
+  /** A whole number from 0 to {@code limit}; empty means 0 (off). */
+  private static Integer parseBounded(
+      Map<String, String> c,
+      String key,
+      String label,
+      int limit,
+      String unit,
+      List<FieldError> errors) {
+    Integer value = parseInt(c, key, "0", label, errors);
+    if (value != null && (value < 0 || value > limit)) {
+      errors.add(new FieldError(key, label + " must be between 0 and " + limit + unit));
+      return null;
+    }
+    return value;
+  }
+
+  private static boolean parseBoolean(
+      Map<String, String> c, String key, String def, String label, List<FieldError> errors) {
+    String text = valueOrDefault(c, key, def);
+    if (!text.equals("true") && !text.equals("false")) {
+      errors.add(new FieldError(key, label + " must be true or false."));
+    }
+    return !text.equals("false");
   }
 
   /**

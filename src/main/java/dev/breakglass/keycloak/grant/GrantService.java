@@ -43,6 +43,12 @@ public final class GrantService {
   /** Who asked and from where: recorded with the activation. */
   public record Origin(String clientId, String ipAddress) {}
 
+  /**
+   * How the requester authenticated in the activation flow ({@code password+otp}, {@code
+   * password+webauthn}, {@code password}) and when (epoch millis): kept with the grant.
+   */
+  public record Authentication(String method, long at) {}
+
   /** Thrown when the user already holds an active grant: a second one would extend it silently. */
   public static final class AlreadyActiveException extends RuntimeException {
     private final transient GrantEntity active;
@@ -74,7 +80,8 @@ public final class GrantService {
       UserModel user,
       ActivationRequest request,
       boolean drill,
-      Origin origin) {
+      Origin origin,
+      Authentication authentication) {
     // Serialise activations of this realm across the cluster, so the check below cannot race.
     AuditTrail.lockChain(session, realm);
     Optional<GrantEntity> existing = findActive(session, realm, user.getId());
@@ -108,6 +115,11 @@ public final class GrantService {
     grant.setActivatedAt(now);
     grant.setExpiresAt(now + request.durationMinutes() * 60_000L);
     grant.setDrill(drill);
+    grant.setDurationMinutes(request.durationMinutes());
+    if (authentication != null) {
+      grant.setAuthMethod(authentication.method());
+      grant.setAuthAt(authentication.at());
+    }
     GrantStore.of(session).persist(grant);
 
     roles.forEach(user::grantRole);
@@ -140,6 +152,15 @@ public final class GrantService {
     if (origin != null) {
       details.put("clientId", origin.clientId());
       details.put("ipAddress", origin.ipAddress());
+    }
+    if (authentication != null) {
+      details.put(
+          "authentication",
+          Map.of(
+              "method",
+              authentication.method(),
+              "at",
+              Instant.ofEpochMilli(authentication.at()).toString()));
     }
     AuditTrail.append(
         session,

@@ -35,7 +35,13 @@ public record GrantView(
     Long expiryLagMillis,
     String closedAt,
     Map<String, Object> attestation,
-    List<Map<String, Object>> residualPrivileges) {
+    List<Map<String, Object>> residualPrivileges,
+    String requestedAt,
+    Integer durationMinutes,
+    String decidedAt,
+    String decisionComment,
+    boolean override,
+    Map<String, Object> authentication) {
 
   public static GrantView of(GrantEntity g, String realmName) {
     return new GrantView(
@@ -47,8 +53,8 @@ public record GrantView(
         g.getReason(),
         g.getTicket(),
         g.getStatus(),
-        iso(g.getActivatedAt()),
-        iso(g.getExpiresAt()),
+        activated(g) ? iso(g.getActivatedAt()) : null,
+        activated(g) ? iso(g.getExpiresAt()) : null,
         iso(g.getEndedAt()),
         g.getEndReason(),
         g.getEndedBy(),
@@ -60,7 +66,29 @@ public record GrantView(
         expiryLag(g),
         iso(g.getClosedAt()),
         attestation(g),
-        residualPrivileges(g));
+        residualPrivileges(g),
+        iso(g.getRequestedAt()),
+        g.getDurationMinutes(),
+        iso(g.getDecidedAt()),
+        g.getDecisionComment(),
+        g.isOverrideActivation(),
+        authentication(g));
+  }
+
+  /** A PENDING request, or one rejected before it ever activated, has no activation times. */
+  static boolean activated(GrantEntity g) {
+    return g.getActivatedAt() > 0;
+  }
+
+  /** How and when the holder authenticated in the activation flow; null for older grants. */
+  static Map<String, Object> authentication(GrantEntity g) {
+    if (g.getAuthMethod() == null) {
+      return null;
+    }
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("method", g.getAuthMethod());
+    view.put("at", iso(g.getAuthAt()));
+    return view;
   }
 
   /**

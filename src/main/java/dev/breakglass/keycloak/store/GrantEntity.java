@@ -134,6 +134,88 @@ public class GrantEntity {
   @Column(name = "RESIDUAL_PRIVILEGES", length = 8000)
   private String residualPrivilegesJson;
 
+  /** When a PENDING request was made; null for grants that activated at once. */
+  @Column(name = "REQUESTED_AT")
+  private Long requestedAt;
+
+  /** The duration asked for: a PENDING request's clock starts only at approval. */
+  @Column(name = "DURATION_MINUTES")
+  private Integer durationMinutes;
+
+  /** When an approver approved or rejected, or the request timed out. */
+  @Column(name = "DECIDED_AT")
+  private Long decidedAt;
+
+  @Column(name = "DECISION_COMMENT", length = 1000)
+  private String decisionComment;
+
+  /** Activated by the no-approver fallback: the grant needs a second-person attestation. */
+  @Column(name = "OVERRIDE_ACTIVATION", nullable = false)
+  private boolean overrideActivation;
+
+  /** How the holder authenticated in the activation flow, e.g. {@code password+otp}. */
+  @Column(name = "AUTH_METHOD", length = 64)
+  private String authMethod;
+
+  @Column(name = "AUTH_AT")
+  private Long authAt;
+
+  public Long getRequestedAt() {
+    return requestedAt;
+  }
+
+  public void setRequestedAt(Long requestedAt) {
+    this.requestedAt = requestedAt;
+  }
+
+  public Integer getDurationMinutes() {
+    return durationMinutes;
+  }
+
+  public void setDurationMinutes(Integer durationMinutes) {
+    this.durationMinutes = durationMinutes;
+  }
+
+  public Long getDecidedAt() {
+    return decidedAt;
+  }
+
+  public void setDecidedAt(Long decidedAt) {
+    this.decidedAt = decidedAt;
+  }
+
+  public String getDecisionComment() {
+    return decisionComment;
+  }
+
+  public void setDecisionComment(String decisionComment) {
+    this.decisionComment = decisionComment;
+  }
+
+  public boolean isOverrideActivation() {
+    return overrideActivation;
+  }
+
+  public void setOverrideActivation(boolean overrideActivation) {
+    this.overrideActivation = overrideActivation;
+  }
+
+  public String getAuthMethod() {
+    return authMethod;
+  }
+
+  public void setAuthMethod(String authMethod) {
+    this.authMethod = authMethod;
+  }
+
+  public Long getAuthAt() {
+    return authAt;
+  }
+
+  public void setAuthAt(Long authAt) {
+    this.authAt = authAt;
+  }
+
   public String getResidualPrivilegesJson() {
     return residualPrivilegesJson;
   }

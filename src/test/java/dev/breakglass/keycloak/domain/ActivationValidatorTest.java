@@ -27,7 +27,11 @@ class ActivationValidatorTest {
           20,
           DriftMode.ALERT,
           AlertPolicy.NONE,
-          AttestationPolicy.DEFAULT);
+          AttestationPolicy.DEFAULT,
+          true,
+          "",
+          ApprovalPolicy.NONE,
+          LimitPolicy.NONE);
 
   private static final String REASON = "Primary database down, failing over now";
 
