@@ -205,6 +205,11 @@ public final class PolicyParser {
             PolicyKeys.DEFAULT_FALLBACK_MAX_DURATION,
             "Fallback maximum duration",
             errors);
+    boolean fallbackGiven = !trimToEmpty(c.get(PolicyKeys.FALLBACK_MAX_DURATION)).isEmpty();
+    if (!fallbackGiven && fallbackMax != null && maxDuration != null) {
+      // The default never makes a policy with a short maximum invalid: it is capped instead.
+      fallbackMax = Math.min(fallbackMax, maxDuration);
+    }
     if (fallbackMax != null && maxDuration != null && fallbackMax > maxDuration) {
       errors.add(
           new FieldError(

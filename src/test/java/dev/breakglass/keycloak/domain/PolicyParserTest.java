@@ -178,4 +178,80 @@ class PolicyParserTest {
     assertTrue(a.blockWhenOverdue());
     assertEquals(AttestationPolicy.DEFAULT, PolicyParser.parse(valid()).policy().attestation());
   }
+
+  @Test
+  void controlKeysDefaultToSecondFactorNoApprovalAndNoLimits() {
+    BreakGlassPolicy p = PolicyParser.parse(valid()).policy();
+    assertTrue(p.requireSecondFactor());
+    assertFalse(p.approval().required());
+    assertEquals(ApprovalPolicy.NoApproverFallback.DENY, p.approval().fallback());
+    assertEquals(15, p.approval().timeoutMinutes());
+    assertEquals(30, p.approval().fallbackMaxDurationMinutes());
+    assertEquals(LimitPolicy.NONE, p.limits());
+    assertEquals("", p.approverGroup());
+  }
+
+  @Test
+  void approvalWithFallbackAndLimitsParse() {
+    Map<String, String> c = valid();
+    c.put(PolicyKeys.APPROVAL, "required");
+    c.put(PolicyKeys.APPROVER_GROUP, "/approvers");
+    c.put(PolicyKeys.APPROVAL_TIMEOUT, "5");
+    c.put(PolicyKeys.NO_APPROVER_FALLBACK, "self-activate");
+    c.put(PolicyKeys.FALLBACK_MAX_DURATION, "20");
+    c.put(PolicyKeys.COOLDOWN, "10");
+    c.put(PolicyKeys.MAX_ACTIVE_GRANTS, "3");
+    c.put(PolicyKeys.FREQUENCY_ALERT_PER_DAY, "4");
+    c.put(PolicyKeys.REQUIRE_SECOND_FACTOR, "false");
+    PolicyParser.Result r = PolicyParser.parse(c);
+    assertTrue(r.isValid(), r.errors().toString());
+    assertEquals(
+        new ApprovalPolicy(true, 5, ApprovalPolicy.NoApproverFallback.SELF_ACTIVATE, 20),
+        r.policy().approval());
+    assertEquals(new LimitPolicy(10, 3, 4), r.policy().limits());
+    assertFalse(r.policy().requireSecondFactor());
+    assertEquals("/approvers", r.policy().approverGroup());
+  }
+
+  @Test
+  void approvalRequiredNeedsAnApproverGroup() {
+    Map<String, String> c = valid();
+    c.put(PolicyKeys.APPROVAL, "required");
+    PolicyParser.Result r = PolicyParser.parse(c);
+    assertFalse(r.isValid());
+    assertEquals(PolicyKeys.APPROVER_GROUP, r.errors().get(0).field());
+  }
+
+  @Test
+  void theDefaultFallbackDurationIsCappedByAShortMaximumButAnExplicitOneIsRefused() {
+    Map<String, String> c = valid();
+    c.put(PolicyKeys.DEFAULT_DURATION, "5");
+    c.put(PolicyKeys.MAX_DURATION, "10");
+    assertEquals(10, PolicyParser.parse(c).policy().approval().fallbackMaxDurationMinutes());
+    c.put(PolicyKeys.FALLBACK_MAX_DURATION, "11");
+    assertEquals(PolicyKeys.FALLBACK_MAX_DURATION, PolicyParser.parse(c).errors().get(0).field());
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "requireSecondFactor, yes",
+    "approval, sometimes",
+    "approvalTimeoutMinutes, 0",
+    "approvalTimeoutMinutes, 1441",
+    "noApproverFallback, allow",
+    "fallbackMaxDurationMinutes, -1",
+    "cooldownMinutes, -1",
+    "cooldownMinutes, 1441",
+    "maxActiveGrants, 10001",
+    "maxActiveGrants, many",
+    "frequencyAlertPerDay, 1001",
+    "frequencyAlertPerDay, 2.5"
+  })
+  void badControlValuesAreFieldErrors(String key, String value) {
+    Map<String, String> c = valid();
+    c.put(key, value);
+    PolicyParser.Result r = PolicyParser.parse(c);
+    assertFalse(r.isValid());
+    assertEquals(key, r.errors().get(0).field(), r.errors().toString());
+  }
 }
