@@ -1,5 +1,7 @@
 package dev.breakglass.keycloak.userapi;
 
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.breakglass.keycloak.domain.GrantStatus;
 import dev.breakglass.keycloak.grant.GrantAttestations;
 import dev.breakglass.keycloak.grant.GrantService;
@@ -16,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.util.JsonSerialization;
 
 /**
  * {@code /realms/{realm}/break-glass/me}: the caller's own grants. Only ever the caller's: every
@@ -41,7 +44,7 @@ public class MeResource {
    */
   @GET
   @Produces(MediaType.APPLICATION_JSON)
-  public Map<String, Object> get() {
+  public Response get() {
     String userId = caller.user().getId();
     List<GrantEntity> mine = GrantService.list(session, caller.realm(), null, userId, 0, 1000);
     Map<String, Object> me = new LinkedHashMap<>();
@@ -64,7 +67,15 @@ public class MeResource {
         GrantAttestations.awaitingHolder(session, caller.realm(), userId).stream()
             .map(this::view)
             .toList());
-    return me;
+    // Written by hand: the server's JSON writer leaves null values out, and "active": null is
+    // part of the answer.
+    ObjectNode json = JsonSerialization.mapper.createObjectNode();
+    me.forEach(
+        (key, value) ->
+            json.set(
+                key,
+                value == null ? NullNode.instance : JsonSerialization.mapper.valueToTree(value)));
+    return Response.ok(json.toString(), MediaType.APPLICATION_JSON_TYPE).build();
   }
 
   /**
