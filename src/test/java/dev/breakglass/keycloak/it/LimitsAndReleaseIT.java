@@ -12,8 +12,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -251,6 +257,54 @@ class LimitsAndReleaseIT {
     assertEquals(200, breakGlass.revoke(holding.get("id").asText(), "incident over").status());
     assertTrue(tryToActivate("conc-2").isRedirectToApp(DemoRealm.REDIRECT));
     assertEquals(1, breakGlass.activeGrants("conc-2").size());
+  }
+
+  @Test
+  void twoRespondersRacingForTheLastPlaceGetOneGrant() throws Exception {
+    policy(Map.of("maxActiveGrants", "1"));
+    List<String> users = List.of("race-1", "race-2");
+    List<ActivationPage.Http> forms = new ArrayList<>();
+    for (String user : users) {
+      DemoRealm.createResponder(realm.admin(), user);
+      Browser browser = new Browser(DemoRealm.REDIRECT);
+      ActivationPage.Http form =
+          ActivationPage.http(browser, DemoRealm.signIn(browser, opsConsole(), user));
+      assertTrue(form.isShown(), form.page().body());
+      forms.add(form);
+    }
+    // Both forms are posted at the same moment; the chain lock lets only one through.
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    CountDownLatch start = new CountDownLatch(1);
+    try {
+      List<Future<Browser.Page>> posted = new ArrayList<>();
+      for (ActivationPage.Http form : forms) {
+        posted.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return form.submit(DemoRealm.validActivation());
+                }));
+      }
+      start.countDown();
+      List<Integer> statuses = new ArrayList<>();
+      for (Future<Browser.Page> page : posted) {
+        Browser.Page back = page.get(60, TimeUnit.SECONDS);
+        statuses.add(back.isRedirectToApp(DemoRealm.REDIRECT) ? 302 : back.status());
+      }
+      assertTrue(
+          statuses.containsAll(List.of(302, 409)), "one activated, one refused: " + statuses);
+    } finally {
+      pool.shutdownNow();
+    }
+    int active = 0;
+    int refused = 0;
+    for (String user : users) {
+      active += breakGlass.activeGrants(user).size();
+      refused += limitRecords(user).size();
+    }
+    assertEquals(1, active, "exactly one grant");
+    assertEquals(1, refused, "exactly one refusal on the record");
+    assertEquals(1, breakGlass.activeGrants().size());
   }
 
   @Test
