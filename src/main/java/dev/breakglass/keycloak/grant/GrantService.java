@@ -73,7 +73,9 @@ public final class GrantService {
 
   /**
    * Creates an ACTIVE grant, maps its roles and records the activation, all in the current
-   * transaction: either all of it commits or none of it does.
+   * transaction: either all of it commits or none of it does. The policy's limits are checked first
+   * ({@link GrantLimits#check}); a refusal throws {@link GrantLimits.LimitReachedException} with
+   * only its BREAK_GLASS_LIMIT record written, for the caller to commit.
    */
   public static GrantEntity activate(
       KeycloakSession session,

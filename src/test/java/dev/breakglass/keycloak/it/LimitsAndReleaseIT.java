@@ -92,14 +92,25 @@ class LimitsAndReleaseIT {
   // --- the user API, called as a user's own client would --------------------------------------
 
   private AdminApi.Result userApi(String method, String path, String bearer) {
+    return userApi(method, path, bearer, null, null);
+  }
+
+  private AdminApi.Result userApi(
+      String method, String path, String bearer, String contentType, String body) {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(
             URI.create(urls.getBase() + "/realms/" + DemoRealm.REALM + "/break-glass/" + path));
     if (bearer != null) {
       request.header("Authorization", "Bearer " + bearer);
     }
+    if (contentType != null) {
+      request.header("Content-Type", contentType);
+    }
     if (method.equals("POST")) {
-      request.POST(HttpRequest.BodyPublishers.noBody());
+      request.POST(
+          body == null
+              ? HttpRequest.BodyPublishers.noBody()
+              : HttpRequest.BodyPublishers.ofString(body));
     } else {
       request.GET();
     }
@@ -474,5 +485,16 @@ class LimitsAndReleaseIT {
     assertEquals(409, none.status(), none.body());
     assertTrue(none.contentType().startsWith("application/json"), none.contentType());
     assertEquals(404, userApi("GET", "me/nothing-here", bearer).status());
+    // A body is not needed; whatever is sent is ignored, never a server error.
+    for (String[] body :
+        new String[][] {
+          {"application/json", "{not json"},
+          {"application/xml", "<grant id=\"x\"/>"},
+          {"text/plain", "release everything"}
+        }) {
+      AdminApi.Result odd = userApi("POST", "me/release", bearer, body[0], body[1]);
+      assertEquals(409, odd.status(), body[0] + ": " + odd.body());
+    }
+    assertEquals(200, userApi("GET", "me?user=responder&first=-1", bearer).status());
   }
 }
