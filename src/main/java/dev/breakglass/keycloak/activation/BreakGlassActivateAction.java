@@ -9,6 +9,7 @@ import dev.breakglass.keycloak.domain.FieldError;
 import dev.breakglass.keycloak.domain.Ineligibility;
 import dev.breakglass.keycloak.drill.DrillService;
 import dev.breakglass.keycloak.grant.Eligibility;
+import dev.breakglass.keycloak.grant.GrantLimits;
 import dev.breakglass.keycloak.grant.GrantService;
 import dev.breakglass.keycloak.policy.RealmPolicies;
 import dev.breakglass.keycloak.store.DrillEntity;
@@ -113,6 +114,9 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
               "breakGlassAlreadyActive",
               Instant.ofEpochMilli(e.active().getExpiresAt()).toString());
       refuse(context, policy, input, List.of(), ERROR_ALREADY_ACTIVE);
+      return;
+    } catch (GrantLimits.LimitReachedException e) {
+      LimitRefusal.show(context, e.refusal());
       return;
     } catch (GrantService.RoleUnavailableException e) {
       LOG.warnf(

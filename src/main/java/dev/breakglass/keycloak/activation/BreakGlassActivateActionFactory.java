@@ -233,8 +233,9 @@ public class BreakGlassActivateActionFactory implements RequiredActionFactory {
           .name(PolicyKeys.COOLDOWN)
           .label("Cooldown (minutes)")
           .helpText(
-              "Minutes between one user's activations; 0 for none. Drills neither start nor wait"
-                  + " for a cooldown.")
+              "Minutes after one user's last activation before they may activate again; 0 for none."
+                  + " Drills neither start nor wait for a cooldown. A refusal shows when to try"
+                  + " again and is a BREAK_GLASS_LIMIT record (kind cooldown).")
           .type(ProviderConfigProperty.INTEGER_TYPE)
           .defaultValue("0")
           .add()
@@ -242,8 +243,9 @@ public class BreakGlassActivateActionFactory implements RequiredActionFactory {
           .name(PolicyKeys.MAX_ACTIVE_GRANTS)
           .label("Maximum active grants")
           .helpText(
-              "Active and pending grants the realm may have at once, drills included; 0 for no"
-                  + " limit.")
+              "Active and pending grants the realm may have at once, drills included (a drill holds"
+                  + " real roles); a pending request holds its place until decided; 0 for no limit."
+                  + " A refusal is a BREAK_GLASS_LIMIT record (kind concurrency).")
           .type(ProviderConfigProperty.INTEGER_TYPE)
           .defaultValue("0")
           .add()
@@ -251,8 +253,9 @@ public class BreakGlassActivateActionFactory implements RequiredActionFactory {
           .name(PolicyKeys.FREQUENCY_ALERT_PER_DAY)
           .label("Frequency alert (activations per day)")
           .helpText(
-              "Alert (never block) when one user activates more often than this in 24 hours,"
-                  + " drills not counted; 0 for none.")
+              "Alert (never block) when one user's activations in the last 24 hours, the new one"
+                  + " included and drills not counted, exceed this number: a BREAK_GLASS_LIMIT"
+                  + " record (kind frequency); 0 for none.")
           .type(ProviderConfigProperty.INTEGER_TYPE)
           .defaultValue("0")
           .add()

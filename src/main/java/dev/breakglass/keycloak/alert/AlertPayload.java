@@ -141,6 +141,29 @@ public final class AlertPayload {
                   + " by "
                   + clean.apply(d.get("endedBy"))
                   + reasonSuffix(d.get("revokeReason"), slack);
+          case "BREAK_GLASS_RELEASED" ->
+              prefix
+                  + "grant of "
+                  + who
+                  + " RELEASED early by its holder in "
+                  + realm
+                  + "; removed "
+                  + list(d.get("rolesRemoved"), slack)
+                  + " and ended the sessions";
+          case "BREAK_GLASS_LIMIT" ->
+              prefix
+                  + "LIMIT in "
+                  + realm
+                  + ": "
+                  + who
+                  + (Boolean.TRUE.equals(d.get("refused")) ? " refused by the " : " passed the ")
+                  + clean.apply(d.get("kind"))
+                  + " limit ("
+                  + clean.apply(d.get("limit"))
+                  + ")"
+                  + (d.get("activationsIn24h") == null
+                      ? ""
+                      : ": " + clean.apply(d.get("activationsIn24h")) + " activations in 24 h");
           case "BREAK_GLASS_DRIFT" ->
               prefix
                   + "DRIFT in "

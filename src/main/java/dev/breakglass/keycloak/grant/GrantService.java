@@ -6,6 +6,7 @@ import dev.breakglass.keycloak.domain.ActivationRequest;
 import dev.breakglass.keycloak.domain.AlertRules;
 import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.domain.BreakGlassIds;
+import dev.breakglass.keycloak.domain.BreakGlassPolicy;
 import dev.breakglass.keycloak.domain.EndReason;
 import dev.breakglass.keycloak.domain.GrantStatus;
 import dev.breakglass.keycloak.drill.DrillService;
@@ -72,7 +73,9 @@ public final class GrantService {
 
   /**
    * Creates an ACTIVE grant, maps its roles and records the activation, all in the current
-   * transaction: either all of it commits or none of it does.
+   * transaction: either all of it commits or none of it does. The policy's limits are checked first
+   * ({@link GrantLimits#check}); a refusal throws {@link GrantLimits.LimitReachedException} with
+   * only its BREAK_GLASS_LIMIT record written, for the caller to commit.
    */
   public static GrantEntity activate(
       KeycloakSession session,
@@ -90,6 +93,12 @@ public final class GrantService {
     }
     if (request.durationMinutes() < 1) {
       throw new IllegalArgumentException("A grant lasts at least one minute");
+    }
+    // Only a valid policy gets this far (eligibility refuses otherwise); its limits apply here,
+    // under the lock, before anything of the grant is written.
+    BreakGlassPolicy policy = RealmPolicies.load(session, realm).policy();
+    if (policy != null) {
+      GrantLimits.check(session, realm, user, policy, drill);
     }
 
     List<RoleModel> roles = new ArrayList<>();
@@ -168,6 +177,9 @@ public final class GrantService {
         AuditEventType.BREAK_GLASS_ACTIVATED,
         new AuditTrail.Subject(grant.getId(), user.getId(), user.getUsername()),
         details);
+    if (policy != null) {
+      GrantLimits.noteFrequency(session, realm, policy, grant);
+    }
     return grant;
   }
 
@@ -231,9 +243,11 @@ public final class GrantService {
       details.putAll(extraDetails);
     }
     AuditEventType type =
-        reason == EndReason.EXPIRED
-            ? AuditEventType.BREAK_GLASS_EXPIRED
-            : AuditEventType.BREAK_GLASS_REVOKED;
+        switch (reason) {
+          case EXPIRED -> AuditEventType.BREAK_GLASS_EXPIRED;
+          case RELEASED -> AuditEventType.BREAK_GLASS_RELEASED;
+          default -> AuditEventType.BREAK_GLASS_REVOKED;
+        };
     AuditTrail.append(
         session,
         realm,
@@ -245,6 +259,18 @@ public final class GrantService {
       DrillService.grantEnded(session, grant);
     }
     return grant;
+  }
+
+  /**
+   * The holder ends their own ACTIVE grant now ({@code endReason=RELEASED}, BREAK_GLASS_RELEASED):
+   * everything an expiry does happens at once. Empty when the user holds no active grant.
+   */
+  public static Optional<GrantEntity> release(
+      KeycloakSession session, RealmModel realm, UserModel user, Map<String, Object> origin) {
+    AuditTrail.lockChain(session, realm);
+    Optional<GrantEntity> active = findActive(session, realm, user.getId());
+    return active.map(
+        grant -> end(session, realm, grant, EndReason.RELEASED, user.getUsername(), origin));
   }
 
   /** The holder attests on their next login, where the realm has the attestation action enabled. */

@@ -165,6 +165,50 @@ public final class GrantStore {
     return counts(em.createNamedQuery("bgCountGrantsByStatus", Object[].class).getResultList());
   }
 
+  /** When the user's last non-drill grant activated (epoch millis); null when none ever did. */
+  public Long lastActivation(String realmId, String userId) {
+    return em.createQuery(
+            "select max(g.activatedAt) from GrantEntity g where g.realmId = :realmId and"
+                + " g.userId = :userId and g.drill = false and g.activatedAt > 0",
+            Long.class)
+        .setParameter("realmId", realmId)
+        .setParameter("userId", userId)
+        .getSingleResult();
+  }
+
+  /** The user's non-drill activations at or after {@code since}. */
+  public long countActivationsSince(String realmId, String userId, long since) {
+    return em.createQuery(
+            "select count(g) from GrantEntity g where g.realmId = :realmId and g.userId = :userId"
+                + " and g.drill = false and g.activatedAt > 0 and g.activatedAt >= :since",
+            Long.class)
+        .setParameter("realmId", realmId)
+        .setParameter("userId", userId)
+        .setParameter("since", since)
+        .getSingleResult();
+  }
+
+  /** The realm's grants in one status, drills included. */
+  public long countInRealm(String realmId, GrantStatus status) {
+    return em.createQuery(
+            "select count(g) from GrantEntity g where g.realmId = :realmId and g.status = :status",
+            Long.class)
+        .setParameter("realmId", realmId)
+        .setParameter("status", status.name())
+        .getSingleResult();
+  }
+
+  /** When the realm's soonest-ending ACTIVE grant expires; null when none is active. */
+  public Long soonestExpiry(String realmId) {
+    return em.createQuery(
+            "select min(g.expiresAt) from GrantEntity g where g.realmId = :realmId and"
+                + " g.status = :status",
+            Long.class)
+        .setParameter("realmId", realmId)
+        .setParameter("status", GrantStatus.ACTIVE.name())
+        .getSingleResult();
+  }
+
   public void removeRealm(String realmId) {
     em.createNamedQuery("bgDeleteGrantsByRealm").setParameter("realmId", realmId).executeUpdate();
   }
