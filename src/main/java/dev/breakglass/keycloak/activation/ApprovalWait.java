@@ -82,20 +82,25 @@ final class ApprovalWait {
   }
 
   /**
-   * Handles this login's request, if it has one (or the user has one PENDING from an earlier
-   * login): true when a page was shown or the action completed; false when the activation form is
-   * to be shown as usual.
+   * Handles this login's request, if it has one (or, while the policy requires approval, the user
+   * has one PENDING from an earlier login): true when a page was shown or the action completed;
+   * false when the activation form is to be shown as usual.
    */
   static boolean resume(RequiredActionContext context, BreakGlassPolicy policy) {
     KeycloakSession session = context.getSession();
     RealmModel realm = context.getRealm();
     String userId = context.getUser().getId();
     String requestId = context.getAuthenticationSession().getAuthNote(PENDING_NOTE);
-    Optional<GrantEntity> found =
-        requestId == null
-            ? ApprovalService.pendingOf(session, realm, userId)
-            : GrantService.find(session, realm, requestId)
-                .filter(g -> g.getUserId().equals(userId));
+    Optional<GrantEntity> found;
+    if (requestId != null) {
+      found =
+          GrantService.find(session, realm, requestId).filter(g -> g.getUserId().equals(userId));
+    } else if (policy.approval().required()) {
+      // A request from an earlier login (the browser was closed) is taken up, not doubled.
+      found = ApprovalService.pendingOf(session, realm, userId);
+    } else {
+      found = Optional.empty();
+    }
     if (found.isEmpty()) {
       context.getAuthenticationSession().removeAuthNote(PENDING_NOTE);
       return false;

@@ -138,9 +138,14 @@ public class ApprovalsResource {
     return loaded.policy();
   }
 
-  private static String requireId(String id) {
+  /** A well-formed id of a request of this realm: another realm's is as good as unknown. */
+  private String requireId(String id) {
     if (id == null || !ID.matcher(id).matches()) {
       throw UserRequests.error(Response.Status.BAD_REQUEST, "Malformed request id.");
+    }
+    if (GrantService.find(session, caller.realm(), id).isEmpty()) {
+      RequestTransitions.Refusal unknown = RequestTransitions.Refusal.UNKNOWN;
+      throw UserRequests.error(Response.Status.NOT_FOUND, unknown.text());
     }
     return id;
   }
