@@ -42,6 +42,10 @@ final class WaitingPage {
     return root() == null ? null : root().attr("data-request");
   }
 
+  private Element root() {
+    return page.doc().getElementById("bg-wait");
+  }
+
   String text(String id) {
     Element element = page.doc().getElementById(id);
     return element == null ? null : element.text();
