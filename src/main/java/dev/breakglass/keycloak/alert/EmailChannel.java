@@ -86,6 +86,7 @@ final class EmailChannel {
                         + " has no SMTP server configured (Realm settings, Email)"));
             return;
           }
+          session.getContext().setRealm(realm);
           UserModel user = session.users().getUserById(realm, alert.target());
           GroupModel group =
               RealmPolicies.approverGroupPath(realm)
