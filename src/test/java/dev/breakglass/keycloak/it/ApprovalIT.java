@@ -409,6 +409,40 @@ class ApprovalIT {
     assertEquals("CLOSED", second.json().get("status").asText());
   }
 
+  @Test
+  void theWaitingPageOutlivesTheLoginsActionLifespan() {
+    requireApproval(Map.of());
+    RealmRepresentation rep = realm.admin().toRepresentation();
+    Integer original = rep.getAccessCodeLifespanUserAction();
+    rep.setAccessCodeLifespanUserAction(5);
+    realm.admin().update(rep);
+    try {
+      Requester responder = request("responder", 15);
+      Instant start = Instant.now();
+      // Refreshing as the page does, each time from the page before, for three lifespans of a
+      // login step.
+      WaitingPage[] current = {responder.page()};
+      Poll.until(
+          "15 s of refreshes",
+          Duration.ofSeconds(60),
+          () -> {
+            current[0] = current[0].refresh();
+            assertEquals(WaitingPage.WAITING, current[0].state(), current[0].page().body());
+            return Instant.now();
+          },
+          now -> now.isAfter(start.plusSeconds(15)));
+      WaitingPage last = current[0];
+      String id = last.requestId();
+      assertEquals(
+          200, userApi(tokenOf("approver")).post("approvals/" + id + "/approve", "{}").status());
+      assertTrue(last.refresh().page().isRedirectToApp(DemoRealm.REDIRECT), "the login goes on");
+    } finally {
+      RealmRepresentation restore = realm.admin().toRepresentation();
+      restore.setAccessCodeLifespanUserAction(original);
+      realm.admin().update(restore);
+    }
+  }
+
   // --- helpers
 
   /** The requester's login, kept for the code exchange, and the page they are on. */
