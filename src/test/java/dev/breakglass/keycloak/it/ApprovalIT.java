@@ -17,8 +17,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.keycloak.admin.client.Keycloak;
+import org.keycloak.representations.idm.CredentialRepresentation;
 import org.keycloak.representations.idm.RealmRepresentation;
 import org.keycloak.representations.idm.RoleRepresentation;
+import org.keycloak.representations.idm.UserRepresentation;
 import org.keycloak.testframework.annotations.InjectAdminClient;
 import org.keycloak.testframework.annotations.InjectKeycloakUrls;
 import org.keycloak.testframework.annotations.InjectRealm;
@@ -440,6 +442,97 @@ class ApprovalIT {
       RealmRepresentation restore = realm.admin().toRepresentation();
       restore.setAccessCodeLifespanUserAction(original);
       realm.admin().update(restore);
+    }
+  }
+
+  @Test
+  void anApproverWithASecondFactorDecidesOnlyFromASessionThatUsedIt() throws Exception {
+    requireApproval(Map.of());
+    String secret = "approver-otp-secret-0123";
+    createApproverWithOtp("approver-otp", secret);
+    Requester responder = request("responder", 15);
+    String id = responder.page().requestId();
+
+    // A client whose flow skips the second factor: a copy of the browser flow without OTP.
+    AdminApi api = breakGlass.api();
+    String flows = DemoRealm.REALM + "/authentication/flows/";
+    assertEquals(
+        201, api.post(flows + "browser/copy", "{\"newName\":\"no-otp-browser\"}").status());
+    String flowId = null;
+    for (JsonNode flow : api.get(DemoRealm.REALM + "/authentication/flows").json()) {
+      if ("no-otp-browser".equals(flow.get("alias").asText())) {
+        flowId = flow.get("id").asText();
+      }
+    }
+    // Its conditional second-factor sub-flow ("Browser - Conditional OTP" or "... 2FA") goes.
+    List<String> conditional = new ArrayList<>();
+    for (JsonNode execution : api.get(flows + "no-otp-browser/executions").json()) {
+      if (execution.path("level").asInt() == 1
+          && execution.path("displayName").asText().contains("Conditional")) {
+        conditional.add(execution.get("id").asText());
+      }
+    }
+    assertEquals(1, conditional.size(), "one conditional second-factor step in the copy");
+    assertEquals(
+        204,
+        api.delete(DemoRealm.REALM + "/authentication/executions/" + conditional.get(0)).status());
+    var accountConsole = realm.admin().clients().findByClientId("account-console").get(0);
+    var client = realm.admin().clients().get(accountConsole.getId());
+    var rep = client.toRepresentation();
+    Map<String, String> bindings = rep.getAuthenticationFlowBindingOverrides();
+    rep.setAuthenticationFlowBindingOverrides(Map.of("browser", flowId));
+    client.update(rep);
+    try {
+      AdminApi.Result withoutOtp =
+          userApi(tokenOf("approver-otp")).post("approvals/" + id + "/approve", "{}");
+      assertEquals(403, withoutOtp.status(), withoutOtp.body());
+      assertTrue(withoutOtp.body().contains("second factor"), withoutOtp.body());
+      assertEquals("PENDING", breakGlass.grant(id).get("status").asText());
+    } finally {
+      var restore = client.toRepresentation();
+      restore.setAuthenticationFlowBindingOverrides(bindings == null ? Map.of() : bindings);
+      client.update(restore);
+      api.delete(DemoRealm.REALM + "/authentication/flows/" + flowId);
+    }
+
+    // The ordinary flow asks for the code; that session may decide.
+    Browser browser = new Browser(accountRedirect());
+    Oidc oidc = accountConsole();
+    Browser.Page otpPage = DemoRealm.signIn(browser, oidc, "approver-otp");
+    assertNotNull(otpPage.doc().getElementById("otp"), "the OTP step: " + otpPage.body());
+    Browser.Page back =
+        browser.post(otpPage.formAction(), Map.of("otp", List.of(Totp.now(secret))));
+    assertTrue(back.isRedirectToApp(accountRedirect()), back.status() + " " + back.body());
+    String token = oidc.exchange(Oidc.code(back)).get("access_token").asText();
+    AdminApi.Result withOtp = userApi(token).post("approvals/" + id + "/approve", "{}");
+    assertEquals(200, withOtp.status(), withOtp.body());
+    assertEquals("approver-otp", withOtp.json().get("approver").asText());
+  }
+
+  /** An approver (member of /approvers) with a password and a TOTP credential of this secret. */
+  private void createApproverWithOtp(String username, String secret) {
+    UserRepresentation user = new UserRepresentation();
+    user.setUsername(username);
+    user.setEnabled(true);
+    user.setEmail(username + "@example.org");
+    user.setEmailVerified(true);
+    user.setFirstName("Temp");
+    user.setLastName("Approver");
+    user.setGroups(List.of(APPROVERS));
+    CredentialRepresentation password = new CredentialRepresentation();
+    password.setType(CredentialRepresentation.PASSWORD);
+    password.setValue(username);
+    password.setTemporary(false);
+    CredentialRepresentation otp = new CredentialRepresentation();
+    otp.setType("otp");
+    otp.setUserLabel("test device");
+    otp.setSecretData("{\"value\":\"" + secret + "\"}");
+    otp.setCredentialData(
+        "{\"subType\":\"totp\",\"digits\":6,\"counter\":0,\"period\":30,"
+            + "\"algorithm\":\"HmacSHA1\"}");
+    user.setCredentials(List.of(password, otp));
+    try (jakarta.ws.rs.core.Response response = realm.admin().users().create(user)) {
+      assertEquals(201, response.getStatus());
     }
   }
 
