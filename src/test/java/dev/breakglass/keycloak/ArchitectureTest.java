@@ -33,6 +33,7 @@ class ArchitectureTest {
     ROOT + ".drill..",
     ROOT + ".report..",
     ROOT + ".metrics..",
+    ROOT + ".approval..",
     ROOT + ".sweeper.."
   };
   private static final String[] ADAPTERS = {

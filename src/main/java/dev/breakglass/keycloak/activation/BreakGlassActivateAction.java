@@ -60,7 +60,7 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
   @Override
   public void requiredActionChallenge(RequiredActionContext context) {
     BreakGlassPolicy policy = admissiblePolicy(context);
-    if (policy == null) {
+    if (policy == null || ApprovalWait.resume(context, policy)) {
       return;
     }
     LoginFormsProvider form = context.form();
@@ -76,7 +76,8 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
   @Override
   public void processAction(RequiredActionContext context) {
     BreakGlassPolicy policy = admissiblePolicy(context);
-    if (policy == null) {
+    // A login waiting for approval re-asks here too (its page's refresh goes to the action URL).
+    if (policy == null || ApprovalWait.resume(context, policy)) {
       return;
     }
     MultivaluedMap<String, String> params = context.getHttpRequest().getDecodedFormParameters();
@@ -98,6 +99,17 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
         DrillService.scheduledFor(
             context.getSession(), context.getRealm(), context.getUser().getId());
     try {
+      if (policy.approval().required()) {
+        // TODO(auth): the step-up's GrantService.Authentication instead of null.
+        ApprovalWait.request(
+            context,
+            policy,
+            result.request(),
+            drill.isPresent(),
+            new GrantService.Origin(clientId(context), context.getConnection().getRemoteAddr()),
+            null);
+        return;
+      }
       grant =
           GrantService.activate(
               context.getSession(),

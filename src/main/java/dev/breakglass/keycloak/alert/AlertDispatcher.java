@@ -194,6 +194,7 @@ public final class AlertDispatcher {
       return switch (alert.channel()) {
         case AlertOutbox.CHANNEL_WEBHOOK -> WebhookChannel.send(factory, alert, timeoutMillis);
         case AlertOutbox.CHANNEL_EMAIL -> EmailChannel.send(factory, alert);
+        case AlertOutbox.CHANNEL_APPROVER_EMAIL -> EmailChannel.sendToApprover(factory, alert);
         case AlertOutbox.CHANNEL_OPERATOR ->
             WebhookChannel.sendToOperator(factory, alert, operator, timeoutMillis);
         default -> new Outcome("unknown channel " + alert.channel());

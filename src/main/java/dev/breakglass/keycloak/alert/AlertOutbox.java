@@ -1,6 +1,7 @@
 package dev.breakglass.keycloak.alert;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.breakglass.keycloak.approval.ApprovalService;
 import dev.breakglass.keycloak.audit.AuditRecorded;
 import dev.breakglass.keycloak.domain.AlertPolicy;
 import dev.breakglass.keycloak.domain.AlertRules;
@@ -15,11 +16,13 @@ import dev.breakglass.keycloak.store.BreakGlassJpaEntityProviderFactory;
 import dev.breakglass.keycloak.store.GrantEntity;
 import dev.breakglass.keycloak.store.GrantStore;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 
 /**
@@ -32,6 +35,9 @@ public final class AlertOutbox {
 
   public static final String CHANNEL_WEBHOOK = "webhook";
   public static final String CHANNEL_EMAIL = "email";
+
+  /** E-mail to one approver (target: their user id) of a request or an override. */
+  public static final String CHANNEL_APPROVER_EMAIL = "approver-email";
 
   /** The operator's webhook from the server options; its rows outlive their realm. */
   public static final String CHANNEL_OPERATOR = AlertEntity.CHANNEL_OPERATOR;
@@ -80,7 +86,8 @@ public final class AlertOutbox {
     boolean toRealm =
         AlertRules.alerts(type, channels.useAlerts(), details)
             && (channels.hasWebhook() || channels.hasEmail());
-    if (!toRealm && !toOperator) {
+    List<UserModel> approvers = approversToMail(session, realm, type, details, record.getUserId());
+    if (!toRealm && !toOperator && approvers.isEmpty()) {
       return;
     }
     AlertStore store = AlertStore.of(session);
@@ -107,7 +114,38 @@ public final class AlertOutbox {
     if (toOperator) {
       store.persist(row(realm, record, facts, CHANNEL_OPERATOR, null));
     }
+    for (UserModel approver : approvers) {
+      store.persist(row(realm, record, facts, CHANNEL_APPROVER_EMAIL, approver.getId()));
+    }
     deliverAfterCommit(session);
+  }
+
+  /**
+   * A request, and an override by the no-approver fallback, reach the approvers themselves: each
+   * member of the approver group named in the record who has an e-mail address, where the realm can
+   * send e-mail. Never the requester (who may be an approver too).
+   */
+  static List<UserModel> approversToMail(
+      KeycloakSession session,
+      RealmModel realm,
+      AuditEventType type,
+      Map<String, Object> details,
+      String requesterId) {
+    if (type != AuditEventType.BREAK_GLASS_REQUESTED
+        && type != AuditEventType.BREAK_GLASS_OVERRIDE) {
+      return List.of();
+    }
+    if (realm.getSmtpConfig() == null || realm.getSmtpConfig().get("host") == null) {
+      return List.of();
+    }
+    Object group = details.get("approverGroup");
+    if (!(group instanceof String path) || path.isBlank()) {
+      return List.of();
+    }
+    return ApprovalService.approvers(session, realm, path).stream()
+        .filter(u -> u.getEmail() != null && !u.getEmail().isBlank())
+        .filter(u -> requesterId == null || !u.getId().equals(requesterId))
+        .toList();
   }
 
   /** An operator message (not an audit record) for the outbox; not yet persisted. */

@@ -201,6 +201,64 @@ public final class AlertPayload {
                       : "");
           case "BREAK_GLASS_ATTESTATION_OVERDUE" ->
               prefix + "attestation OVERDUE in " + realm + " for the grant of " + who;
+          case "BREAK_GLASS_REQUESTED" ->
+              prefix
+                  + "REQUEST in "
+                  + realm
+                  + ": "
+                  + who
+                  + " asks for "
+                  + list(d.get("roles"), slack)
+                  + " for "
+                  + clean.apply(d.get("durationMinutes"))
+                  + " min, ticket "
+                  + clean.apply(d.get("ticket"))
+                  + ". Reason: "
+                  + clean.apply(d.get("reason"))
+                  + ". Approvers ("
+                  + clean.apply(d.get("approverGroup"))
+                  + ") decide until "
+                  + clean.apply(d.get("timesOutAt"))
+                  + " at "
+                  + clean.apply(d.get("decideAt"))
+                  + " or "
+                  + clean.apply(d.get("decideApi"));
+          case "BREAK_GLASS_APPROVED" ->
+              prefix
+                  + "request of "
+                  + who
+                  + " APPROVED in "
+                  + realm
+                  + " by "
+                  + clean.apply(d.get("approver"))
+                  + reasonSuffix(d.get("comment"), slack);
+          case "BREAK_GLASS_REJECTED" ->
+              prefix
+                  + "request of "
+                  + who
+                  + " REJECTED in "
+                  + realm
+                  + ("APPROVAL_TIMEOUT".equals(d.get("endReason"))
+                      ? ": nobody approved it in time"
+                      : " by " + clean.apply(d.get("rejectedBy")))
+                  + reasonSuffix(d.get("comment"), slack);
+          case "BREAK_GLASS_OVERRIDE" ->
+              prefix
+                  + "OVERRIDE in "
+                  + realm
+                  + ": nobody approved in time, so "
+                  + who
+                  + " activated alone "
+                  + list(d.get("roles"), slack)
+                  + " until "
+                  + clean.apply(d.get("expiresAt"))
+                  + " ("
+                  + clean.apply(d.get("durationMinutes"))
+                  + " min), ticket "
+                  + clean.apply(d.get("ticket"))
+                  + ". Reason: "
+                  + clean.apply(d.get("reason"))
+                  + ". A second person must attest it";
           default -> prefix + clean.apply(f.type()) + " in " + realm + " for " + who;
         };
     return sentence + (f.grantId() == null ? "" : " [grant " + clean.apply(f.grantId()) + "]");

@@ -2,6 +2,7 @@ package dev.breakglass.keycloak.alert;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.breakglass.keycloak.domain.TextRules;
+import dev.breakglass.keycloak.policy.RealmPolicies;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,8 +13,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.keycloak.email.EmailException;
 import org.keycloak.email.EmailTemplateProvider;
 import org.keycloak.models.AbstractKeycloakTransaction;
+import org.keycloak.models.GroupModel;
+import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.storage.adapter.InMemoryUserAdapter;
 import org.keycloak.util.JsonSerialization;
@@ -54,54 +58,103 @@ final class EmailChannel {
                         + " has no SMTP server configured (Realm settings, Email)"));
             return;
           }
-          session.getContext().setRealm(realm);
-          InMemoryUserAdapter recipient =
-              new InMemoryUserAdapter(session, realm, "break-glass-alert-recipient");
-          recipient.setUsername("break-glass-alerts");
-          recipient.setEmail(alert.target());
-          recipient.setEnabled(true);
-          Map<String, Object> payload = parse(alert.payload());
-          String sentence = AlertPayload.plainText(factsOf(payload));
-          Map<String, Object> attributes = new LinkedHashMap<>();
-          attributes.put("alert", payload);
-          attributes.put("alertText", sentence);
-          attributes.put("alertDetails", detailLines(payload.get("details")));
-          EmailTemplateProvider mail =
-              session.getProvider(EmailTemplateProvider.class).setRealm(realm).setUser(recipient);
-          // Sent once this read-only transaction has ended: no database transaction waits on the
-          // SMTP server.
-          session
-              .getTransactionManager()
-              .enlistAfterCompletion(
-                  new AbstractKeycloakTransaction() {
-                    @Override
-                    protected void commitImpl() {
-                      try {
-                        mail.send(
-                            SUBJECT_KEY, List.of(sentence), TEMPLATE, attributes, alert.target());
-                        outcome.set(AlertDispatcher.Outcome.DELIVERED);
-                      } catch (EmailException e) {
-                        Throwable cause = e.getCause() == null ? e : e.getCause();
-                        outcome.set(
-                            new AlertDispatcher.Outcome(
-                                "e-mail to "
-                                    + alert.target()
-                                    + " failed: "
-                                    + cause.getClass().getSimpleName()
-                                    + (cause.getMessage() == null
-                                        ? ""
-                                        : " " + cause.getMessage())));
-                      }
-                    }
-
-                    @Override
-                    protected void rollbackImpl() {
-                      outcome.set(
-                          new AlertDispatcher.Outcome("e-mail not sent: reading the realm failed"));
-                    }
-                  });
+          enlist(session, realm, alert.target(), alert, outcome);
         });
     return outcome.get() == null ? new AlertDispatcher.Outcome("e-mail not sent") : outcome.get();
+  }
+
+  /**
+   * To an approver (the target is their user id): sent to the user's current address while they are
+   * still in the policy's approver group.
+   */
+  static AlertDispatcher.Outcome sendToApprover(
+      KeycloakSessionFactory factory, AlertDispatcher.Claimed alert) {
+    AtomicReference<AlertDispatcher.Outcome> outcome = new AtomicReference<>();
+    KeycloakModelUtils.runJobInTransaction(
+        factory,
+        session -> {
+          RealmModel realm = session.realms().getRealm(alert.realmId());
+          if (realm == null) {
+            outcome.set(new AlertDispatcher.Outcome("realm removed"));
+            return;
+          }
+          if (realm.getSmtpConfig() == null || realm.getSmtpConfig().get("host") == null) {
+            outcome.set(
+                new AlertDispatcher.Outcome(
+                    "realm "
+                        + realm.getName()
+                        + " has no SMTP server configured (Realm settings, Email)"));
+            return;
+          }
+          session.getContext().setRealm(realm);
+          UserModel user = session.users().getUserById(realm, alert.target());
+          GroupModel group =
+              RealmPolicies.approverGroupPath(realm)
+                  .map(path -> KeycloakModelUtils.findGroupByPath(session, realm, path))
+                  .orElse(null);
+          if (user == null || group == null || !user.isMemberOf(group)) {
+            outcome.set(new AlertDispatcher.Outcome("recipient is no longer an approver"));
+            return;
+          }
+          if (user.getEmail() == null || user.getEmail().isBlank()) {
+            outcome.set(new AlertDispatcher.Outcome("approver has no e-mail address"));
+            return;
+          }
+          enlist(session, realm, user.getEmail(), alert, outcome);
+        });
+    return outcome.get() == null ? new AlertDispatcher.Outcome("e-mail not sent") : outcome.get();
+  }
+
+  /** Renders the alert for {@code address} and sends it once the reading transaction has ended. */
+  private static void enlist(
+      KeycloakSession session,
+      RealmModel realm,
+      String address,
+      AlertDispatcher.Claimed alert,
+      AtomicReference<AlertDispatcher.Outcome> outcome) {
+    session.getContext().setRealm(realm);
+    InMemoryUserAdapter recipient =
+        new InMemoryUserAdapter(session, realm, "break-glass-alert-recipient");
+    recipient.setUsername("break-glass-alerts");
+    recipient.setEmail(address);
+    recipient.setEnabled(true);
+    Map<String, Object> payload = parse(alert.payload());
+    String sentence = AlertPayload.plainText(factsOf(payload));
+    Map<String, Object> attributes = new LinkedHashMap<>();
+    attributes.put("alert", payload);
+    attributes.put("alertText", sentence);
+    attributes.put("alertDetails", detailLines(payload.get("details")));
+    EmailTemplateProvider mail =
+        session.getProvider(EmailTemplateProvider.class).setRealm(realm).setUser(recipient);
+    // Sent once this read-only transaction has ended: no database transaction waits on the
+    // SMTP server.
+    session
+        .getTransactionManager()
+        .enlistAfterCompletion(
+            new AbstractKeycloakTransaction() {
+              @Override
+              protected void commitImpl() {
+                try {
+                  mail.send(SUBJECT_KEY, List.of(sentence), TEMPLATE, attributes, address);
+                  outcome.set(AlertDispatcher.Outcome.DELIVERED);
+                } catch (EmailException e) {
+                  Throwable cause = e.getCause() == null ? e : e.getCause();
+                  outcome.set(
+                      new AlertDispatcher.Outcome(
+                          "e-mail to "
+                              + address
+                              + " failed: "
+                              + cause.getClass().getSimpleName()
+                              + (cause.getMessage() == null ? "" : " " + cause.getMessage())));
+                }
+              }
+
+              @Override
+              protected void rollbackImpl() {
+                outcome.set(
+                    new AlertDispatcher.Outcome("e-mail not sent: reading the realm failed"));
+              }
+            });
   }
 
   /** Key and value pairs for the template, values as compact text; the template escapes them. */

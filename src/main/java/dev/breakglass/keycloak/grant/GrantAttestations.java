@@ -217,8 +217,19 @@ public final class GrantAttestations {
             || grant.getSecondAttestedAt() != null);
   }
 
+  /**
+   * What closes this grant: the policy's requirement, but a grant activated by the no-approver
+   * fallback (nobody approved it) always needs a second person after the fact.
+   */
+  public static AttestationPolicy.Requirement requirementOf(
+      GrantEntity grant, AttestationPolicy policy) {
+    return grant.isOverrideActivation()
+        ? AttestationPolicy.Requirement.HOLDER_AND_SECOND
+        : policy.requirement();
+  }
+
   private static boolean closeIfDone(GrantEntity grant, AttestationPolicy policy, long now) {
-    if (!requirementMet(grant, policy.requirement())) {
+    if (!requirementMet(grant, requirementOf(grant, policy))) {
       return false;
     }
     grant.setStatus(GrantStatus.CLOSED.name());

@@ -87,12 +87,13 @@ public final class GrantService {
       Authentication authentication) {
     // Serialise activations of this realm across the cluster, so the check below cannot race.
     AuditTrail.lockChain(session, realm);
+    if (request.durationMinutes() < 1) {
+      throw new IllegalArgumentException("A grant lasts at least one minute");
+    }
+    // An active grant is named as such, before any limit: a second grant would extend it.
     Optional<GrantEntity> existing = findActive(session, realm, user.getId());
     if (existing.isPresent()) {
       throw new AlreadyActiveException(existing.get());
-    }
-    if (request.durationMinutes() < 1) {
-      throw new IllegalArgumentException("A grant lasts at least one minute");
     }
     // Only a valid policy gets this far (eligibility refuses otherwise); its limits apply here,
     // under the lock, before anything of the grant is written.
@@ -100,9 +101,44 @@ public final class GrantService {
     if (policy != null) {
       GrantLimits.check(session, realm, user, policy, drill);
     }
+    GrantEntity grant = new GrantEntity();
+    grant.setId(KeycloakModelUtils.generateId());
+    grant.setRealmId(realm.getId());
+    grant.setUserId(user.getId());
+    grant.setUsername(user.getUsername());
+    grant.setRolesJson(toJson(request.roles()));
+    grant.setReason(request.reason());
+    grant.setTicket(request.ticket());
+    grant.setDrill(drill);
+    grant.setDurationMinutes(request.durationMinutes());
+    if (authentication != null) {
+      grant.setAuthMethod(authentication.method());
+      grant.setAuthAt(authentication.at());
+    }
+    start(session, realm, user, grant, origin, null);
+    return grant;
+  }
 
+  /**
+   * Makes a grant ACTIVE from now for its {@code durationMinutes}: maps its roles, records the
+   * activation (BREAK_GLASS_ACTIVATED, with {@code extraDetails}). Used by {@link #activate} and by
+   * an approved or overridden request (already stored); a new grant is stored here. The caller
+   * holds the chain lock. Nothing is changed when it throws.
+   */
+  public static void start(
+      KeycloakSession session,
+      RealmModel realm,
+      UserModel user,
+      GrantEntity grant,
+      Origin origin,
+      Map<String, Object> extraDetails) {
+    Optional<GrantEntity> existing = findActive(session, realm, user.getId());
+    if (existing.isPresent() && !existing.get().getId().equals(grant.getId())) {
+      throw new AlreadyActiveException(existing.get());
+    }
+    List<String> roleNames = roles(grant);
     List<RoleModel> roles = new ArrayList<>();
-    for (String name : request.roles()) {
+    for (String name : roleNames) {
       RoleModel role = RealmPolicies.resolveRole(realm, name);
       if (role == null) {
         throw new RoleUnavailableException(name);
@@ -111,25 +147,12 @@ public final class GrantService {
     }
 
     long now = DbClock.nowMillis(session);
-    GrantEntity grant = new GrantEntity();
-    grant.setId(KeycloakModelUtils.generateId());
-    grant.setRealmId(realm.getId());
-    grant.setUserId(user.getId());
-    grant.setUsername(user.getUsername());
-    grant.setRolesJson(toJson(request.roles()));
+    int durationMinutes = grant.getDurationMinutes();
     grant.setRoleIdsJson(toJson(roles.stream().map(RoleModel::getId).toList()));
-    grant.setReason(request.reason());
-    grant.setTicket(request.ticket());
     grant.setStatus(GrantStatus.ACTIVE.name());
     grant.setActivatedAt(now);
-    grant.setExpiresAt(now + request.durationMinutes() * 60_000L);
-    grant.setDrill(drill);
-    grant.setDurationMinutes(request.durationMinutes());
-    if (authentication != null) {
-      grant.setAuthMethod(authentication.method());
-      grant.setAuthAt(authentication.at());
-    }
-    GrantStore.of(session).persist(grant);
+    grant.setExpiresAt(now + durationMinutes * 60_000L);
+    GrantStore.of(session).persistIfNew(grant);
 
     roles.forEach(user::grantRole);
     // The policy in force is the baseline a holder's later edit is put back to, and the roles
@@ -151,25 +174,27 @@ public final class GrantService {
     }
 
     Map<String, Object> details = new LinkedHashMap<>();
-    details.put("roles", request.roles());
-    details.put("reason", request.reason());
-    details.put("ticket", request.ticket());
-    details.put("durationMinutes", request.durationMinutes());
+    details.put("roles", roleNames);
+    details.put("reason", grant.getReason());
+    details.put("ticket", grant.getTicket());
+    details.put("durationMinutes", durationMinutes);
     details.put("activatedAt", Instant.ofEpochMilli(grant.getActivatedAt()).toString());
     details.put("expiresAt", Instant.ofEpochMilli(grant.getExpiresAt()).toString());
-    details.put("drill", drill);
+    details.put("drill", grant.isDrill());
     if (origin != null) {
       details.put("clientId", origin.clientId());
       details.put("ipAddress", origin.ipAddress());
     }
-    if (authentication != null) {
-      details.put(
-          "authentication",
-          Map.of(
-              "method",
-              authentication.method(),
-              "at",
-              Instant.ofEpochMilli(authentication.at()).toString()));
+    if (grant.getAuthMethod() != null) {
+      Map<String, Object> authentication = new LinkedHashMap<>();
+      authentication.put("method", grant.getAuthMethod());
+      authentication.put(
+          "at",
+          grant.getAuthAt() == null ? null : Instant.ofEpochMilli(grant.getAuthAt()).toString());
+      details.put("authentication", authentication);
+    }
+    if (extraDetails != null) {
+      details.putAll(extraDetails);
     }
     AuditTrail.append(
         session,
@@ -177,10 +202,11 @@ public final class GrantService {
         AuditEventType.BREAK_GLASS_ACTIVATED,
         new AuditTrail.Subject(grant.getId(), user.getId(), user.getUsername()),
         details);
+    // Every activation counts towards the frequency alert: direct, approved or overridden.
+    BreakGlassPolicy policy = RealmPolicies.load(session, realm).policy();
     if (policy != null) {
       GrantLimits.noteFrequency(session, realm, policy, grant);
     }
-    return grant;
   }
 
   /**

@@ -66,7 +66,12 @@ import jakarta.persistence.Table;
       name = "bgGrantsActivatedBetween",
       query =
           "select g from GrantEntity g where g.realmId = :realmId and g.activatedAt >= :from and"
-              + " g.activatedAt < :to")
+              + " g.activatedAt < :to"),
+  @NamedQuery(
+      name = "bgPendingRequestsBefore",
+      query =
+          "select g.id from GrantEntity g where g.status = :status and g.requestedAt < :before"
+              + " order by g.requestedAt, g.id")
 })
 public class GrantEntity {
 

@@ -28,6 +28,41 @@ public final class GrantStore {
     em.persist(grant);
   }
 
+  /** Stores a new grant; one already stored (a request being approved) is left as it is. */
+  public void persistIfNew(GrantEntity grant) {
+    if (!em.contains(grant)) {
+      em.persist(grant);
+    }
+  }
+
+  /** The user's grant in this status (the newest), e.g. a PENDING request. */
+  public Optional<GrantEntity> findOfUser(String realmId, String userId, GrantStatus status) {
+    return em.createNamedQuery("bgGrantByUserAndStatus", GrantEntity.class)
+        .setParameter("realmId", realmId)
+        .setParameter("userId", userId)
+        .setParameter("status", status.name())
+        .setMaxResults(1)
+        .getResultStream()
+        .findFirst();
+  }
+
+  /** The realm's grants in this status, e.g. its PENDING requests. */
+  public List<GrantEntity> inRealm(String realmId, GrantStatus status) {
+    return em.createNamedQuery("bgGrantsByRealmAndStatus", GrantEntity.class)
+        .setParameter("realmId", realmId)
+        .setParameter("status", status.name())
+        .getResultList();
+  }
+
+  /** Ids of every realm's PENDING requests made before {@code requestedBefore}, oldest first. */
+  public List<String> pendingIdsBefore(long requestedBefore, int max) {
+    return em.createNamedQuery("bgPendingRequestsBefore", String.class)
+        .setParameter("status", GrantStatus.PENDING.name())
+        .setParameter("before", requestedBefore)
+        .setMaxResults(max)
+        .getResultList();
+  }
+
   /**
    * Re-reads the row, so a decision is taken on what is committed (and locked), not on a stale
    * copy.

@@ -29,12 +29,16 @@ public class DefaultSweeperProviderFactory
   static final String CONF_DRIFT_INTERVAL = "drift-interval";
   static final String CONF_BATCH_SIZE = "batch-size";
   static final String CONF_OVERDUE_INTERVAL = "overdue-interval";
+  static final String CONF_APPROVAL_INTERVAL = "approval-interval";
+  static final String CONF_APPROVAL_GRACE = "approval-grace";
 
   private static final Logger LOG = Logger.getLogger(DefaultSweeperProviderFactory.class);
 
   private long intervalMillis;
   private long driftIntervalMillis;
   private long overdueIntervalMillis;
+  private long approvalIntervalMillis;
+  private long approvalGraceMillis;
   private int batchSize;
   private KeycloakSessionFactory sessionFactory;
 
@@ -49,6 +53,8 @@ public class DefaultSweeperProviderFactory
     driftIntervalMillis = Math.max(1000, config.getLong(CONF_DRIFT_INTERVAL, 30_000L));
     batchSize = Math.max(1, Math.min(500, config.getInt(CONF_BATCH_SIZE, 500)));
     overdueIntervalMillis = Math.max(1000, config.getLong(CONF_OVERDUE_INTERVAL, 60_000L));
+    approvalIntervalMillis = Math.max(1000, config.getLong(CONF_APPROVAL_INTERVAL, 5_000L));
+    approvalGraceMillis = Math.max(0, config.getLong(CONF_APPROVAL_GRACE, 120_000L));
   }
 
   @Override
@@ -79,7 +85,8 @@ public class DefaultSweeperProviderFactory
         List.of(
             new ExpiryJob(intervalMillis, batchSize),
             new DriftJob(driftIntervalMillis),
-            new OverdueJob(overdueIntervalMillis));
+            new OverdueJob(overdueIntervalMillis),
+            new ApprovalTimeoutJob(approvalIntervalMillis, approvalGraceMillis));
     ScheduledTask task =
         new ScheduledTask() {
           @Override
@@ -157,6 +164,20 @@ public class DefaultSweeperProviderFactory
         .helpText("Milliseconds between looks for grants past their attestation deadline.")
         .add()
         .property()
+        .name(CONF_APPROVAL_INTERVAL)
+        .type("long")
+        .defaultValue(5_000L)
+        .helpText("Milliseconds between looks for approval requests past their timeout.")
+        .add()
+        .property()
+        .name(CONF_APPROVAL_GRACE)
+        .type("long")
+        .defaultValue(120_000L)
+        .helpText(
+            "With noApproverFallback=self-activate: milliseconds after the timeout that a request"
+                + " waits for its requester to come back for the fallback before it times out.")
+        .add()
+        .property()
         .name(CONF_BATCH_SIZE)
         .type("int")
         .defaultValue(500)
@@ -174,6 +195,10 @@ public class DefaultSweeperProviderFactory
         Long.toString(driftIntervalMillis),
         CONF_OVERDUE_INTERVAL,
         Long.toString(overdueIntervalMillis),
+        CONF_APPROVAL_INTERVAL,
+        Long.toString(approvalIntervalMillis),
+        CONF_APPROVAL_GRACE,
+        Long.toString(approvalGraceMillis),
         CONF_BATCH_SIZE,
         Integer.toString(batchSize));
   }

@@ -9,10 +9,12 @@ import org.keycloak.testframework.server.KeycloakServerConfigBuilder.LogHandlers
  * One server configuration shared by every integration test: the distribution with our provider,
  * the options of docker/keycloak.env, which run.sh and the Docker image use as well (metrics on:
  * the metrics test reads them), and the overdue escalation looking every 2 s instead of every
- * minute, so a test with a 36-second attestation deadline needs no long wait. The operator channel
- * points at {@link #OPERATOR_PORT} on localhost, where only {@code OperatorChannelIT} listens (for
- * the other tests its alerts just wait and are retried), with a chain checkpoint every 3 s; the
- * server also logs to {@link #LOG_FILE}, where tests read the audit log lines.
+ * minute, so a test with a 36-second attestation deadline needs no long wait; unanswered approval
+ * requests are looked at every second, and a self-activate request whose requester left times out 5
+ * s after its timeout instead of 2 minutes. The operator channel points at {@link #OPERATOR_PORT}
+ * on localhost, where only {@code OperatorChannelIT} listens (for the other tests its alerts just
+ * wait and are retried), with a chain checkpoint every 3 s; the server also logs to {@link
+ * #LOG_FILE}, where tests read the audit log lines.
  */
 public class BreakGlassServerConfig implements KeycloakServerConfig {
 
@@ -28,6 +30,8 @@ public class BreakGlassServerConfig implements KeycloakServerConfig {
         .options(KeycloakEnv.testServerOptions())
         .option("log-file", LOG_FILE.toString())
         .spiOption("break-glass-expiry", "default", "overdue-interval", "2000")
+        .spiOption("break-glass-expiry", "default", "approval-interval", "1000")
+        .spiOption("break-glass-expiry", "default", "approval-grace", "5000")
         .spiOption(
             "break-glass-alerts",
             "default",
