@@ -59,7 +59,7 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
   @Override
   public void requiredActionChallenge(RequiredActionContext context) {
     BreakGlassPolicy policy = admissiblePolicy(context);
-    if (policy == null) {
+    if (policy == null || !FreshAuthentication.challenge(context, policy)) {
       return;
     }
     LoginFormsProvider form = context.form();
@@ -75,7 +75,8 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
   @Override
   public void processAction(RequiredActionContext context) {
     BreakGlassPolicy policy = admissiblePolicy(context);
-    if (policy == null) {
+    if (policy == null
+        || !FreshAuthentication.process(context, policy, () -> requiredActionChallenge(context))) {
       return;
     }
     MultivaluedMap<String, String> params = context.getHttpRequest().getDecodedFormParameters();
@@ -105,7 +106,7 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
               result.request(),
               drill.isPresent(),
               new GrantService.Origin(clientId(context), context.getConnection().getRemoteAddr()),
-              null);
+              FreshAuthentication.verified(context));
     } catch (GrantService.AlreadyActiveException e) {
       context
           .form()
@@ -132,6 +133,7 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
     }
     context.getSession().setAttribute(BreakGlassIds.ACTIVATING_GRANT_ATTRIBUTE, grant.getId());
     context.getAuthenticationSession().setAuthNote(BreakGlassIds.ACTIVATED_NOTE, grant.getId());
+    FreshAuthentication.markEmergency(context.getAuthenticationSession());
     // Carried by the CUSTOM_REQUIRED_ACTION event Keycloak emits when this action completes.
     context
         .getEvent()
