@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jsoup.nodes.Element;
 import org.keycloak.admin.client.resource.RealmResource;
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.representations.idm.CredentialRepresentation;
@@ -87,13 +88,29 @@ public final class DemoRealm {
     password.setType(CredentialRepresentation.PASSWORD);
     password.setValue(username);
     password.setTemporary(false);
-    user.setCredentials(List.of(password));
+    user.setCredentials(List.of(password, demoOtp()));
     try (Response response = realm.users().create(user)) {
       if (response.getStatus() != 201) {
         throw new AssertionError("User " + username + " not created: " + response.getStatus());
       }
     }
+    Totp.register(username);
     return realm.users().searchByUsername(username, true).get(0).getId();
+  }
+
+  /**
+   * The demo's OTP credential (secret {@link Totp#DEMO_SECRET}), in the stored form the admin API
+   * accepts on user creation, like the responder's in the realm JSON.
+   */
+  public static CredentialRepresentation demoOtp() {
+    CredentialRepresentation otp = new CredentialRepresentation();
+    otp.setType("otp");
+    otp.setUserLabel("Demo authenticator (demo only)");
+    otp.setSecretData("{\"value\":\"" + Totp.DEMO_SECRET + "\"}");
+    otp.setCredentialData(
+        "{\"subType\":\"totp\",\"digits\":6,\"counter\":0,\"period\":30,"
+            + "\"algorithm\":\"HmacSHA1\"}");
+    return otp;
   }
 
   /**
@@ -101,6 +118,75 @@ public final class DemoRealm {
    * password (the user name); returns the page that follows the password.
    */
   public static Browser.Page signIn(Browser browser, Oidc oidc, String user) {
-    return LoginPage.open(browser, oidc.authorizeUrl()).signIn(user, user);
+    return signIn(browser, oidc.authorizeUrl(), user);
+  }
+
+  /**
+   * Signs in at {@code authorizeUrl} (any client of the realm) with the demo password and, when
+   * Keycloak's one-time-code page follows, the user's next code; returns the page after that.
+   */
+  public static Browser.Page signIn(Browser browser, String authorizeUrl, String user) {
+    return answerOtp(browser, LoginPage.open(browser, authorizeUrl).signIn(user, user), user);
+  }
+
+  /** Whether {@code page} is Keycloak's own one-time-code page (not the activation's step-up). */
+  public static boolean isOtpPage(Browser.Page page) {
+    return page.status() == 200
+        && page.doc().selectFirst("input[name=otp]") != null
+        && page.doc().selectFirst("input[name=breakGlassStage]") == null;
+  }
+
+  /**
+   * Answers Keycloak's one-time-code page with the user's next code, as the user would from the
+   * authenticator app; any other page is returned as it is.
+   */
+  public static Browser.Page answerOtp(Browser browser, Browser.Page page, String user) {
+    if (!isOtpPage(page)) {
+      return page;
+    }
+    if (!Totp.has(user)) {
+      throw new AssertionError(
+          "One-time code asked of " + user + ", who has none:\n" + page.body());
+    }
+    return postOtp(browser, page, Totp.next(user));
+  }
+
+  /** Whether {@code page} is the activation's step-up page (fresh password and/or code). */
+  public static boolean isStepUpPage(Browser.Page page) {
+    return page.doc().selectFirst("input[name=breakGlassStage]") != null;
+  }
+
+  /**
+   * Answers the activation's step-up page as the user would: the demo password where it asks for
+   * the password, the user's next code where it asks for one. Fails on any other page.
+   */
+  public static Browser.Page stepUp(Browser browser, Browser.Page page, String user) {
+    if (!isStepUpPage(page)) {
+      throw new AssertionError("Step-up page not shown: " + page.status() + "\n" + page.body());
+    }
+    Map<String, List<String>> fields = new LinkedHashMap<>();
+    fields.put("breakGlassStage", List.of("stepup"));
+    if (page.doc().selectFirst("input[name=password]") != null) {
+      fields.put("password", List.of(user));
+    }
+    if (page.doc().selectFirst("input[name=otp]") != null) {
+      fields.put("otp", List.of(Totp.next(user)));
+    }
+    return browser.post(page.formAction(), fields);
+  }
+
+  /** Posts {@code code} on Keycloak's one-time-code page. */
+  public static Browser.Page postOtp(Browser browser, Browser.Page page, String code) {
+    Element form = page.doc().selectFirst("input[name=otp]").closest("form");
+    Map<String, List<String>> fields = new LinkedHashMap<>();
+    for (Element input : form.select("input[name]")) {
+      String type = input.attr("type");
+      if (("radio".equals(type) || "checkbox".equals(type)) && !input.hasAttr("checked")) {
+        continue;
+      }
+      fields.put(input.attr("name"), List.of(input.val()));
+    }
+    fields.put("otp", List.of(code));
+    return browser.post(form.absUrl("action"), fields);
   }
 }
