@@ -108,7 +108,9 @@ public final class FreshAuthentication {
     if (authentication(context, policy) != null) {
       return true;
     }
-    showStepUp(context, policy, List.of(), null);
+    if (!refusedAfterTooManyFailures(context)) {
+      showStepUp(context, policy, List.of(), null);
+    }
     return false;
   }
 
@@ -124,6 +126,9 @@ public final class FreshAuthentication {
     if (!stepUpPost) {
       if (authentication(context, policy) != null) {
         return true;
+      }
+      if (refusedAfterTooManyFailures(context)) {
+        return false;
       }
       deny(context, "fresh_authentication_missing", ERROR_MISSING, ERROR_MISSING);
       showStepUp(context, policy, List.of(), "breakGlassStepUpRequired");
@@ -154,9 +159,7 @@ public final class FreshAuthentication {
       showStepUp(context, policy, List.of(), null);
       return;
     }
-    if (failures(authSession) >= MAX_FAILURES) {
-      deny(context, "stepup_attempts_exhausted", ERROR_LOCKED, ERROR_LOCKED);
-      refusalPage(context, "breakGlassStepUpLocked");
+    if (refusedAfterTooManyFailures(context)) {
       return;
     }
     BruteForceProtector protector = context.getSession().getProvider(BruteForceProtector.class);
@@ -211,6 +214,16 @@ public final class FreshAuthentication {
       return;
     }
     showForm.run();
+  }
+
+  /** After {@link #MAX_FAILURES} wrong attempts this authentication session is refused for good. */
+  private static boolean refusedAfterTooManyFailures(RequiredActionContext context) {
+    if (failures(context.getAuthenticationSession()) < MAX_FAILURES) {
+      return false;
+    }
+    deny(context, "stepup_attempts_exhausted", ERROR_LOCKED, ERROR_LOCKED);
+    refusalPage(context, "breakGlassStepUpLocked");
+    return true;
   }
 
   /** Any of the user's OTP credentials; Keycloak's provider refuses a code already used. */

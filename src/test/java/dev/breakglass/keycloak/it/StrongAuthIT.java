@@ -63,9 +63,9 @@ class StrongAuthIT {
     return new Oidc(urls.getBase(), DemoRealm.REALM, "account-console", accountUrl());
   }
 
-  /** A browser that stops at either client's redirect (both live under the same test). */
+  /** A browser that stops at either client's redirect: one SSO session for both. */
   private Browser browser() {
-    return new Browser(DemoRealm.REDIRECT);
+    return new Browser(List.of(DemoRealm.REDIRECT, accountUrl()));
   }
 
   /** Signs in to the account console (the realm's ordinary browser flow): an SSO session. */
@@ -175,7 +175,7 @@ class StrongAuthIT {
   void kcActionFromTheAccountConsoleNeedsPasswordAndAFreshCode() {
     String user = "sa-kcaction";
     DemoRealm.createResponder(realm.admin(), user);
-    Browser browser = new Browser(accountUrl());
+    Browser browser = browser();
     accountSession(browser, user);
     Oidc account = accountConsole();
 
@@ -230,19 +230,22 @@ class StrongAuthIT {
   void threeWrongStepUpsEndThisSignInEvenForTheRightCredentials() {
     String user = "sa-locked";
     DemoRealm.createResponder(realm.admin(), user);
-    Browser browser = new Browser(accountUrl());
+    Browser browser = browser();
     accountSession(browser, user);
     Browser.Page page = browser.get(accountConsole().authorizeUrl("break-glass-activate"));
+    String action = null;
     for (int i = 0; i < 3; i++) {
       Map<String, List<String>> fields = new LinkedHashMap<>();
       fields.put(STAGE, List.of("stepup"));
       fields.put("password", List.of("not-the-password-" + i));
       fields.put("otp", List.of(Totp.wrong()));
-      page = browser.post(page.formAction(), fields);
+      action = page.formAction();
+      page = browser.post(action, fields);
       assertTrue(page.status() < 500, page.status() + page.body());
     }
     assertEquals(403, page.status(), page.body());
     assertTrue(RefusalPage.http(page).isShown(), page.body());
+    assertTrue(page.body().contains("Too many wrong attempts"), page.body());
     assertEquals(3, denied(user, "stepup_wrong_password"));
 
     // Now even the right password and code are refused in this sign-in.
@@ -250,9 +253,10 @@ class StrongAuthIT {
     right.put(STAGE, List.of("stepup"));
     right.put("password", List.of(user));
     right.put("otp", List.of(Totp.next(user)));
-    Browser.Page after = browser.post(page.formAction(), right);
+    Browser.Page after = browser.post(action, right);
     assertEquals(403, after.status(), after.body());
-    assertEquals(1, denied(user, "stepup_attempts_exhausted"));
+    assertFalse(ActivationPage.http(browser, after).isShown());
+    assertTrue(denied(user, "stepup_attempts_exhausted") >= 1);
     assertEquals(0, breakGlass.grants(user).size());
   }
 
@@ -260,14 +264,13 @@ class StrongAuthIT {
   void malformedOrForgedStepUpPostsAreAClearPageNeverAGrant() {
     String user = "sa-forged";
     DemoRealm.createResponder(realm.admin(), user);
-    Browser browser = new Browser(accountUrl());
+    Browser browser = browser();
     accountSession(browser, user);
     Browser.Page page = browser.get(accountConsole().authorizeUrl("break-glass-activate"));
     assertTrue(DemoRealm.isStepUpPage(page), page.body());
-    String action = page.formAction();
 
     // Missing fields: the page again, with what is missing; not counted as an attempt.
-    Browser.Page missing = browser.post(action, Map.of(STAGE, List.of("stepup")));
+    Browser.Page missing = browser.post(page.formAction(), Map.of(STAGE, List.of("stepup")));
     assertEquals(200, missing.status(), missing.body());
     assertTrue(DemoRealm.isStepUpPage(missing));
     assertNotNull(missing.doc().getElementById("input-error-password"), missing.body());
@@ -276,7 +279,7 @@ class StrongAuthIT {
     // A wrong stage with the activation's fields: no grant, the step-up again, recorded.
     Map<String, List<String>> wrongStage = new LinkedHashMap<>(DemoRealm.validActivation());
     wrongStage.put(STAGE, List.of("activate"));
-    Browser.Page staged = browser.post(action, wrongStage);
+    Browser.Page staged = browser.post(missing.formAction(), wrongStage);
     assertTrue(staged.status() < 500, staged.status() + staged.body());
     assertTrue(DemoRealm.isStepUpPage(staged), staged.body());
     assertEquals(1, denied(user, "fresh_authentication_missing"));
@@ -286,7 +289,7 @@ class StrongAuthIT {
     huge.put(STAGE, List.of("stepup"));
     huge.put("password", List.of("p".repeat(100_000)));
     huge.put("otp", List.of("1".repeat(5_000)));
-    Browser.Page big = browser.post(action, huge);
+    Browser.Page big = browser.post(staged.formAction(), huge);
     assertTrue(big.status() < 500, big.status() + big.body());
     assertFalse(big.body().contains("p".repeat(2_000)), "the value is not echoed");
     assertEquals(1, denied(user, "stepup_malformed"));
@@ -296,7 +299,7 @@ class StrongAuthIT {
     letters.put(STAGE, List.of("stepup"));
     letters.put("password", List.of(user));
     letters.put("otp", List.of("<script>"));
-    Browser.Page bad = browser.post(action, letters);
+    Browser.Page bad = browser.post(big.formAction(), letters);
     assertTrue(bad.status() < 500, bad.status() + bad.body());
     assertFalse(bad.body().contains("<script>"), "input not echoed as markup");
     assertEquals(2, denied(user, "stepup_malformed"));
@@ -317,7 +320,7 @@ class StrongAuthIT {
     assertEquals(1, denied(user, "no_second_factor"));
 
     // The same through kc_action from the account console.
-    Browser account = new Browser(accountUrl());
+    Browser account = browser();
     Browser.Page back = DemoRealm.signIn(account, accountConsole().authorizeUrl(), user);
     assertTrue(back.location() != null, back.body());
     Browser.Page again = account.get(accountConsole().authorizeUrl("break-glass-activate"));
@@ -332,7 +335,7 @@ class StrongAuthIT {
     breakGlass.policy().set(Map.of("requireSecondFactor", "false"));
     String user = "sa-pwonly";
     createResponderWithoutSecondFactor(user);
-    Browser browser = new Browser(accountUrl());
+    Browser browser = browser();
     accountSession(browser, user);
 
     Browser.Page page = browser.get(accountConsole().authorizeUrl("break-glass-activate"));
