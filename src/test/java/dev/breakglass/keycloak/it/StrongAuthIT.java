@@ -80,7 +80,7 @@ class StrongAuthIT {
   @Test
   void threeScreensEndInATokenWithTheEmergencyAcrAndTheGrantRecordsTheAuthentication() {
     String user = "sa-three";
-    DemoRealm.createResponder(realm.admin(), user);
+    DemoRealm.createResponder(realm.admin(), user, 1);
     Browser browser = browser();
     Oidc oidc = opsConsole();
 
@@ -128,7 +128,7 @@ class StrongAuthIT {
   @Test
   void anOrdinaryLoginCarriesNoEmergencyAcr() {
     String user = "sa-plain";
-    DemoRealm.createResponder(realm.admin(), user);
+    DemoRealm.createResponder(realm.admin(), user, 1);
     Browser browser = browser();
     Oidc account = accountConsole();
     Browser.Page back = DemoRealm.signIn(browser, account.authorizeUrl(), user);
@@ -140,7 +140,7 @@ class StrongAuthIT {
   @Test
   void aSessionAloneNeverActivatesOnTheDedicatedFlow() {
     String user = "sa-cookie";
-    DemoRealm.createResponder(realm.admin(), user);
+    DemoRealm.createResponder(realm.admin(), user, 1);
     Browser browser = browser();
     accountSession(browser, user);
 
@@ -174,7 +174,7 @@ class StrongAuthIT {
   @Test
   void kcActionFromTheAccountConsoleNeedsPasswordAndAFreshCode() {
     String user = "sa-kcaction";
-    DemoRealm.createResponder(realm.admin(), user);
+    DemoRealm.createResponder(realm.admin(), user, 1);
     Browser browser = browser();
     accountSession(browser, user);
     Oidc account = accountConsole();
@@ -229,7 +229,7 @@ class StrongAuthIT {
   @Test
   void threeWrongStepUpsEndThisSignInEvenForTheRightCredentials() {
     String user = "sa-locked";
-    DemoRealm.createResponder(realm.admin(), user);
+    DemoRealm.createResponder(realm.admin(), user, 1);
     Browser browser = browser();
     accountSession(browser, user);
     Browser.Page page = browser.get(accountConsole().authorizeUrl("break-glass-activate"));
@@ -263,7 +263,7 @@ class StrongAuthIT {
   @Test
   void malformedOrForgedStepUpPostsAreAClearPageNeverAGrant() {
     String user = "sa-forged";
-    DemoRealm.createResponder(realm.admin(), user);
+    DemoRealm.createResponder(realm.admin(), user, 1);
     Browser browser = browser();
     accountSession(browser, user);
     Browser.Page page = browser.get(accountConsole().authorizeUrl("break-glass-activate"));

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -17,9 +18,11 @@ import javax.crypto.spec.SecretKeySpec;
  * computed in the test from the documented demo secret, as an authenticator app would.
  *
  * <p>The realm's OTP policy makes codes single-use (per credential) and accepts one step either
- * side of now. So the harness remembers, per user, the steps it has used in this JVM and takes the
- * next free one of now-1, now, now+1; only when all three are used does it wait for the next step
- * (polled with a deadline, never a fixed sleep).
+ * side of now. So the harness remembers, per user and credential, the steps it has used in this JVM
+ * and takes the next free one of now, now+1, now-1; only when all are used does it wait for the
+ * next step (polled with a deadline, never a fixed sleep). Tests sign in far more often than a
+ * person, so the harness gives a test user several OTP credentials with the same demo secret
+ * ({@link DemoRealm#answerOtp}): each has its own single-use codes.
  */
 public final class Totp {
 
@@ -49,28 +52,41 @@ public final class Totp {
     return USERS.contains(username);
   }
 
-  /** A code the server has not seen yet for this user; marks it used. */
+  /** A code the server has not seen yet for this user's default credential; marks it used. */
   public static String next(String username) {
+    return next(username, List.of("default")).code();
+  }
+
+  /** A code and the credential (of {@code credentials}) it is for. */
+  public record Choice(String credential, String code) {}
+
+  /**
+   * A code not yet used with one of the user's {@code credentials} (Keycloak's single-use check is
+   * per credential); waits for the next step only when every one is used up.
+   */
+  public static Choice next(String username, List<String> credentials) {
     return Poll.until(
         "an unused one-time code for " + username,
         Duration.ofSeconds(75),
-        () -> take(username),
+        () -> take(username, credentials),
         Objects::nonNull);
   }
 
-  private static synchronized String take(String username) {
+  private static synchronized Choice take(String username, List<String> credentials) {
     long nowSeconds = Instant.now().getEpochSecond();
     long step = nowSeconds / PERIOD_SECONDS;
     long secondsLeft = PERIOD_SECONDS - nowSeconds % PERIOD_SECONDS;
-    Set<Long> used = USED.computeIfAbsent(username, u -> new HashSet<>());
     // now-1 only with time to spare: it stops being accepted when the step turns.
     long[] candidates =
-        secondsLeft > 5 ? new long[] {step - 1, step, step + 1} : new long[] {step, step + 1};
-    for (long candidate : candidates) {
-      if (used.add(candidate)) {
-        String code = code(DEMO_SECRET.getBytes(StandardCharsets.UTF_8), candidate);
-        LAST.put(username, code);
-        return code;
+        secondsLeft > 5 ? new long[] {step, step + 1, step - 1} : new long[] {step, step + 1};
+    for (String credential : credentials) {
+      Set<Long> used = USED.computeIfAbsent(username + "|" + credential, u -> new HashSet<>());
+      for (long candidate : candidates) {
+        if (used.add(candidate)) {
+          String code = code(DEMO_SECRET.getBytes(StandardCharsets.UTF_8), candidate);
+          LAST.put(username, code);
+          return new Choice(credential, code);
+        }
       }
     }
     return null;
