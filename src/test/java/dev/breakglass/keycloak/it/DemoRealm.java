@@ -108,7 +108,7 @@ public final class DemoRealm {
     password.setTemporary(false);
     List<CredentialRepresentation> credentials = new ArrayList<>(List.of(password));
     for (int i = 0; i < otpCredentials; i++) {
-      credentials.add(demoOtp());
+      credentials.add(demoOtp("Demo authenticator " + (i + 1) + " (demo only)"));
     }
     user.setCredentials(credentials);
     try (Response response = realm.users().create(user)) {
@@ -124,10 +124,11 @@ public final class DemoRealm {
    * The demo's OTP credential (secret {@link Totp#DEMO_SECRET}), in the stored form the admin API
    * accepts on user creation, like the responder's in the realm JSON.
    */
-  public static CredentialRepresentation demoOtp() {
+  public static CredentialRepresentation demoOtp(String label) {
     CredentialRepresentation otp = new CredentialRepresentation();
     otp.setType("otp");
-    otp.setUserLabel("Demo authenticator (demo only)");
+    // Keycloak refuses two OTP credentials of one user with the same label (409).
+    otp.setUserLabel(label);
     otp.setSecretData("{\"value\":\"" + Totp.DEMO_SECRET + "\"}");
     otp.setCredentialData(
         "{\"subType\":\"totp\",\"digits\":6,\"counter\":0,\"period\":30,"

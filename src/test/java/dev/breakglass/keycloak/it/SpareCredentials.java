@@ -39,7 +39,8 @@ final class SpareCredentials {
     if (ids.size() < count) {
       ArrayNode credentials = user.putArray("credentials");
       for (int i = ids.size(); i < count; i++) {
-        credentials.add(Oidc.JSON.valueToTree(DemoRealm.demoOtp()));
+        credentials.add(
+            Oidc.JSON.valueToTree(DemoRealm.demoOtp("Spare demo authenticator " + (i + 1))));
       }
       send(token, "PUT", users + "/" + id, user.toString());
       ids = otpIds(token, users + "/" + id + "/credentials");
