@@ -146,6 +146,7 @@ final class ApprovalWait {
     context.getAuthenticationSession().removeAuthNote(PENDING_NOTE);
     context.getSession().setAttribute(BreakGlassIds.ACTIVATING_GRANT_ATTRIBUTE, grant.getId());
     context.getAuthenticationSession().setAuthNote(BreakGlassIds.ACTIVATED_NOTE, grant.getId());
+    FreshAuthentication.markEmergency(context.getAuthenticationSession());
     context
         .getEvent()
         .detail(BreakGlassActivateAction.EVENT_DETAIL_GRANT_ID, grant.getId())

@@ -60,7 +60,10 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
   @Override
   public void requiredActionChallenge(RequiredActionContext context) {
     BreakGlassPolicy policy = admissiblePolicy(context);
-    if (policy == null || ApprovalWait.resume(context, policy)) {
+    // Fresh authentication first, then a login waiting for approval goes on waiting.
+    if (policy == null
+        || !FreshAuthentication.challenge(context, policy)
+        || ApprovalWait.resume(context, policy)) {
       return;
     }
     LoginFormsProvider form = context.form();
@@ -77,7 +80,9 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
   public void processAction(RequiredActionContext context) {
     BreakGlassPolicy policy = admissiblePolicy(context);
     // A login waiting for approval re-asks here too (its page's refresh goes to the action URL).
-    if (policy == null || ApprovalWait.resume(context, policy)) {
+    if (policy == null
+        || !FreshAuthentication.process(context, policy, () -> requiredActionChallenge(context))
+        || ApprovalWait.resume(context, policy)) {
       return;
     }
     MultivaluedMap<String, String> params = context.getHttpRequest().getDecodedFormParameters();
@@ -100,14 +105,13 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
             context.getSession(), context.getRealm(), context.getUser().getId());
     try {
       if (policy.approval().required()) {
-        // TODO(auth): the step-up's GrantService.Authentication instead of null.
         ApprovalWait.request(
             context,
             policy,
             result.request(),
             drill.isPresent(),
             new GrantService.Origin(clientId(context), context.getConnection().getRemoteAddr()),
-            null);
+            FreshAuthentication.verified(context));
         return;
       }
       grant =
@@ -118,7 +122,7 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
               result.request(),
               drill.isPresent(),
               new GrantService.Origin(clientId(context), context.getConnection().getRemoteAddr()),
-              null);
+              FreshAuthentication.verified(context));
     } catch (GrantService.AlreadyActiveException e) {
       context
           .form()
@@ -148,6 +152,7 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
     }
     context.getSession().setAttribute(BreakGlassIds.ACTIVATING_GRANT_ATTRIBUTE, grant.getId());
     context.getAuthenticationSession().setAuthNote(BreakGlassIds.ACTIVATED_NOTE, grant.getId());
+    FreshAuthentication.markEmergency(context.getAuthenticationSession());
     // Carried by the CUSTOM_REQUIRED_ACTION event Keycloak emits when this action completes.
     context
         .getEvent()

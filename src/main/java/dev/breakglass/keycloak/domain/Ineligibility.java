@@ -11,7 +11,12 @@ public enum Ineligibility {
   NOT_ELIGIBLE("not_eligible", "breakGlassNotEligible", "break_glass_not_eligible"),
   /** The policy blocks activation while one of the user's attestations is overdue. */
   ATTESTATION_OVERDUE(
-      "attestation_overdue", "breakGlassAttestationOverdue", "break_glass_attestation_overdue");
+      "attestation_overdue", "breakGlassAttestationOverdue", "break_glass_attestation_overdue"),
+  /**
+   * The policy requires a second factor and the user has none (no OTP, no security key). Never
+   * enrolled inside the break-glass flow: someone holding only the password would enrol their own.
+   */
+  NO_SECOND_FACTOR("no_second_factor", "breakGlassNoSecondFactor", "break_glass_no_second_factor");
 
   private final String why;
   private final String messageKey;

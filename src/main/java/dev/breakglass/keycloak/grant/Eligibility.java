@@ -14,6 +14,8 @@ import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.RequiredActionProviderModel;
 import org.keycloak.models.UserModel;
+import org.keycloak.models.credential.OTPCredentialModel;
+import org.keycloak.models.credential.WebAuthnCredentialModel;
 
 /**
  * Whether a user may activate break-glass access now: the one decision behind the gate and the
@@ -58,12 +60,28 @@ public final class Eligibility {
     if (group == null || !user.isMemberOf(group)) {
       return new Decision(null, Ineligibility.NOT_ELIGIBLE);
     }
+    if (policy.requireSecondFactor() && !hasSecondFactor(user)) {
+      return new Decision(null, Ineligibility.NO_SECOND_FACTOR);
+    }
     if (step == Step.ACTIVATION
         && policy.attestation().blockWhenOverdue()
         && GrantAttestations.hasOverdue(session, realm, user.getId(), policy.attestation())) {
       return new Decision(null, Ineligibility.ATTESTATION_OVERDUE);
     }
     return new Decision(policy, null);
+  }
+
+  /** Whether the user has a second factor of their own: an OTP credential or a security key. */
+  public static boolean hasOtp(UserModel user) {
+    return user.credentialManager().isConfiguredFor(OTPCredentialModel.TYPE);
+  }
+
+  public static boolean hasSecurityKey(UserModel user) {
+    return user.credentialManager().isConfiguredFor(WebAuthnCredentialModel.TYPE_TWOFACTOR);
+  }
+
+  public static boolean hasSecondFactor(UserModel user) {
+    return hasOtp(user) || hasSecurityKey(user);
   }
 
   /** Records the refusal in the audit trail (and so alerts it), in the caller's transaction. */

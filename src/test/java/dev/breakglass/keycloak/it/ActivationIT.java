@@ -248,14 +248,16 @@ class ActivationIT {
     // A responder of its own: earlier tests leave "responder" with ended grants to attest first.
     DemoRealm.createResponder(realm.admin(), "aia-responder");
     // Ordinary login through the realm's normal browser flow: no break-glass yet.
-    Browser.Page back =
-        LoginPage.open(browser, account.authorizeUrl()).signIn("aia-responder", "aia-responder");
+    Browser.Page back = DemoRealm.signIn(browser, account.authorizeUrl(), "aia-responder");
     assertTrue(
         back.location() != null && back.location().contains("code="), back.status() + back.body());
     assertEquals(0, breakGlass.activeGrants("aia-responder").size());
 
+    // The session alone does not reach the form: the action asks for password and code afresh.
+    Browser.Page stepUp = browser.get(account.authorizeUrl("break-glass-activate"));
+    assertTrue(DemoRealm.isStepUpPage(stepUp), stepUp.body());
     ActivationPage.Http form =
-        ActivationPage.http(browser, browser.get(account.authorizeUrl("break-glass-activate")));
+        ActivationPage.http(browser, DemoRealm.stepUp(browser, stepUp, "aia-responder"));
     assertEquals(200, form.page().status(), form.page().body());
     assertTrue(form.isShown());
     assertTrue(form.canCancel(), "an application-initiated action can be cancelled");

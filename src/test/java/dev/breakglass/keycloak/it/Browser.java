@@ -47,7 +47,7 @@ public final class Browser {
   }
 
   private final HttpClient http;
-  private final String appRedirectPrefix;
+  private final List<String> appRedirectPrefixes;
 
   /**
    * Cookies by name. Java's CookieManager mishandles the host "localhost" (it has no dot), so the
@@ -56,7 +56,12 @@ public final class Browser {
   private final Map<String, String> cookies = new LinkedHashMap<>();
 
   public Browser(String appRedirectPrefix) {
-    this.appRedirectPrefix = appRedirectPrefix;
+    this(List.of(appRedirectPrefix));
+  }
+
+  /** A browser that stops at the redirect to any of these applications (one SSO session). */
+  public Browser(List<String> appRedirectPrefixes) {
+    this.appRedirectPrefixes = List.copyOf(appRedirectPrefixes);
     this.http =
         HttpClient.newBuilder()
             .followRedirects(HttpClient.Redirect.NEVER)
@@ -84,7 +89,8 @@ public final class Browser {
   private Page follow(Page page) {
     Page current = page;
     for (int hops = 0; hops < 10; hops++) {
-      if (current.location() == null || current.isRedirectToApp(appRedirectPrefix)) {
+      Page here = current;
+      if (here.location() == null || appRedirectPrefixes.stream().anyMatch(here::isRedirectToApp)) {
         return current;
       }
       String next = URI.create(current.url()).resolve(current.location()).toString();

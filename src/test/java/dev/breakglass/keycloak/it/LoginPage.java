@@ -5,6 +5,7 @@ import java.util.Map;
 import org.jsoup.nodes.Element;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /**
@@ -33,11 +34,24 @@ public final class LoginPage {
     return this;
   }
 
+  /**
+   * Types the credentials and signs in; when Keycloak's one-time-code page follows, types the
+   * user's next code from the demo authenticator ({@link Totp}) too.
+   */
   public void signIn(String username, String password) {
     WebDriver driver = chromium.driver();
     driver.findElement(By.id(USERNAME)).sendKeys(username);
     driver.findElement(By.id(PASSWORD)).sendKeys(password);
-    driver.findElement(By.id(SUBMIT)).click();
+    WebElement submit = driver.findElement(By.id(SUBMIT));
+    submit.click();
+    chromium.await().until(ExpectedConditions.stalenessOf(submit));
+    List<WebElement> otp = driver.findElements(By.cssSelector("input[name=otp]"));
+    if (!otp.isEmpty() && driver.findElements(By.name("breakGlassStage")).isEmpty()) {
+      otp.get(0).sendKeys(Totp.next(username));
+      WebElement login = driver.findElement(By.id(SUBMIT));
+      login.click();
+      chromium.await().until(ExpectedConditions.stalenessOf(login));
+    }
   }
 
   /** Opens the authorization URL in {@code browser}; fails unless the sign-in form is shown. */
