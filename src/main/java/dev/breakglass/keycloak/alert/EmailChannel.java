@@ -45,22 +45,34 @@ final class EmailChannel {
     KeycloakModelUtils.runJobInTransaction(
         factory,
         session -> {
-          RealmModel realm = session.realms().getRealm(alert.realmId());
+          RealmModel realm = mailingRealm(session, alert, outcome);
           if (realm == null) {
-            outcome.set(new AlertDispatcher.Outcome("realm removed"));
-            return;
-          }
-          if (realm.getSmtpConfig() == null || realm.getSmtpConfig().get("host") == null) {
-            outcome.set(
-                new AlertDispatcher.Outcome(
-                    "realm "
-                        + realm.getName()
-                        + " has no SMTP server configured (Realm settings, Email)"));
             return;
           }
           enlist(session, realm, alert.target(), alert, outcome);
         });
     return outcome.get() == null ? new AlertDispatcher.Outcome("e-mail not sent") : outcome.get();
+  }
+
+  /** The alert's realm when it can send mail; otherwise null, with the outcome saying why. */
+  private static RealmModel mailingRealm(
+      KeycloakSession session,
+      AlertDispatcher.Claimed alert,
+      AtomicReference<AlertDispatcher.Outcome> outcome) {
+    RealmModel realm = session.realms().getRealm(alert.realmId());
+    if (realm == null) {
+      outcome.set(new AlertDispatcher.Outcome("realm removed"));
+      return null;
+    }
+    if (realm.getSmtpConfig() == null || realm.getSmtpConfig().get("host") == null) {
+      outcome.set(
+          new AlertDispatcher.Outcome(
+              "realm "
+                  + realm.getName()
+                  + " has no SMTP server configured (Realm settings, Email)"));
+      return null;
+    }
+    return realm;
   }
 
   /**
@@ -73,17 +85,8 @@ final class EmailChannel {
     KeycloakModelUtils.runJobInTransaction(
         factory,
         session -> {
-          RealmModel realm = session.realms().getRealm(alert.realmId());
+          RealmModel realm = mailingRealm(session, alert, outcome);
           if (realm == null) {
-            outcome.set(new AlertDispatcher.Outcome("realm removed"));
-            return;
-          }
-          if (realm.getSmtpConfig() == null || realm.getSmtpConfig().get("host") == null) {
-            outcome.set(
-                new AlertDispatcher.Outcome(
-                    "realm "
-                        + realm.getName()
-                        + " has no SMTP server configured (Realm settings, Email)"));
             return;
           }
           session.getContext().setRealm(realm);

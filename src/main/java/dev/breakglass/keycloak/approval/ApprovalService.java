@@ -171,16 +171,7 @@ public final class ApprovalService {
     AuditTrail.lockChain(session, realm);
     GrantEntity grant = lockedRequest(session, realm, requestId);
     long now = DbClock.nowMillis(session);
-    RequestTransitions.Outcome outcome =
-        RequestTransitions.approve(
-            view(grant),
-            policy.approval(),
-            approver.getId(),
-            isApprover(session, realm, policy, approver),
-            now);
-    if (outcome instanceof RequestTransitions.Refused refused) {
-      throw new RefusedException(refused.refusal());
-    }
+    requireDecidable(session, realm, policy, grant, approver, now, RequestTransitions::approve);
     UserModel requester = requester(session, realm, grant);
     grant.setApprover(approver.getUsername());
     grant.setDecidedAt(now);
@@ -198,6 +189,37 @@ public final class ApprovalService {
     return grant;
   }
 
+  /** Approve and reject alike: the state machine's verdict on this decider, now. */
+  private interface Decision {
+    RequestTransitions.Outcome decide(
+        RequestTransitions.Request request,
+        ApprovalPolicy policy,
+        String deciderId,
+        boolean deciderIsApprover,
+        long now);
+  }
+
+  /** Throws {@link RefusedException} unless {@code approver} may make this decision now. */
+  private static void requireDecidable(
+      KeycloakSession session,
+      RealmModel realm,
+      BreakGlassPolicy policy,
+      GrantEntity grant,
+      UserModel approver,
+      long now,
+      Decision decision) {
+    RequestTransitions.Outcome outcome =
+        decision.decide(
+            view(grant),
+            policy.approval(),
+            approver.getId(),
+            isApprover(session, realm, policy, approver),
+            now);
+    if (outcome instanceof RequestTransitions.Refused refused) {
+      throw new RefusedException(refused.refusal());
+    }
+  }
+
   /** An approver rejects: REJECTED (endReason REJECTED), no role was ever mapped. */
   public static GrantEntity reject(
       KeycloakSession session,
@@ -209,16 +231,7 @@ public final class ApprovalService {
     AuditTrail.lockChain(session, realm);
     GrantEntity grant = lockedRequest(session, realm, requestId);
     long now = DbClock.nowMillis(session);
-    RequestTransitions.Outcome outcome =
-        RequestTransitions.reject(
-            view(grant),
-            policy.approval(),
-            approver.getId(),
-            isApprover(session, realm, policy, approver),
-            now);
-    if (outcome instanceof RequestTransitions.Refused refused) {
-      throw new RefusedException(refused.refusal());
-    }
+    requireDecidable(session, realm, policy, grant, approver, now, RequestTransitions::reject);
     grant.setApprover(approver.getUsername());
     grant.setDecisionComment(emptyToNull(comment));
     close(grant, EndReason.REJECTED, approver.getUsername(), now);
