@@ -84,6 +84,40 @@ public final class Eligibility {
     return hasOtp(user) || hasSecurityKey(user);
   }
 
+  /**
+   * An eligible user enrolled a second factor themselves (the account console, a required action).
+   * It is what the next activation will accept, so someone holding only a stolen password could
+   * enrol their own: never silent, it is a governance change, alerted also to the operator.
+   */
+  public static void secondFactorEnrolled(
+      KeycloakSession session,
+      RealmModel realm,
+      UserModel user,
+      String credentialType,
+      String clientId,
+      String ipAddress) {
+    RealmPolicies.Loaded loaded = RealmPolicies.load(session, realm);
+    if (!loaded.isValid()) {
+      return;
+    }
+    GroupModel group = RealmPolicies.findGroup(session, realm, loaded.policy());
+    if (group == null || !user.isMemberOf(group)) {
+      return;
+    }
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("what", "second factor of an eligible user");
+    details.put("change", "enrolled by the user");
+    details.put("credentialType", credentialType);
+    details.put("clientId", clientId);
+    details.put("ipAddress", ipAddress);
+    AuditTrail.append(
+        session,
+        realm,
+        AuditEventType.BREAK_GLASS_GOVERNANCE_CHANGED,
+        new AuditTrail.Subject(null, user.getId(), user.getUsername()),
+        details);
+  }
+
   /** Records the refusal in the audit trail (and so alerts it), in the caller's transaction. */
   public static void recordRefusal(
       KeycloakSession session,

@@ -3,6 +3,7 @@ package dev.breakglass.keycloak.listener;
 import dev.breakglass.keycloak.domain.BreakGlassIds;
 import dev.breakglass.keycloak.drift.DriftReconciler;
 import dev.breakglass.keycloak.governance.GovernanceGuard;
+import dev.breakglass.keycloak.grant.Eligibility;
 import dev.breakglass.keycloak.grant.GrantService;
 import dev.breakglass.keycloak.store.GrantEntity;
 import java.util.EnumSet;
@@ -13,6 +14,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
+import org.keycloak.events.Details;
 import org.keycloak.events.Event;
 import org.keycloak.events.EventListenerProvider;
 import org.keycloak.events.EventType;
@@ -24,6 +26,8 @@ import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
+import org.keycloak.models.credential.OTPCredentialModel;
+import org.keycloak.models.credential.WebAuthnCredentialModel;
 
 /**
  * Watches the realm's events, in the request's own transaction, so what it records commits with the
@@ -47,6 +51,13 @@ public class BreakGlassEventListenerProvider implements EventListenerProvider {
           EventType.REFRESH_TOKEN,
           EventType.TOKEN_EXCHANGE);
 
+  /** Credential types that are a second factor (OTP, security keys). */
+  private static final Set<String> SECOND_FACTORS =
+      Set.of(
+          OTPCredentialModel.TYPE,
+          WebAuthnCredentialModel.TYPE_TWOFACTOR,
+          WebAuthnCredentialModel.TYPE_PASSWORDLESS);
+
   private static final Pattern USER_OR_GROUP_PATH =
       Pattern.compile("^(users|groups)/([^/]+)(/.*)?$");
 
@@ -58,6 +69,10 @@ public class BreakGlassEventListenerProvider implements EventListenerProvider {
 
   @Override
   public void onEvent(Event event) {
+    if (event.getType() == EventType.UPDATE_CREDENTIAL && event.getError() == null) {
+      secondFactorEnrolled(event);
+      return;
+    }
     if (event.getType() == null
         || !USES.contains(event.getType())
         || event.getUserId() == null
@@ -83,6 +98,24 @@ public class BreakGlassEventListenerProvider implements EventListenerProvider {
     use.put("clientId", event.getClientId());
     use.put("ipAddress", event.getIpAddress());
     GrantService.recordUse(session, realm, grant, use);
+  }
+
+  /** A user set up an OTP or a security key: for an eligible user, a governance change. */
+  private void secondFactorEnrolled(Event event) {
+    String type =
+        event.getDetails() == null ? null : event.getDetails().get(Details.CREDENTIAL_TYPE);
+    if (event.getUserId() == null || type == null || !SECOND_FACTORS.contains(type)) {
+      return;
+    }
+    RealmModel realm = session.realms().getRealm(event.getRealmId());
+    if (realm == null || !GovernanceGuard.governs(realm)) {
+      return;
+    }
+    UserModel user = session.users().getUserById(realm, event.getUserId());
+    if (user != null) {
+      Eligibility.secondFactorEnrolled(
+          session, realm, user, type, event.getClientId(), event.getIpAddress());
+    }
   }
 
   @Override

@@ -354,6 +354,57 @@ class StrongAuthIT {
     assertEquals("password", grant.path("authentication").path("method").asText());
   }
 
+  @Test
+  void aSecondFactorEnrolledWithOnlyThePasswordIsAGovernanceChangeBeforeAnyActivation() {
+    // The attack: with a responder's password alone, enrol an authenticator of one's own in the
+    // account console, to pass the second-factor rule afterwards. It must never be silent.
+    String user = "sa-enrol";
+    createResponderWithoutSecondFactor(user);
+    int before = enrolments(user);
+    Browser browser = browser();
+    accountSession(browser, user);
+    Browser.Page setup = browser.get(accountConsole().authorizeUrl("CONFIGURE_TOTP"));
+    var secretField = setup.doc().selectFirst("input[name=totpSecret]");
+    assertNotNull(secretField, "the authenticator set-up page: " + setup.body());
+    String secret = secretField.attr("value");
+    Map<String, List<String>> fields = new LinkedHashMap<>();
+    fields.put("totp", List.of(Totp.now(secret)));
+    fields.put("totpSecret", List.of(secret));
+    fields.put("userLabel", List.of("attacker's phone"));
+    Browser.Page back = browser.post(setup.formAction(), fields);
+    assertTrue(
+        back.location() != null && back.location().startsWith(accountUrl()),
+        "enrolled: " + back.status() + " " + back.body());
+
+    int after =
+        Poll.until(
+            "the enrolment's governance record",
+            Duration.ofSeconds(10),
+            () -> enrolments(user),
+            count -> count > before);
+    assertEquals(before + 1, after, "one governance record of the enrolment");
+    JsonNode record =
+        breakGlass.auditOfType("BREAK_GLASS_GOVERNANCE_CHANGED").stream()
+            .filter(r -> user.equals(r.path("username").asText()))
+            .reduce((a, b) -> b)
+            .orElseThrow();
+    assertEquals("otp", record.path("details").path("credentialType").asText(), record.toString());
+    assertEquals("account-console", record.path("details").path("clientId").asText());
+    assertEquals(0, breakGlass.grants(user).size(), "recorded before any activation");
+  }
+
+  /** Governance records of second factors this user enrolled. */
+  private int enrolments(String user) {
+    return (int)
+        breakGlass.auditOfType("BREAK_GLASS_GOVERNANCE_CHANGED").stream()
+            .filter(r -> user.equals(r.path("username").asText()))
+            .filter(
+                r ->
+                    "second factor of an eligible user"
+                        .equals(r.path("details").path("what").asText()))
+            .count();
+  }
+
   private void createResponderWithoutSecondFactor(String username) {
     UserRepresentation user = new UserRepresentation();
     user.setUsername(username);
