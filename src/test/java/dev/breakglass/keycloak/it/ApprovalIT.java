@@ -503,7 +503,9 @@ class ApprovalIT {
     // The ordinary flow asks for the code; that session may decide.
     Browser browser = new Browser(accountRedirect());
     Oidc oidc = accountConsole();
-    Browser.Page otpPage = DemoRealm.signIn(browser, oidc, "approver-otp");
+    // Not the harness's sign-in: this user's code comes from the test's own authenticator.
+    Browser.Page otpPage =
+        LoginPage.open(browser, oidc.authorizeUrl()).signIn("approver-otp", "approver-otp");
     assertNotNull(otpPage.doc().getElementById("otp"), "the OTP step: " + otpPage.body());
     Browser.Page back =
         browser.post(otpPage.formAction(), Map.of("otp", List.of(Totp.now(secret))));

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
@@ -71,6 +72,9 @@ public final class KeycloakProcess implements AutoCloseable {
               .orElseThrow(() -> new IOException("Empty " + dir));
     }
     home.resolve("bin/kc.sh").toFile().setExecutable(true);
+    // Each install starts from the realm file as it is now, not from a database an earlier run left
+    // (the import skips a realm that exists).
+    deleteRecursively(home.resolve("data/h2"));
     Files.copy(
         jar,
         home.resolve("providers").resolve(jar.getFileName()),
@@ -81,6 +85,17 @@ public final class KeycloakProcess implements AutoCloseable {
         imports.resolve("breakglass-demo-realm.json"),
         StandardCopyOption.REPLACE_EXISTING);
     return new KeycloakProcess(home, port, List.of(extraArgs), mode);
+  }
+
+  private static void deleteRecursively(Path path) throws IOException {
+    if (!Files.exists(path)) {
+      return;
+    }
+    try (var walk = Files.walk(path)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   /** The unpacked distribution's directory (kc.home.dir): its data/ holds a dev-file database. */
