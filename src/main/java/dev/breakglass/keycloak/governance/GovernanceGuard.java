@@ -28,6 +28,7 @@ import org.keycloak.events.admin.ResourceType;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.GroupModel;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.OTPPolicy;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.RequiredActionProviderModel;
 import org.keycloak.models.RoleModel;
@@ -248,6 +249,9 @@ public final class GovernanceGuard {
     if (!path.startsWith("events/config") && !path.isEmpty()) {
       return;
     }
+    if (path.isEmpty()) {
+      otpPolicyChecked(session, realm, event, actor);
+    }
     Set<String> listeners = new HashSet<>(realm.getEventsListenersStream().toList());
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("eventsEnabled", realm.isEventsEnabled());
@@ -273,6 +277,23 @@ public final class GovernanceGuard {
       return; // an ordinary realm update by an admin, with the listener in place: not our surface
     }
     record(session, realm, actor, event, "event settings", details, reverted);
+  }
+
+  /**
+   * A holder may not make one-time codes reusable: a replayed code would then pass the
+   * second-factor step of the next activation. Put back and recorded.
+   */
+  private static void otpPolicyChecked(
+      KeycloakSession session, RealmModel realm, AdminEvent event, Actor actor) {
+    OTPPolicy otp = realm.getOTPPolicy();
+    if (!actor.holdsGrant() || otp == null || !otp.isCodeReusable()) {
+      return;
+    }
+    otp.setCodeReusable(false);
+    realm.setOTPPolicy(otp);
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("codeReusable", false);
+    record(session, realm, actor, event, "OTP policy", details, true);
   }
 
   /**

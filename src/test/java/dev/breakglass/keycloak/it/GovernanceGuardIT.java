@@ -176,6 +176,23 @@ class GovernanceGuardIT {
   }
 
   @Test
+  void theHolderCannotMakeOneTimeCodesReusable() {
+    AdminApi attacker = holderApi();
+    int records = governanceRecords().size();
+    ObjectNode weakened = breakGlass.api().get(DemoRealm.REALM).json().deepCopy();
+    assertFalse(
+        weakened.get("otpPolicyCodeReusable").asBoolean(), "the demo's codes are single-use");
+    weakened.put("otpPolicyCodeReusable", true);
+    AdminApi.Result answer = attacker.put(DemoRealm.REALM, weakened.toString());
+    assertTrue(answer.status() < 500, answer.body());
+    assertFalse(
+        breakGlass.api().get(DemoRealm.REALM).json().get("otpPolicyCodeReusable").asBoolean(),
+        "codes are single-use again");
+    JsonNode record = lastGovernanceRecord(records, "OTP policy");
+    assertRevertedByHolder(record);
+  }
+
+  @Test
   void theHolderCannotTakeTheTokenCapOffAClient() {
     AdminApi attacker = holderApi();
     int records = governanceRecords().size();
