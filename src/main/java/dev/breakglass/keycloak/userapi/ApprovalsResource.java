@@ -23,6 +23,8 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
 import org.keycloak.util.JsonSerialization;
 
 /**
@@ -59,31 +61,36 @@ public class ApprovalsResource {
   @Path("{id}/approve")
   @Produces(MediaType.APPLICATION_JSON)
   public GrantView approve(@PathParam("id") String id, String body) {
-    String requestId = requireId(id);
-    String comment = comment(body, false);
-    BreakGlassPolicy policy = policy();
-    requireApproverSession(policy);
-    GrantEntity grant =
-        decide(
-            () ->
-                ApprovalService.approve(
-                    session, caller.realm(), policy, requestId, caller.user(), comment));
-    return GrantView.of(grant, caller.realm().getName());
+    return decided(id, body, false, ApprovalService::approve);
   }
 
   @POST
   @Path("{id}/reject")
   @Produces(MediaType.APPLICATION_JSON)
   public GrantView reject(@PathParam("id") String id, String body) {
+    return decided(id, body, true, ApprovalService::reject);
+  }
+
+  /** What approve and reject share: the same checks, in the same order, before the decision. */
+  private interface Decider {
+    GrantEntity decide(
+        KeycloakSession session,
+        RealmModel realm,
+        BreakGlassPolicy policy,
+        String requestId,
+        UserModel approver,
+        String comment);
+  }
+
+  private GrantView decided(String id, String body, boolean commentRequired, Decider decider) {
     String requestId = requireId(id);
-    String comment = comment(body, true);
+    String comment = comment(body, commentRequired);
     BreakGlassPolicy policy = policy();
     requireApproverSession(policy);
     GrantEntity grant =
         decide(
             () ->
-                ApprovalService.reject(
-                    session, caller.realm(), policy, requestId, caller.user(), comment));
+                decider.decide(session, caller.realm(), policy, requestId, caller.user(), comment));
     return GrantView.of(grant, caller.realm().getName());
   }
 

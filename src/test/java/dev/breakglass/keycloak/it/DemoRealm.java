@@ -116,7 +116,9 @@ public final class DemoRealm {
         throw new AssertionError("User " + username + " not created: " + response.getStatus());
       }
     }
-    Totp.register(username);
+    if (otpCredentials > 0) {
+      Totp.register(username);
+    }
     return realm.users().searchByUsername(username, true).get(0).getId();
   }
 

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -16,9 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.keycloak.admin.client.Keycloak;
-import org.keycloak.representations.idm.CredentialRepresentation;
 import org.keycloak.representations.idm.EventRepresentation;
-import org.keycloak.representations.idm.UserRepresentation;
 import org.keycloak.testframework.annotations.InjectAdminClient;
 import org.keycloak.testframework.annotations.InjectKeycloakUrls;
 import org.keycloak.testframework.annotations.InjectRealm;
@@ -406,22 +403,7 @@ class StrongAuthIT {
   }
 
   private void createResponderWithoutSecondFactor(String username) {
-    UserRepresentation user = new UserRepresentation();
-    user.setUsername(username);
-    user.setEnabled(true);
-    user.setEmail(username + "@example.org");
-    user.setEmailVerified(true);
-    user.setFirstName("No");
-    user.setLastName("Factor");
-    user.setGroups(List.of("/responders"));
-    CredentialRepresentation password = new CredentialRepresentation();
-    password.setType(CredentialRepresentation.PASSWORD);
-    password.setValue(username);
-    password.setTemporary(false);
-    user.setCredentials(List.of(password));
-    try (Response response = realm.admin().users().create(user)) {
-      assertEquals(201, response.getStatus());
-    }
+    DemoRealm.createResponder(realm.admin(), username, 0);
   }
 
   private Browser.Page postStepUp(Browser browser, Browser.Page page, String user, String code) {
