@@ -4,7 +4,9 @@ import dev.breakglass.keycloak.audit.AuditChain;
 import dev.breakglass.keycloak.domain.AttestationValidator;
 import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.domain.BreakGlassIds;
+import dev.breakglass.keycloak.domain.EndReason;
 import dev.breakglass.keycloak.domain.FieldError;
+import dev.breakglass.keycloak.domain.HumanTime;
 import dev.breakglass.keycloak.grant.GrantAttestations;
 import dev.breakglass.keycloak.grant.GrantService;
 import dev.breakglass.keycloak.grant.GrantView;
@@ -13,10 +15,10 @@ import dev.breakglass.keycloak.store.AuditRecordEntity;
 import dev.breakglass.keycloak.store.GrantEntity;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.keycloak.authentication.InitiatedActionSupport;
@@ -24,8 +26,11 @@ import org.keycloak.authentication.RequiredActionContext;
 import org.keycloak.authentication.RequiredActionProvider;
 import org.keycloak.events.EventType;
 import org.keycloak.forms.login.LoginFormsProvider;
+import org.keycloak.models.AuthenticationExecutionModel;
 import org.keycloak.models.Constants;
+import org.keycloak.models.RealmModel;
 import org.keycloak.models.utils.FormMessage;
+import org.keycloak.sessions.AuthenticationSessionModel;
 
 /**
  * The attestation form, shown on the holder's next login after a grant ends: the grant's own
@@ -66,9 +71,9 @@ public class BreakGlassAttestAction implements RequiredActionProvider {
       context.success();
       return;
     }
-    if (isActivating(context) && !mustAttestBeforeActivating(context)) {
-      // A responder activating in a crisis gets their token first; the attestation waits for the
-      // next login.
+    if (isBreakGlassLogin(context) && !mustAttestBeforeActivating(context)) {
+      // A responder on the break-glass path, activating or back for a token of the grant they
+      // hold, gets it first; the attestation waits for the next ordinary login.
       context.ignore();
       return;
     }
@@ -137,21 +142,49 @@ public class BreakGlassAttestAction implements RequiredActionProvider {
   }
 
   /**
-   * This login is a break-glass activation: the activation is still to come (the gate's flow, or
-   * the application-initiated action), or it has just happened in this login.
+   * This login is on the break-glass path: it passed the gate (the dedicated flow, whether or not
+   * an activation follows: the gate adds none while a grant is active), it is the
+   * application-initiated activation, or a grant was activated in it.
    */
-  private static boolean isActivating(RequiredActionContext context) {
-    var authSession = context.getAuthenticationSession();
-    return authSession.getRequiredActions().contains(BreakGlassIds.ACTIVATE_ACTION)
-        || BreakGlassIds.ACTIVATE_ACTION.equals(authSession.getClientNote(Constants.KC_ACTION))
+  private static boolean isBreakGlassLogin(RequiredActionContext context) {
+    AuthenticationSessionModel authSession = context.getAuthenticationSession();
+    return passedTheGate(context.getRealm(), authSession)
+        || activationPending(authSession)
         || authSession.getAuthNote(BreakGlassIds.ACTIVATED_NOTE) != null;
+  }
+
+  private static boolean activationPending(AuthenticationSessionModel authSession) {
+    return authSession.getRequiredActions().contains(BreakGlassIds.ACTIVATE_ACTION)
+        || BreakGlassIds.ACTIVATE_ACTION.equals(authSession.getClientNote(Constants.KC_ACTION));
+  }
+
+  /**
+   * The login's flow ran the break-glass authenticator and it let the user through. Keycloak keeps
+   * each execution's outcome in the authentication session until the flow is reset.
+   */
+  private static boolean passedTheGate(RealmModel realm, AuthenticationSessionModel authSession) {
+    for (Map.Entry<String, AuthenticationSessionModel.ExecutionStatus> status :
+        authSession.getExecutionStatus().entrySet()) {
+      if (status.getValue() != AuthenticationSessionModel.ExecutionStatus.SUCCESS) {
+        continue;
+      }
+      AuthenticationExecutionModel execution =
+          realm.getAuthenticationExecutionById(status.getKey());
+      if (execution != null && BreakGlassIds.AUTHENTICATOR.equals(execution.getAuthenticator())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
    * The policy blocks activation while an attestation is overdue: then attesting first is the way
-   * through.
+   * through. Only an activation is blocked; a login for the grant already held is not.
    */
   private static boolean mustAttestBeforeActivating(RequiredActionContext context) {
+    if (!activationPending(context.getAuthenticationSession())) {
+      return false;
+    }
     RealmPolicies.Loaded loaded = RealmPolicies.load(context.getSession(), context.getRealm());
     return loaded.isValid()
         && loaded.policy().attestation().blockWhenOverdue()
@@ -210,13 +243,14 @@ public class BreakGlassAttestAction implements RequiredActionProvider {
     model.put("reason", grant.getReason());
     model.put("ticket", grant.getTicket());
     model.put("roles", GrantService.roles(grant));
-    model.put("activatedAt", iso(grant.getActivatedAt()));
-    model.put("expiresAt", iso(grant.getExpiresAt()));
-    model.put("endedAt", iso(grant.getEndedAt()));
-    model.put("endReason", grant.getEndReason());
+    Locale locale = context.getSession().getContext().resolveLocale(context.getUser());
+    model.put("activatedAt", HumanTime.format(grant.getActivatedAt(), locale));
+    model.put("expiresAt", HumanTime.format(grant.getExpiresAt(), locale));
+    model.put("endedAt", HumanTime.format(grant.getEndedAt(), locale));
+    model.put("endReasonKey", endReasonKey(grant.getEndReason()));
     model.put("uses", grant.getUses());
     model.put("drill", grant.isDrill());
-    model.put("actions", adminActions(context, grant));
+    model.put("actions", uses(context, grant, locale));
     model.put("residual", GrantView.residualPrivileges(grant));
     model.put("waiting", waiting);
     model.put("necessary", typed.getOrDefault(AttestationValidator.NECESSARY, ""));
@@ -227,9 +261,12 @@ public class BreakGlassAttestAction implements RequiredActionProvider {
     return form.setAttribute("attest", model).createForm(TEMPLATE);
   }
 
-  /** What the holder did with the privilege: their admin actions under this grant. */
-  private static List<Map<String, String>> adminActions(
-      RequiredActionContext context, GrantEntity grant) {
+  /**
+   * What the holder did with the privilege, oldest first: each use as a message key in plain words
+   * (never Keycloak's event names) with what it concerned, at a time the reader can read.
+   */
+  private static List<Map<String, String>> uses(
+      RequiredActionContext context, GrantEntity grant, Locale locale) {
     List<Map<String, String>> actions = new ArrayList<>();
     List<AuditRecordEntity> records =
         AuditChain.recordsOfGrant(
@@ -240,21 +277,42 @@ public class BreakGlassAttestAction implements RequiredActionProvider {
         continue;
       }
       Map<String, Object> details = AuditChain.details(r);
+      String use = String.valueOf(details.getOrDefault("use", ""));
+      boolean admin = "ADMIN".equals(use);
       Map<String, String> action = new LinkedHashMap<>();
-      action.put("time", iso(r.getCreatedAt()));
-      action.put("use", String.valueOf(details.getOrDefault("use", "")));
+      action.put("time", HumanTime.format(r.getCreatedAt(), locale));
       action.put(
-          "what",
-          details.get("operation") == null
-              ? String.valueOf(details.getOrDefault("clientId", ""))
-              : details.get("operation") + " " + details.getOrDefault("resourcePath", ""));
+          "key", admin ? adminUseKey(String.valueOf(details.get("operation"))) : tokenUseKey(use));
+      action.put(
+          "target", String.valueOf(details.getOrDefault(admin ? "resourcePath" : "clientId", "")));
       actions.add(action);
     }
     return actions;
   }
 
-  private static String iso(Long millis) {
-    return millis == null ? "" : Instant.ofEpochMilli(millis).toString();
+  private static final Set<String> TOKEN_USES =
+      Set.of("LOGIN", "CODE_TO_TOKEN", "REFRESH_TOKEN", "TOKEN_EXCHANGE");
+  private static final Set<String> ADMIN_OPERATIONS =
+      Set.of("CREATE", "UPDATE", "DELETE", "ACTION");
+
+  private static String tokenUseKey(String use) {
+    return "breakGlassUse_" + (TOKEN_USES.contains(use) ? use : "OTHER");
+  }
+
+  private static String adminUseKey(String operation) {
+    return "breakGlassUse_ADMIN_" + (ADMIN_OPERATIONS.contains(operation) ? operation : "OTHER");
+  }
+
+  /** The end reason in plain words; an unknown one is shown as "ended". */
+  private static String endReasonKey(String endReason) {
+    if (endReason != null) {
+      for (EndReason known : EndReason.values()) {
+        if (known.name().equals(endReason)) {
+          return "breakGlassEnd_" + known.name();
+        }
+      }
+    }
+    return "breakGlassEnd_OTHER";
   }
 
   @Override

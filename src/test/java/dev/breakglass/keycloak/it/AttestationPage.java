@@ -59,6 +59,12 @@ public final class AttestationPage {
     return form() != null;
   }
 
+  /** The grant the form is about (its hidden field). */
+  public String grantId() {
+    Element input = page.doc().selectFirst("input[name=" + GRANT_ID + "]");
+    return input == null ? null : input.val();
+  }
+
   public String evidenceTicket() {
     return text(EVIDENCE_TICKET);
   }

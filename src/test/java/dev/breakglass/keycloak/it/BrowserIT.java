@@ -204,6 +204,59 @@ class BrowserIT {
     chromium.screenshot("activation-form-de-375");
   }
 
+  /**
+   * Issue 13: re-opening the break-glass link while a grant is active must return a code at once,
+   * never hold the responder up with an earlier grant's attestation; that attestation waits for an
+   * ordinary login.
+   */
+  @Test
+  void reopeningTheBreakGlassLinkDuringAGrantSkipsTheEarlierAttestation() {
+    String user = "reopen-1";
+    DemoRealm.createResponder(realm.admin(), user);
+    Oidc ops = oidc();
+    // An earlier grant, ended and not attested.
+    DemoRealm.activate(ops, user, 15);
+    String earlier = breakGlass.activeGrantId(user);
+    assertEquals(200, breakGlass.revoke(earlier, "incident over").status());
+    assertEquals("ENDED", breakGlass.grant(earlier).get("status").asText());
+
+    // A new grant, activated in this browser: the form comes first, the token after it.
+    Browser browser = new Browser(DemoRealm.REDIRECT);
+    ActivationPage.Http form = ActivationPage.http(browser, DemoRealm.signIn(browser, ops, user));
+    assertTrue(form.isShown(), "activation form first: " + form.page().body());
+    Browser.Page back = form.submit(DemoRealm.validActivation());
+    assertTrue(back.isRedirectToApp(DemoRealm.REDIRECT), back.status() + " " + back.body());
+    String current = breakGlass.activeGrantId(user);
+
+    // Re-opening the link in the same browser: the flow asks for the one-time code again, then
+    // straight back with a code.
+    Browser.Page again = DemoRealm.answerOtp(browser, browser.get(ops.authorizeUrl()), user);
+    assertTrue(
+        again.isRedirectToApp(DemoRealm.REDIRECT),
+        "back to the app, no attestation: " + again.status() + " " + again.body());
+    JsonNode tokens = ops.exchange(Oidc.code(again));
+    assertEquals(200, tokens.get("_status").asInt(), tokens.toString());
+    JsonNode claims = Oidc.claims(tokens.get("access_token").asText());
+    assertTrue(Oidc.realmRoles(claims).contains(DemoRealm.ROLE), claims.toString());
+    // And from another device (password and code again): the same.
+    Browser other = new Browser(DemoRealm.REDIRECT);
+    Browser.Page fresh = DemoRealm.signIn(other, ops, user);
+    assertTrue(
+        fresh.isRedirectToApp(DemoRealm.REDIRECT),
+        "back to the app, no attestation: " + fresh.status() + " " + fresh.body());
+    assertEquals("ACTIVE", breakGlass.grant(current).get("status").asText());
+    assertEquals("ENDED", breakGlass.grant(earlier).get("status").asText(), "not attested");
+
+    // An ordinary login (the account console) still asks for the earlier grant's attestation.
+    String accountRedirect = urls.getBase() + "/realms/" + DemoRealm.REALM + "/account/";
+    Oidc account = new Oidc(urls.getBase(), DemoRealm.REALM, "account-console", accountRedirect);
+    Browser console = new Browser(accountRedirect);
+    AttestationPage attestation =
+        AttestationPage.http(console, DemoRealm.signIn(console, account, user));
+    assertTrue(attestation.isShown(), "attestation on an ordinary login");
+    assertEquals(earlier, attestation.grantId());
+  }
+
   private void assertFitsViewport(WebElement element) {
     Rectangle r = element.getRect();
     assertTrue(
