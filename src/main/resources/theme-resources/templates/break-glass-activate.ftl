@@ -1,20 +1,22 @@
 <#import "template.ftl" as layout>
 <#-- The activation form. Laid out for keycloak.v2 (PatternFly 5) through its kc* properties; the
      PF5 class names below degrade to plain, readable markup under other login themes. -->
-<#-- Helper text under a field: the policy's limit, replaced by the field's error when there is one.
-     The error keeps the id input-error-<field> that tests and aria-describedby rely on. -->
+<#-- Under a field: the policy's limit, or, after a refused submission, the field's error instead
+     (never both: the error says all the help said). The error keeps the id input-error-<field> that
+     tests and aria-describedby rely on. -->
 <#macro helper field help>
-    <div class="${properties.kcFormHelperTextClass!'pf-v5-c-form__helper-text'}" aria-live="polite">
+    <div class="${properties.kcFormHelperTextClass!'pf-v5-c-form__helper-text'}">
         <div class="pf-v5-c-helper-text">
             <#if messagesPerField.existsError(field)>
                 <div class="${properties.kcInputHelperTextItemClass!'pf-v5-c-helper-text__item'} ${properties.kcError!'pf-m-error'}">
                     <span class="pf-v5-c-helper-text__item-icon"><i class="${properties.kcInputErrorIconClass!'fas fa-exclamation-circle'}" aria-hidden="true"></i></span>
                     <span id="input-error-${field}" class="${properties.kcInputErrorMessageClass!'pf-v5-c-helper-text__item-text'}">${kcSanitize(messagesPerField.get(field))?no_esc}</span>
                 </div>
+            <#else>
+                <div class="${properties.kcInputHelperTextItemClass!'pf-v5-c-helper-text__item'} bg-limit">
+                    <span id="${field}-help" class="${properties.kcInputHelperTextItemTextClass!'pf-v5-c-helper-text__item-text'}">${help}</span>
+                </div>
             </#if>
-            <div class="${properties.kcInputHelperTextItemClass!'pf-v5-c-helper-text__item'} bg-limit">
-                <span id="${field}-help" class="${properties.kcInputHelperTextItemTextClass!'pf-v5-c-helper-text__item-text'}">${help}</span>
-            </div>
         </div>
     </div>
 </#macro>
@@ -26,31 +28,39 @@
         </label>
     </div>
 </#macro>
-<#function described field><#return messagesPerField.existsError(field)?then("input-error-" + field + " " + field + "-help", field + "-help")></#function>
+<#function described field><#return messagesPerField.existsError(field)?then("input-error-" + field, field + "-help")></#function>
 <#function invalid field><#return messagesPerField.existsError(field)?then("true", "false")></#function>
+<#-- The first field with an error takes the focus, so a screen reader reads its label and error. -->
+<#assign fields = ['reason', 'ticket', 'roles', 'duration']>
+<#assign firstError = "">
+<#list fields as f><#if firstError == "" && messagesPerField.existsError(f)><#assign firstError = f></#if></#list>
+<#function focus field><#return (firstError == field)?then("autofocus", "")></#function>
 <#function errorClass field><#return messagesPerField.existsError(field)?then(" " + (properties.kcError!'pf-m-error'), "")></#function>
 <@layout.registrationLayout displayMessage=!messagesPerField.existsError('reason','ticket','roles','duration'); section>
 <#if section = "header">
     ${msg("breakGlassActivateTitle")}
 <#elseif section = "form">
     <link rel="stylesheet" href="${url.resourcesPath}/css/break-glass.css"/>
-    <#if (breakGlass.drill)!false>
-        <div id="bg-drill" class="pf-v5-c-alert pf-m-info pf-m-inline bg-drill" role="status">
-            <div class="pf-v5-c-alert__icon"><i class="${properties.kcFeedbackInfoIcon!'fa fa-fw fa-info-circle'}" aria-hidden="true"></i></div>
-            <p class="pf-v5-c-alert__title">${msg("breakGlassDrillBanner")}</p>
-        </div>
-    </#if>
-    <div id="bg-banner" class="pf-v5-c-alert pf-m-danger bg-banner" role="alert">
+    <#-- One banner: the emergency one, or for a drill its own wording (real access, but an exercise). -->
+    <#assign drill = (breakGlass.drill)!false>
+    <div id="bg-banner" class="pf-v5-c-alert pf-m-danger bg-banner<#if drill> bg-banner-drill</#if>" role="region" aria-labelledby="bg-banner-title">
         <div class="pf-v5-c-alert__icon"><i class="${properties.kcFeedbackWarningIcon!'fa fa-fw fa-exclamation-triangle'}" aria-hidden="true"></i></div>
-        <p class="pf-v5-c-alert__title">${msg("breakGlassBannerTitle")}</p>
-        <div class="pf-v5-c-alert__description"><p>${msg("breakGlassBanner")}</p></div>
+        <#if drill>
+            <p id="bg-banner-title" class="pf-v5-c-alert__title"><span id="bg-drill">${msg("breakGlassDrillBannerTitle")}</span></p>
+            <div class="pf-v5-c-alert__description"><p>${msg("breakGlassDrillBanner")}</p></div>
+        <#else>
+            <p id="bg-banner-title" class="pf-v5-c-alert__title">${msg("breakGlassBannerTitle")}</p>
+            <div class="pf-v5-c-alert__description"><p>${msg("breakGlassBanner")}</p></div>
+        </#if>
     </div>
+    <#-- Announced when the page comes back with errors; the errors themselves stand at their fields. -->
+    <div id="bg-errors" class="pf-v5-screen-reader" role="alert" aria-live="assertive"><#if firstError != "">${msg("breakGlassFormHasErrors")}</#if></div>
 
     <form id="bg-activate-form" class="${properties.kcFormClass!} bg-form" action="${url.loginAction}" method="post" novalidate="novalidate">
         <div class="${properties.kcFormGroupClass!}">
             <@label field="reason" key="breakGlassReason"/>
             <span class="${properties.kcInputClass!} pf-m-textarea pf-m-resize-vertical${errorClass('reason')}">
-                <textarea id="reason" name="reason" rows="4" maxlength="1000" required
+                <textarea id="reason" name="reason" rows="3" maxlength="1000" required ${focus('reason')}
                     aria-describedby="${described('reason')}" aria-invalid="${invalid('reason')}">${breakGlass.reason}</textarea>
             </span>
             <@helper field="reason" help=msg("breakGlassReasonHelp", breakGlass.minReasonLength?c)/>
@@ -59,7 +69,7 @@
         <div class="${properties.kcFormGroupClass!}">
             <@label field="ticket" key="breakGlassTicket"/>
             <span class="${properties.kcInputClass!}${errorClass('ticket')}">
-                <input id="ticket" name="ticket" type="text" value="${breakGlass.ticket}" maxlength="64" required
+                <input id="ticket" name="ticket" type="text" value="${breakGlass.ticket}" maxlength="64" required ${focus('ticket')}
                     placeholder="${breakGlass.ticketExample}" autocomplete="off" autocapitalize="characters" spellcheck="false"
                     aria-describedby="${described('ticket')}" aria-invalid="${invalid('ticket')}"/>
             </span>
@@ -77,7 +87,7 @@
                 <#list breakGlass.roles as role>
                     <div class="${properties.kcCheckboxClass!'pf-v5-c-check'} bg-role">
                         <input id="role-${role?index}" name="roles" type="checkbox" value="${role.name}" class="${properties.kcCheckboxInputClass!'pf-v5-c-check__input'}"
-                            aria-invalid="${invalid('roles')}" <#if role.selected>checked</#if>/>
+                            aria-invalid="${invalid('roles')}" <#if role.selected>checked</#if> <#if role?is_first>${focus('roles')}</#if>/>
                         <label for="role-${role?index}" class="${properties.kcCheckboxLabelClass!'pf-v5-c-check__label'}">${role.name}</label>
                         <#if role.description?has_content><span class="pf-v5-c-check__description">${role.description}</span></#if>
                     </div>
@@ -90,7 +100,7 @@
             <@label field="duration" key="breakGlassDuration"/>
             <span class="${properties.kcInputClass!} bg-duration${errorClass('duration')}">
                 <input id="duration" name="duration" type="number" inputmode="numeric" min="1" max="${breakGlass.maxDuration?c}" step="1"
-                    value="${breakGlass.duration}" required aria-describedby="${described('duration')}" aria-invalid="${invalid('duration')}"/>
+                    value="${breakGlass.duration}" required ${focus('duration')} aria-describedby="${described('duration')}" aria-invalid="${invalid('duration')}"/>
             </span>
             <@helper field="duration" help=msg("breakGlassDurationHelp", breakGlass.maxDuration?c)/>
         </div>

@@ -2,14 +2,19 @@
 <#-- The attestation form: the ended grant's evidence, then three yes/no questions and notes.
      Laid out like the activation form (keycloak.v2 / PatternFly 5, break-glass.css). FreeMarker
      escapes every value, so the grant's reason or the typed notes cannot add markup. -->
-<@layout.registrationLayout displayMessage=true; section>
+<#-- Field errors stand at their questions; the page-level alert is only for the rest (never the
+     same "Answer yes or no." once per question in one alert). -->
+<#assign questions = ["necessary", "scopeCorrect", "allRemoved"]>
+<#assign firstError = "">
+<#list questions + ["notes"] as f><#if firstError == "" && messagesPerField.existsError(f)><#assign firstError = f></#if></#list>
+<@layout.registrationLayout displayMessage=(firstError == ""); section>
 <#if section = "header">
     ${msg("breakGlassAttestTitle")}
 <#elseif section = "form">
     <link rel="stylesheet" href="${url.resourcesPath}/css/break-glass.css"/>
-    <div id="bg-attest-intro" class="pf-v5-c-alert pf-m-danger bg-banner" role="note">
+    <div id="bg-attest-intro" class="pf-v5-c-alert pf-m-danger bg-banner" role="region" aria-labelledby="bg-attest-intro-title">
         <div class="pf-v5-c-alert__icon"><i class="${properties.kcFeedbackWarningIcon!'fa fa-fw fa-exclamation-triangle'}" aria-hidden="true"></i></div>
-        <p class="pf-v5-c-alert__title">${msg("breakGlassAttestTitle")}<#if attest.drill> &ndash; ${msg("breakGlassAttestDrill")}</#if></p>
+        <p id="bg-attest-intro-title" class="pf-v5-c-alert__title">${msg("breakGlassAttestTitle")}<#if attest.drill> &ndash; ${msg("breakGlassAttestDrill")}</#if></p>
         <div class="pf-v5-c-alert__description">
             <p>${msg("breakGlassAttestIntro")}</p>
             <#if (attest.waiting > 1)><p>${msg("breakGlassAttestWaiting", attest.waiting?c)}</p></#if>
@@ -24,23 +29,23 @@
         <div class="pf-v5-c-description-list__group"><dt class="pf-v5-c-description-list__term">${msg("breakGlassRoles")}</dt>
             <dd class="pf-v5-c-description-list__description" id="bg-evidence-roles"><#list attest.roles as role>${role}<#sep>, </#list></dd></div>
         <div class="pf-v5-c-description-list__group"><dt class="pf-v5-c-description-list__term">${msg("breakGlassAttestActivated")}</dt>
-            <dd class="pf-v5-c-description-list__description">${attest.activatedAt}</dd></div>
+            <dd class="pf-v5-c-description-list__description" id="bg-evidence-activated">${attest.activatedAt}</dd></div>
         <div class="pf-v5-c-description-list__group"><dt class="pf-v5-c-description-list__term">${msg("breakGlassAttestEnded")}</dt>
-            <dd class="pf-v5-c-description-list__description">${attest.endedAt} (${attest.endReason!""})</dd></div>
+            <dd class="pf-v5-c-description-list__description" id="bg-evidence-ended">${attest.endedAt} (${msg(attest.endReasonKey)})</dd></div>
         <div class="pf-v5-c-description-list__group"><dt class="pf-v5-c-description-list__term">${msg("breakGlassAttestUses")}</dt>
             <dd class="pf-v5-c-description-list__description" id="bg-evidence-uses">${attest.uses?c}</dd></div>
     </dl>
     <#if attest.actions?has_content>
-        <p class="bg-evidence-heading"><strong>${msg("breakGlassAttestActions")}</strong></p>
+        <h2 class="bg-evidence-heading">${msg("breakGlassAttestActions")}</h2>
         <ul id="bg-evidence-actions" class="bg-evidence-actions">
             <#list attest.actions as action>
-                <li><span class="bg-evidence-time">${action.time}</span> ${action.use} ${action.what}</li>
+                <li><span class="bg-evidence-time">${action.time}</span> ${msg(action.key, action.target)}</li>
             </#list>
         </ul>
     </#if>
 
     <#if attest.residual?has_content>
-        <p class="bg-evidence-heading"><strong>${msg("breakGlassAttestResidual")}</strong></p>
+        <h2 class="bg-evidence-heading">${msg("breakGlassAttestResidual")}</h2>
         <ul id="bg-evidence-residual" class="bg-evidence-actions">
             <#list attest.residual as item>
                 <li>${item.kind!""}: ${item.name!""} <span class="bg-evidence-time">${item.resourcePath!""}</span></li>
@@ -48,11 +53,14 @@
         </ul>
     </#if>
 
+    <div id="bg-errors" class="pf-v5-screen-reader" role="alert" aria-live="assertive"><#if firstError != "">${msg("breakGlassAttestHasErrors")}</#if></div>
     <form id="bg-attest-form" class="${properties.kcFormClass!} bg-form" action="${url.loginAction}" method="post" novalidate="novalidate">
         <input type="hidden" name="grantId" value="${attest.grantId}"/>
-        <#list ["necessary", "scopeCorrect", "allRemoved"] as question>
+        <#list questions as question>
             <#assign answer = attest[question]>
-            <div class="${properties.kcFormGroupClass!}" role="radiogroup" aria-labelledby="${question}-legend">
+            <#assign wrong = messagesPerField.existsError(question)>
+            <div class="${properties.kcFormGroupClass!}" role="radiogroup" aria-labelledby="${question}-legend" aria-required="true"
+                 <#if wrong>aria-invalid="true" aria-describedby="input-error-${question}"</#if>>
                 <div class="${properties.kcFormGroupLabelClass!'pf-v5-c-form__group-label'}">
                     <span id="${question}-legend" class="${properties.kcFormLabelClass!'pf-v5-c-form__label'}">
                         <span class="${properties.kcFormLabelTextClass!'pf-v5-c-form__label-text'}">${msg("breakGlassAttest_" + question)}</span>
@@ -61,7 +69,7 @@
                 </div>
                 <div class="pf-v5-c-form__group-control pf-m-inline bg-answers">
                     <div class="pf-v5-c-radio">
-                        <input class="pf-v5-c-radio__input" type="radio" id="${question}-yes" name="${question}" value="yes" <#if answer == "yes">checked</#if>/>
+                        <input class="pf-v5-c-radio__input" type="radio" id="${question}-yes" name="${question}" value="yes" <#if answer == "yes">checked</#if> <#if firstError == question>autofocus</#if>/>
                         <label class="pf-v5-c-radio__label" for="${question}-yes">${msg("breakGlassAttestYes")}</label>
                     </div>
                     <div class="pf-v5-c-radio">
@@ -69,8 +77,8 @@
                         <label class="pf-v5-c-radio__label" for="${question}-no">${msg("breakGlassAttestNo")}</label>
                     </div>
                 </div>
-                <#if messagesPerField.existsError(question)>
-                    <div class="pf-v5-c-helper-text" aria-live="polite">
+                <#if wrong>
+                    <div class="pf-v5-c-helper-text">
                         <div class="pf-v5-c-helper-text__item pf-m-error">
                             <span id="input-error-${question}" class="${properties.kcInputErrorMessageClass!'pf-v5-c-helper-text__item-text'}">${kcSanitize(messagesPerField.get(question))?no_esc}</span>
                         </div>
@@ -85,10 +93,10 @@
                 </label>
             </div>
             <span class="${properties.kcInputClass!} pf-m-textarea pf-m-resize-vertical">
-                <textarea id="notes" name="notes" rows="3" maxlength="1000">${attest.notes}</textarea>
+                <textarea id="notes" name="notes" rows="3" maxlength="1000" <#if messagesPerField.existsError('notes')>aria-invalid="true" aria-describedby="input-error-notes" <#if firstError == "notes">autofocus</#if></#if>>${attest.notes}</textarea>
             </span>
             <#if messagesPerField.existsError('notes')>
-                <div class="pf-v5-c-helper-text" aria-live="polite">
+                <div class="pf-v5-c-helper-text">
                     <div class="pf-v5-c-helper-text__item pf-m-error">
                         <span id="input-error-notes" class="${properties.kcInputErrorMessageClass!'pf-v5-c-helper-text__item-text'}">${kcSanitize(messagesPerField.get('notes'))?no_esc}</span>
                     </div>

@@ -6,6 +6,7 @@ import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.domain.BreakGlassIds;
 import dev.breakglass.keycloak.domain.BreakGlassPolicy;
 import dev.breakglass.keycloak.domain.FieldError;
+import dev.breakglass.keycloak.domain.HumanTime;
 import dev.breakglass.keycloak.domain.Ineligibility;
 import dev.breakglass.keycloak.drill.DrillService;
 import dev.breakglass.keycloak.grant.Eligibility;
@@ -71,9 +72,8 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
         .ifPresent(
             active ->
                 form.setError(
-                    "breakGlassAlreadyActive",
-                    Instant.ofEpochMilli(active.getExpiresAt()).toString()));
-    context.challenge(render(context, form, policy, blankInput(policy)));
+                    "breakGlassAlreadyActive", shownTime(context, active.getExpiresAt())));
+    context.challenge(render(context, form, policy, blankInput(context, policy)));
   }
 
   @Override
@@ -126,9 +126,7 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
     } catch (GrantService.AlreadyActiveException e) {
       context
           .form()
-          .setError(
-              "breakGlassAlreadyActive",
-              Instant.ofEpochMilli(e.active().getExpiresAt()).toString());
+          .setError("breakGlassAlreadyActive", shownTime(context, e.active().getExpiresAt()));
       refuse(context, policy, input, List.of(), ERROR_ALREADY_ACTIVE);
       return;
     } catch (GrantLimits.LimitReachedException e) {
@@ -230,9 +228,27 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
     };
   }
 
-  private static ActivationInput blankInput(BreakGlassPolicy policy) {
+  /**
+   * The form before anything was typed: the default duration, and the role ticked when it is the
+   * only one offered (a choice of one is no choice; the server still checks the allow-list).
+   */
+  private static ActivationInput blankInput(
+      RequiredActionContext context, BreakGlassPolicy policy) {
+    List<String> offered =
+        policy.grantableRoles().stream()
+            .filter(name -> RealmPolicies.resolveRole(context.getRealm(), name) != null)
+            .toList();
     return new ActivationInput(
-        "", "", List.of(), Integer.toString(policy.defaultDurationMinutes()));
+        "",
+        "",
+        offered.size() == 1 ? offered : List.of(),
+        Integer.toString(policy.defaultDurationMinutes()));
+  }
+
+  /** A moment as the responder reads it: in the page's language, to the minute, in UTC. */
+  private static String shownTime(RequiredActionContext context, Long epochMillis) {
+    return HumanTime.format(
+        epochMillis, context.getSession().getContext().resolveLocale(context.getUser()));
   }
 
   /** The form's model; FreeMarker escapes every value, so typed text is echoed safely. */

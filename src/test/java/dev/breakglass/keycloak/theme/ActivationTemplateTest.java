@@ -112,14 +112,33 @@ class ActivationTemplateTest {
   }
 
   @Test
-  void aDrillSaysSoBeforeTheEmergencyBanner() throws Exception {
+  void aDrillHasItsOwnWordingNotTheIncidentOne() throws Exception {
     Document page = Jsoup.parse(render(model(true, true), Map.of()));
     assertNotNull(page.getElementById("bg-drill"), "drill notice");
-    assertEquals("[breakGlassDrillBanner]", page.getElementById("bg-drill").text());
-    assertTrue(
-        page.html().indexOf("bg-drill") < page.html().indexOf("bg-banner"), "drill notice first");
-    assertNotNull(
-        page.getElementById("bg-banner"), "the emergency banner stays: a drill grant is real");
+    assertEquals("[breakGlassDrillBannerTitle]", page.getElementById("bg-drill").text());
+    String banner = page.getElementById("bg-banner").text();
+    assertTrue(banner.contains("[breakGlassDrillBanner]"), banner);
+    // Not on a banner that says "use it only for an active incident".
+    assertFalse(banner.contains("[breakGlassBanner]"), banner);
+    assertFalse(banner.contains("[breakGlassBannerTitle]"), banner);
+  }
+
+  @Test
+  void errorsReplaceTheHelpAreAnnouncedAndTheFirstTakesTheFocus() throws Exception {
+    Document clean = Jsoup.parse(render(model(false, false), Map.of()));
+    assertEquals("", clean.getElementById("bg-errors").text(), "nothing to announce");
+    assertTrue(clean.select("[autofocus]").isEmpty(), "no focus taken on a clean form");
+
+    Document page =
+        Jsoup.parse(
+            render(model(false, false), Map.of("ticket", "Bad ticket.", "duration", "Too long.")));
+    assertEquals("alert", page.getElementById("bg-errors").attr("role"));
+    assertEquals("[breakGlassFormHasErrors]", page.getElementById("bg-errors").text());
+    // The error stands where the help stood, once; the other fields keep their help.
+    assertNull(page.getElementById("ticket-help"), "help replaced by the error");
+    assertEquals("input-error-ticket", page.getElementById("ticket").attr("aria-describedby"));
+    assertEquals("reason-help", page.getElementById("reason").attr("aria-describedby"));
+    assertEquals(List.of("ticket"), page.select("[autofocus]").eachAttr("id"), "first error");
   }
 
   @Test
