@@ -10,6 +10,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.keycloak.admin.client.Keycloak;
@@ -20,8 +24,11 @@ import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.realm.ManagedRealm;
 import org.keycloak.testframework.server.KeycloakUrls;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.Rectangle;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /**
  * The login pages in a real browser (headless Chromium): what a responder sees and taps, on a
@@ -88,6 +95,9 @@ class BrowserIT {
     assertEquals("30", form.field("duration").getAttribute("value"), "default duration prefilled");
     assertNull(form.error("reason"), "no error before a submission");
     assertNull(form.drillNotice(), "no drill notice for a real activation");
+    // The only role on offer comes ticked: a choice of one is no choice.
+    assertEquals(1, form.roleBoxes().size());
+    assertTrue(form.roleBoxes().get(0).isSelected(), "the only grantable role is pre-ticked");
     assertFalse(
         chromium.scrollsSideways(),
         "fits a 375-pixel-wide screen; too wide: " + chromium.overflowing());
@@ -202,6 +212,129 @@ class BrowserIT {
     assertTrue(form.help("reason").contains("Mindestens 20 Zeichen"), form.help("reason"));
     assertEquals("de", chromium.driver().findElement(By.tagName("html")).getAttribute("lang"));
     chromium.screenshot("activation-form-de-375");
+  }
+
+  @Test
+  void onALaptopTheWholeFormAndItsButtonFitWithoutScrolling() {
+    chromium = new Chromium(1280, 900);
+    new LoginPage(chromium).open(oidc().authorizeUrl()).signIn("responder", "responder");
+    ActivationPage form = new ActivationPage(chromium).waitUntilShown();
+    assertEquals(0L, ((Number) chromium.js("return window.scrollY;")).longValue());
+    WebElement button = form.submitButton();
+    long viewport = ((Number) chromium.js("return window.innerHeight;")).longValue();
+    Rectangle r = button.getRect();
+    assertTrue(
+        r.getY() + r.getHeight() <= viewport,
+        "submit visible without scrolling at 1280x900: bottom at "
+            + (r.getY() + r.getHeight())
+            + ", viewport "
+            + viewport);
+    chromium.screenshot("activation-form-1280");
+  }
+
+  @Test
+  void theKeyboardAloneCompletesTheActivation() {
+    String user = "keys-only";
+    DemoRealm.createResponder(realm.admin(), user, 1);
+    chromium = new Chromium(1280, 900);
+    chromium.driver().get(oidc().authorizeUrl());
+    new LoginPage(chromium).waitUntilShown();
+    // Keycloak's sign-in focuses the user name; from there on only keys are sent.
+    keys(user);
+    tabTo("password");
+    keys(user, Keys.ENTER);
+    chromium.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("otp")));
+    tabTo("otp");
+    keys(Totp.next(user), Keys.ENTER);
+
+    ActivationPage form = new ActivationPage(chromium).waitUntilShown();
+    tabTo("reason");
+    keys(DemoRealm.GOOD_REASON, Keys.TAB, DemoRealm.GOOD_TICKET, Keys.TAB);
+    WebElement role = form.roleBoxes().get(0);
+    assertEquals(role, chromium.driver().switchTo().activeElement(), "Tab reaches the role");
+    keys(Keys.SPACE);
+    assertFalse(role.isSelected(), "Space unticks the role");
+    keys(Keys.SPACE);
+    assertTrue(role.isSelected(), "Space ticks it again");
+    keys(Keys.TAB, Keys.chord(Keys.CONTROL, "a"), "15", Keys.TAB);
+    assertEquals(
+        form.submitButton(), chromium.driver().switchTo().activeElement(), "Tab reaches Activate");
+    keys(Keys.ENTER);
+
+    chromium
+        .await()
+        .until(d -> d.getCurrentUrl() != null && d.getCurrentUrl().startsWith(DemoRealm.REDIRECT));
+    JsonNode grant = breakGlass.activeGrants(user).get(0);
+    assertEquals(DemoRealm.GOOD_TICKET, grant.get("ticket").asText());
+    assertEquals(
+        15,
+        Duration.between(
+                Instant.parse(grant.get("activatedAt").asText()),
+                Instant.parse(grant.get("expiresAt").asText()))
+            .toMinutes());
+  }
+
+  @Test
+  void aForgedRoleOutsideTheAllowListIsRefusedEvenWithTheOnlyRoleTicked() {
+    Browser browser = new Browser(DemoRealm.REDIRECT);
+    ActivationPage.Http form =
+        ActivationPage.http(browser, DemoRealm.signIn(browser, oidc(), "responder"));
+    assertEquals(List.of(DemoRealm.ROLE), form.roles());
+    for (List<String> forged :
+        List.of(List.of("realm-admin"), List.of(DemoRealm.ROLE, "realm-admin"))) {
+      Map<String, List<String>> fields = DemoRealm.validActivation();
+      fields.put("roles", forged);
+      form = form.submitExpectingForm(fields);
+      assertEquals(
+          "Choose only roles offered on this form.", form.error("roles"), form.page().body());
+    }
+    assertEquals(0, breakGlass.activeGrants("responder").size(), "nothing granted");
+    assertFalse(holdsEmergencyRole("responder"));
+  }
+
+  @Test
+  void theBreakGlassSignInIsMarkedFromTheFirstPageAndAnOrdinaryOneIsNot() {
+    chromium = new Chromium(PHONE_WIDTH, PHONE_HEIGHT);
+    LoginPage login = new LoginPage(chromium).open(oidc().authorizeUrl());
+    WebElement banner = login.themeBanner();
+    assertNotNull(banner, "break-glass theme banner on the ops-console sign-in");
+    assertTrue(banner.isDisplayed());
+    assertTrue(banner.getText().contains("EMERGENCY ACCESS"), banner.getText());
+    assertEquals("Emergency sign-in", login.title());
+    assertEquals(
+        "rgba(163, 0, 0, 1)", banner.getCssValue("background-color"), "the theme's CSS applies");
+    assertFalse(
+        chromium.scrollsSideways(),
+        "fits a 375-pixel-wide screen; too wide: " + chromium.overflowing());
+    chromium.screenshot("login-page-375");
+
+    chromium.driver().get(oidc().authorizeUrl() + "&ui_locales=de");
+    login.waitUntilShown();
+    assertTrue(login.themeBanner().getText().contains("NOTFALLZUGRIFF"));
+    assertEquals("Notfallanmeldung", login.title());
+
+    // The account console signs in through the realm's ordinary theme: no emergency banner.
+    String accountRedirect = urls.getBase() + "/realms/" + DemoRealm.REALM + "/account/";
+    Oidc account = new Oidc(urls.getBase(), DemoRealm.REALM, "account-console", accountRedirect);
+    chromium.driver().manage().deleteAllCookies();
+    login.open(account.authorizeUrl() + "&ui_locales=en");
+    assertNull(login.themeBanner(), "no emergency banner on an ordinary sign-in");
+    assertFalse(chromium.driver().getPageSource().contains("EMERGENCY"));
+  }
+
+  private void keys(CharSequence... keys) {
+    new Actions(chromium.driver()).sendKeys(keys).perform();
+  }
+
+  /** Presses Tab until the element with this id has the focus (at most 15 times). */
+  private void tabTo(String id) {
+    for (int i = 0; i < 15; i++) {
+      if (id.equals(chromium.driver().switchTo().activeElement().getAttribute("id"))) {
+        return;
+      }
+      keys(Keys.TAB);
+    }
+    throw new AssertionError("Tab never reached #" + id);
   }
 
   /**

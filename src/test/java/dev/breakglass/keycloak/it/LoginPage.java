@@ -34,6 +34,17 @@ public final class LoginPage {
     return this;
   }
 
+  /** The break-glass theme's emergency banner above the card, or null under another theme. */
+  public WebElement themeBanner() {
+    List<WebElement> banners = chromium.driver().findElements(By.cssSelector(".bg-theme-banner"));
+    return banners.isEmpty() ? null : banners.get(0);
+  }
+
+  /** The page's heading. */
+  public String title() {
+    return chromium.driver().findElement(By.id("kc-page-title")).getText();
+  }
+
   /**
    * Types the credentials and signs in; when Keycloak's one-time-code page follows, types the
    * user's next code from the demo authenticator ({@link Totp}) too.
