@@ -31,7 +31,7 @@
 <#function described field><#return messagesPerField.existsError(field)?then("input-error-" + field, field + "-help")></#function>
 <#function invalid field><#return messagesPerField.existsError(field)?then("true", "false")></#function>
 <#-- The first field with an error takes the focus, so a screen reader reads its label and error. -->
-<#assign fields = ['reason', 'ticket', 'roles', 'duration']>
+<#assign fields = ['reason', 'ticket', 'duration', 'roles']>
 <#assign firstError = "">
 <#list fields as f><#if firstError == "" && messagesPerField.existsError(f)><#assign firstError = f></#if></#list>
 <#function focus field><#return (firstError == field)?then("autofocus", "")></#function>
@@ -66,7 +66,7 @@
             <@helper field="reason" help=msg("breakGlassReasonHelp", breakGlass.minReasonLength?c)/>
         </div>
 
-        <div class="${properties.kcFormGroupClass!}">
+        <div class="${properties.kcFormGroupClass!} bg-half">
             <@label field="ticket" key="breakGlassTicket"/>
             <span class="${properties.kcInputClass!}${errorClass('ticket')}">
                 <input id="ticket" name="ticket" type="text" value="${breakGlass.ticket}" maxlength="64" required ${focus('ticket')}
@@ -74,6 +74,15 @@
                     aria-describedby="${described('ticket')}" aria-invalid="${invalid('ticket')}"/>
             </span>
             <@helper field="ticket" help=msg("breakGlassTicketHelp", breakGlass.ticketExample)/>
+        </div>
+
+        <div class="${properties.kcFormGroupClass!} bg-half">
+            <@label field="duration" key="breakGlassDuration"/>
+            <span class="${properties.kcInputClass!} bg-duration${errorClass('duration')}">
+                <input id="duration" name="duration" type="number" inputmode="numeric" min="1" max="${breakGlass.maxDuration?c}" step="1"
+                    value="${breakGlass.duration}" required ${focus('duration')} aria-describedby="${described('duration')}" aria-invalid="${invalid('duration')}"/>
+            </span>
+            <@helper field="duration" help=msg("breakGlassDurationHelp", breakGlass.maxDuration?c)/>
         </div>
 
         <div class="${properties.kcFormGroupClass!}" role="group" aria-labelledby="roles-legend" aria-describedby="${described('roles')}">
@@ -94,15 +103,6 @@
                 </#list>
             </div>
             <@helper field="roles" help=msg("breakGlassRolesHelp")/>
-        </div>
-
-        <div class="${properties.kcFormGroupClass!}">
-            <@label field="duration" key="breakGlassDuration"/>
-            <span class="${properties.kcInputClass!} bg-duration${errorClass('duration')}">
-                <input id="duration" name="duration" type="number" inputmode="numeric" min="1" max="${breakGlass.maxDuration?c}" step="1"
-                    value="${breakGlass.duration}" required ${focus('duration')} aria-describedby="${described('duration')}" aria-invalid="${invalid('duration')}"/>
-            </span>
-            <@helper field="duration" help=msg("breakGlassDurationHelp", breakGlass.maxDuration?c)/>
         </div>
 
         <div class="${properties.kcFormGroupClass!}">

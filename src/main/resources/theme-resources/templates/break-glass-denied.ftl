@@ -7,6 +7,7 @@
     ${msg("breakGlassDeniedTitle")}
 <#elseif section = "form">
     <link rel="stylesheet" href="${url.resourcesPath}/css/break-glass.css"/>
+    <script src="${url.resourcesPath}/js/break-glass.js" defer></script>
     <div id="bg-denied" class="bg-denied">
         <p id="bg-denied-nothing">${msg("breakGlassDeniedNothingGranted")}</p>
         <p id="bg-denied-help">${msg("breakGlassDeniedHelp")}</p>

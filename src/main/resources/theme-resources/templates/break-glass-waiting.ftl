@@ -1,6 +1,6 @@
 <#import "template.ftl" as layout>
 <#-- The requester's page while a second person decides, and its outcome when it was not an
-     approval. Waiting: it re-asks by itself (meta refresh, also sent as a Refresh header; no
+     approval. Waiting: it re-asks by itself (a pausable script, or a meta refresh without
      JavaScript), and says what was asked, who can approve, until when and what happens then.
      Every value comes from the model and is escaped by FreeMarker. -->
 <@layout.registrationLayout displayMessage=true; section>
@@ -8,10 +8,13 @@
     <#if breakGlassWait.state == "waiting">${msg("breakGlassWaitTitle")}<#elseif breakGlassWait.state == "timedOut">${msg("breakGlassWaitTimedOutTitle")}<#else>${msg("breakGlassWaitRejectedTitle")}</#if>
 <#elseif section = "form">
     <link rel="stylesheet" href="${url.resourcesPath}/css/break-glass.css"/>
+    <script src="${url.resourcesPath}/js/break-glass.js" defer></script>
     <#if breakGlassWait.state == "waiting">
-        <meta http-equiv="refresh" content="${breakGlassWait.refreshSeconds?c};url=${breakGlassWait.refreshUrl}">
+        <#-- Without JavaScript the meta refresh checks again; with it, break-glass.js does, and a
+             person can pause it (a reload sends a screen reader back to the top). -->
+        <noscript><meta http-equiv="refresh" content="${breakGlassWait.refreshSeconds?c};url=${breakGlassWait.refreshUrl}"></noscript>
     </#if>
-    <div id="bg-wait" class="bg-wait" data-state="${breakGlassWait.state}" data-request="${breakGlassWait.requestId}">
+    <div id="bg-wait" class="bg-wait" data-state="${breakGlassWait.state}" data-request="${breakGlassWait.requestId}" data-refresh-seconds="${(breakGlassWait.refreshSeconds!0)?c}">
         <#if breakGlassWait.state == "waiting">
             <p id="bg-wait-intro">${msg("breakGlassWaitIntro")}</p>
         <#elseif breakGlassWait.state == "timedOut">
@@ -38,6 +41,8 @@
             <div class="${properties.kcFormActionGroupClass!'pf-v5-c-form__actions'}">
                 <a id="bg-wait-check" href="${breakGlassWait.refreshUrl}"
                    class="${properties.kcButtonClass!} ${properties.kcButtonSecondaryClass!} ${properties.kcButtonBlockClass!}">${msg("breakGlassWaitCheckNow")}</a>
+                <button id="bg-wait-pause" type="button" aria-pressed="false" hidden
+                   class="${properties.kcButtonClass!} ${properties.kcButtonSecondaryClass!} ${properties.kcButtonBlockClass!}">${msg("breakGlassWaitPause")}</button>
             </div>
         <#else>
             <p id="bg-wait-nothing">${msg("breakGlassWaitNothingGranted")}</p>

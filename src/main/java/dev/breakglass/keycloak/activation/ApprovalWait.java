@@ -166,11 +166,9 @@ final class ApprovalWait {
     model.put("state", "waiting");
     model.put("refreshUrl", refresh);
     model.put("refreshSeconds", REFRESH_SECONDS);
-    Response page = context.form().setAttribute("breakGlassWait", model).createForm(TEMPLATE);
-    // Also as a header: the page moves on even where a meta refresh in the body is ignored.
-    return Response.fromResponse(page)
-        .header("Refresh", REFRESH_SECONDS + "; url=" + refresh)
-        .build();
+    // The page checks again by itself (a script a person can pause, or a meta refresh without
+    // JavaScript); no Refresh header, which nobody could pause.
+    return context.form().setAttribute("breakGlassWait", model).createForm(TEMPLATE);
   }
 
   private static Response rejected(

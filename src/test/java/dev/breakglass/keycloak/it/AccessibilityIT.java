@@ -228,7 +228,14 @@ class AccessibilityIT {
         .fill(DemoRealm.GOOD_REASON, DemoRealm.GOOD_TICKET, DemoRealm.ROLE, 15)
         .submit();
     chromium.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("bg-wait")));
+    // The page checks again by itself, and a person can pause that (a reload sends a screen
+    // reader back to the top); no meta refresh for browsers with JavaScript.
+    WebElement pause =
+        chromium.await().until(ExpectedConditions.elementToBeClickable(By.id("bg-wait-pause")));
+    pause.click();
+    assertEquals("true", pause.getAttribute("aria-pressed"));
     assertAccessible("waiting for approval");
+    assertEquals("true", pause.getAttribute("aria-pressed"), "paused: the page stayed put");
   }
 
   @Test

@@ -98,7 +98,12 @@ class WaitingTemplateTest {
         render(model("waiting", "self-activate")).getElementById("bg-wait-then").text());
     assertEquals(
         "Primary <script>alert(1)</script> down", page.getElementById("bg-wait-reason").text());
-    assertTrue(page.select("script").isEmpty(), "typed text is never markup");
+    // The one script is the product's own file (the pausable check); typed text is never markup.
+    assertEquals(1, page.select("script").size());
+    assertTrue(page.selectFirst("script").attr("src").endsWith("/js/break-glass.js"));
+    // The meta refresh only for browsers without JavaScript; with it, a check a person can pause.
+    assertEquals("noscript", page.selectFirst("meta[http-equiv=refresh]").parent().tagName());
+    assertEquals("false", page.getElementById("bg-wait-pause").attr("aria-pressed"));
   }
 
   @Test
