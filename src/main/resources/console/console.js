@@ -128,7 +128,7 @@
   function field(label, input) {
     var id = input.id || ('bg-field-' + (++fieldSeq));
     input.id = id;
-    if (!input.className) input.className = 'pf-v5-c-form-control';
+    if (!input.className) input.className = 'bg-input';
     return el('div', { class: 'bg-field' }, el('label', { for: id, class: 'pf-v5-c-form__label', text: label }), input);
   }
 
@@ -371,7 +371,8 @@
         grant ? [t('token.endsAt'), el('span', { id: 'bg-token-ends', text: when(grant.expires_at) })] : null
       ]));
     app.appendChild(card);
-    ticker(countdown, exp);
+    // The time left is the grant's: the token is renewed until the grant ends, never past it.
+    ticker(countdown, grant && grant.expires_at ? Date.parse(grant.expires_at) : exp);
     if (grant) {
       var actions = el('div', { class: 'bg-actions' });
       card.appendChild(actions);
@@ -598,7 +599,7 @@
     }, 'pf-m-secondary', { 'aria-expanded': 'false', class: 'pf-v5-c-button pf-m-secondary bg-evidence-button' });
     actions.appendChild(evidenceButton);
     if (state.canManage && (g.status === 'ACTIVE' || g.status === 'PENDING')) {
-      var reason = el('input', { type: 'text', maxlength: '500', class: 'pf-v5-c-form-control bg-revoke-reason' });
+      var reason = el('input', { type: 'text', maxlength: '500', class: 'bg-input bg-revoke-reason' });
       actions.appendChild(field(t('grants.revokeReason'), reason));
       actions.appendChild(button(t('grants.revoke'), function () {
         act(call('POST', ADMIN + '/grants/' + encodeURIComponent(g.id) + '/revoke', { reason: reason.value.trim() }),

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import org.keycloak.common.Version;
+import org.keycloak.headers.SecurityHeadersProvider;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.util.JsonSerialization;
 
@@ -140,16 +141,25 @@ public class ConsoleResource {
         .build();
   }
 
-  private static Response.ResponseBuilder secured(Response.ResponseBuilder response) {
+  /**
+   * The console's own security headers, instead of the realm's defaults (which would add a second,
+   * looser Content-Security-Policy with {@code frame-ancestors 'self'}).
+   */
+  private Response.ResponseBuilder secured(Response.ResponseBuilder response) {
+    SecurityHeadersProvider headers = session.getProvider(SecurityHeadersProvider.class);
+    if (headers != null) {
+      headers.options().skipHeaders();
+    }
     return response
         .header("Content-Security-Policy", CSP)
         .header("X-Frame-Options", "DENY")
         .header("X-Content-Type-Options", "nosniff")
         .header("Referrer-Policy", "no-referrer")
+        .header("X-Robots-Tag", "none")
         .header("Cross-Origin-Opener-Policy", "same-origin");
   }
 
-  private static Response notFound() {
+  private Response notFound() {
     return secured(Response.status(Response.Status.NOT_FOUND))
         .type(MediaType.TEXT_PLAIN_TYPE)
         .entity("Not found.")
