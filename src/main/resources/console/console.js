@@ -371,7 +371,7 @@
         grant ? [t('token.endsAt'), el('span', { id: 'bg-token-ends', text: when(grant.expires_at) })] : null
       ]));
     app.appendChild(card);
-    // The time left is the grant's: the token is renewed until the grant ends, never past it.
+    // The time left is the grant's; the token's own (shorter) lifetime is the row above.
     ticker(countdown, grant && grant.expires_at ? Date.parse(grant.expires_at) : exp);
     if (grant) {
       var actions = el('div', { class: 'bg-actions' });

@@ -39,6 +39,7 @@ import org.keycloak.testframework.annotations.KeycloakIntegrationTest;
 import org.keycloak.testframework.realm.ManagedRealm;
 import org.keycloak.testframework.server.KeycloakUrls;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -144,6 +145,19 @@ class ConsoleIT {
     assertFitsPhone(chromium, "token page");
     assertAccessible(chromium, "token page");
     screenshot(chromium, "console-activate");
+
+    // End now, right there, with the keyboard alone: Enter on the button, Enter on the
+    // confirmation.
+    page.shown("#bg-end-now").sendKeys(Keys.ENTER);
+    WebElement yes = page.shown("#bg-end-yes");
+    assertEquals(yes, chromium.driver().switchTo().activeElement(), "focus on the confirmation");
+    chromium.driver().switchTo().activeElement().sendKeys(Keys.ENTER);
+    assertTrue(page.announced().contains("ended"), "announced");
+    chromium.await().until(d -> page.text("#bg-token-h").equals("Emergency access ended"));
+    JsonNode grant = breakGlass.grant(grantId);
+    assertEquals("ENDED", grant.get("status").asText(), grant.toString());
+    assertEquals("RELEASED", grant.get("endReason").asText(), grant.toString());
+    assertFalse(holdsEmergencyRole(user), "role gone");
   }
 
   // --- (b) the responder ends their access with End now
