@@ -272,7 +272,9 @@
     var idToken = tokens && tokens.id_token;
     sessionStorage.removeItem(STORE + 'tokens');
     tokens = null;
-    var params = new URLSearchParams({ client_id: CLIENT, post_logout_redirect_uri: REDIRECT });
+    var params = new URLSearchParams({ client_id: CLIENT });
+    // The console's own client may come back to a signed-out page; ops-console ends on Keycloak's.
+    if (!ACTIVATE) params.set('post_logout_redirect_uri', REDIRECT + '?signedOut');
     if (idToken) params.set('id_token_hint', idToken);
     location.assign(OIDC + '/logout?' + params.toString());
   }
@@ -376,7 +378,7 @@
     if (grant) {
       var actions = el('div', { class: 'bg-actions' });
       card.appendChild(actions);
-      endNow(actions, function () { return tokens; }, function () {
+      endNow(actions, function () {
         card.classList.add('bg-ok');
         document.getElementById('bg-token-h').textContent = t('token.ended');
       });
@@ -390,7 +392,7 @@
   }
 
   /** An End-now button with an inline confirmation; {@code ended} runs after the release. */
-  function endNow(container, tokenSet, ended) {
+  function endNow(container, ended) {
     var start = button(t('endNow'), null, 'pf-m-danger', { id: 'bg-end-now' });
     var confirmBox = el('div', { class: 'bg-actions', hidden: true, role: 'group', 'aria-labelledby': 'bg-end-q' },
       el('p', { id: 'bg-end-q', text: t('endNow.confirm') }));
@@ -451,7 +453,8 @@
           ]));
         var actions = el('div', { class: 'bg-actions' });
         card.appendChild(actions);
-        endNow(actions, null, function () { showConsole(); });
+        // Releasing ends every session of the holder, this one too.
+        endNow(actions, function () { signedOut(t('endNow.done')); });
         box.appendChild(card);
         ticker(countdown, Date.parse(g.expiresAt), function () { loadAgain(); });
       } else {
