@@ -306,6 +306,14 @@ class ConsoleIT {
     }
     assertTrue(revocationExported, "the revocation is in the export");
 
+    // A drill for an eligible responder, scheduled from the console and listed there.
+    page.shown("#bg-drill-user").sendKeys("responder");
+    page.shown("#bg-drill-start").click();
+    assertTrue(page.announced().contains("Drill scheduled"));
+    chromium.await().until(d -> page.text("#bg-drill-list").contains("responder"));
+    JsonNode drills = breakGlass.get("drills").json();
+    assertTrue(drills.toString().contains("\"username\":\"responder\""), drills.toString());
+
     // An auditor (view-users only) sees the grants but no revoke button, and a forged revoke fails.
     String other = "console-held";
     DemoRealm.createResponder(realm.admin(), other, 1);
