@@ -374,7 +374,11 @@ class ConsoleIT {
             "/messages/fr",
             "/messages/..%2Fmessages_en")) {
       HttpResponse<String> answer = get(console + forged);
-      assertEquals(404, answer.statusCode(), forged + ": " + answer.body());
+      // 404 from the console's allow-list, or 400 where Keycloak refuses an unnormalised path.
+      assertTrue(
+          answer.statusCode() == 404 || answer.statusCode() == 400,
+          forged + ": " + answer.statusCode() + " " + answer.body());
+      assertFalse(answer.body().contains("use strict"), forged + " served the script");
       assertFalse(answer.body().contains("org.keycloak"), forged);
     }
   }
