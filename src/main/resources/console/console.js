@@ -621,6 +621,8 @@
         var v = rec.details[k];
         return k + ': ' + (typeof v === 'object' ? JSON.stringify(v) : v);
       }).join('; ') : '';
+      // Long details (a whole policy before and after) are cut for the timeline; the export has all.
+      if (details.length > 280) details = details.substring(0, 280) + '…';
       list.appendChild(el('li', {},
         el('div', { class: 'bg-type', text: rec.type }),
         el('div', { class: 'bg-muted', text: when(rec.time) + (rec.username ? ' · ' + rec.username : '') }),
@@ -722,7 +724,7 @@
   function changesView(box) {
     return call('GET', ADMIN + '/audit?max=1000').then(function (r) {
       if (!r.ok) { box.appendChild(el('p', { text: problem(r) })); return; }
-      var changes = r.json.filter(function (rec) { return rec.type === 'BREAK_GLASS_GOVERNANCE_CHANGED'; }).reverse().slice(0, 20);
+      var changes = r.json.filter(function (rec) { return rec.type === 'BREAK_GLASS_GOVERNANCE_CHANGED'; }).reverse().slice(0, 10);
       if (!changes.length) { box.appendChild(el('p', { text: t('changes.none') })); return; }
       box.appendChild(evidence({ records: changes, chain: { valid: true, records: r.json.length } }).firstChild);
     });
