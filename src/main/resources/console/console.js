@@ -360,7 +360,7 @@
     var exp = claims.exp * 1000;
     var countdown = el('span', { class: 'bg-countdown', id: 'bg-token-left', role: 'timer' });
     var card = el('section', { class: 'bg-card bg-grant', 'aria-labelledby': 'bg-token-h', id: 'bg-token' },
-      el('h2', { class: 'pf-v5-c-title pf-m-xl', id: 'bg-token-h', text: grant ? t('token.heading') : t('token.noGrant') }),
+      el('h2', { class: 'pf-v5-c-title pf-m-xl', id: 'bg-token-h', tabindex: '-1', text: grant ? t('token.heading') : t('token.noGrant') }),
       dl([
         [t('token.user'), claims.preferred_username],
         [t('token.roles'), el('span', { id: 'bg-token-roles', text: roles.join(', ') })],
