@@ -48,4 +48,9 @@ public class BreakGlassAdminResource {
   public ReportResource report() {
     return new ReportResource(session, realm, auth);
   }
+
+  @Path("policy")
+  public PolicyResource policy() {
+    return new PolicyResource(session, realm, auth);
+  }
 }

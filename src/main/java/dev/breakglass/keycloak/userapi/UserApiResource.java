@@ -26,4 +26,10 @@ public class UserApiResource {
   public ApprovalsResource approvals() {
     return new ApprovalsResource(session, UserRequests.authenticate(session));
   }
+
+  /** {@code GET console}: the break-glass console page; it signs in by itself. */
+  @Path("console")
+  public ConsoleResource console() {
+    return new ConsoleResource(session);
+  }
 }
