@@ -90,8 +90,13 @@ grep -q 'listening on' "$ALERT_LOG" || fail "the alert receiver did not start wi
 
 echo "==> Starting Keycloak $KC_VERSION on http://localhost:$KC_PORT (log: $KC_LOG)"
 : >"$KC_LOG"
+# The operator channel (see README, Alerts) goes to the same receiver: it still hears a realm
+# whose policy, and with it the realm's webhook, was cleared. Its secret is demo only.
 "$KC_HOME/bin/kc.sh" start-dev --import-realm --http-port="$KC_PORT" \
-  --log=console,file --log-file="$KC_LOG" "$@" &
+  --log=console,file --log-file="$KC_LOG" \
+  --spi-break-glass-alerts--default--operator-webhook-url="http://127.0.0.1:$ALERT_PORT/operator" \
+  --spi-break-glass-alerts--default--operator-webhook-secret=demo-only-operator-secret-not-for-production \
+  "$@" &
 KC_PID=$!
 
 deadline=$((SECONDS + KC_START_TIMEOUT))
@@ -115,7 +120,8 @@ cat <<MSG
   Users (password = user name, demo only): responder (eligible; one-time code: see README),
     alice (not eligible), approver, auditor
 
-  Alerts are printed here as [alerts] lines and kept in $ALERT_LOG
+  Alerts are printed here as [alerts] lines (realm webhook and operator channel), kept in
+    $ALERT_LOG
   Keycloak's log: $KC_LOG
   Ctrl-C stops Keycloak and the alert receiver.
   ============================================================================================

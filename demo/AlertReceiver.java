@@ -17,31 +17,42 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The demo's alert receiver: a webhook endpoint on 127.0.0.1 that checks each delivery's
- * X-BreakGlass-Signature (HMAC-SHA256 of the body under the realm's webhook secret) and prints it
- * as one line. Demo only; run with {@code java demo/AlertReceiver.java [port]} (Java 17, nothing
- * to download). The port is the first argument, else ALERT_PORT, else 8089; the secret is
- * ALERT_SECRET, else the demo realm's demo-only secret.
+ * The demo's alert receiver: webhook endpoints on 127.0.0.1 that check each delivery's
+ * X-BreakGlass-Signature (HMAC-SHA256 of the body) and print it as one line. {@code /alerts} is the
+ * realm's webhook (the demo policy's secret), {@code /operator} the operator channel (run.sh's
+ * demo operator secret), which still hears a realm whose policy was cleared. Demo only; run with
+ * {@code java demo/AlertReceiver.java [port]} (Java 17, nothing to download). The port is the
+ * first argument, else ALERT_PORT, else 8089; the secrets are ALERT_SECRET and
+ * ALERT_OPERATOR_SECRET, else the demo's.
  */
 public final class AlertReceiver {
 
   /** The demo realm's webhook secret (realm-config/breakglass-demo-realm.json): demo only. */
   static final String DEMO_SECRET = "demo-only-webhook-secret-not-for-production";
 
+  /** The operator channel's secret that run.sh passes to Keycloak: demo only. */
+  static final String DEMO_OPERATOR_SECRET = "demo-only-operator-secret-not-for-production";
+
   private static final int MAX_BODY = 1 << 20;
   private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
 
   public static void main(String[] args) throws IOException {
     int port = Integer.parseInt(args.length > 0 ? args[0] : env("ALERT_PORT", "8089"));
-    byte[] secret = env("ALERT_SECRET", DEMO_SECRET).getBytes(StandardCharsets.UTF_8);
+    byte[] realmSecret = env("ALERT_SECRET", DEMO_SECRET).getBytes(StandardCharsets.UTF_8);
+    byte[] operatorSecret =
+        env("ALERT_OPERATOR_SECRET", DEMO_OPERATOR_SECRET).getBytes(StandardCharsets.UTF_8);
     HttpServer server =
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
-    server.createContext("/", exchange -> handle(exchange, secret));
+    server.createContext("/alerts", exchange -> handle(exchange, "realm", realmSecret));
+    server.createContext("/operator", exchange -> handle(exchange, "operator", operatorSecret));
     server.start();
+    String base = "http://127.0.0.1:" + server.getAddress().getPort();
     System.out.println(
-        "[alerts] listening on http://127.0.0.1:"
-            + server.getAddress().getPort()
-            + "/alerts (webhook signatures checked with the demo secret)");
+        "[alerts] listening on "
+            + base
+            + "/alerts (realm webhook) and "
+            + base
+            + "/operator (operator channel); signatures checked with the demo secrets");
   }
 
   private static String env(String name, String fallback) {
@@ -49,7 +60,8 @@ public final class AlertReceiver {
     return value == null || value.isBlank() ? fallback : value;
   }
 
-  private static void handle(HttpExchange exchange, byte[] secret) throws IOException {
+  private static void handle(HttpExchange exchange, String channel, byte[] secret)
+      throws IOException {
     try (exchange) {
       if (!"POST".equals(exchange.getRequestMethod())) {
         exchange.sendResponseHeaders(405, -1);
@@ -66,7 +78,7 @@ public final class AlertReceiver {
       boolean signed =
           signatureMatches(
               secret, body, exchange.getRequestHeaders().getFirst("X-BreakGlass-Signature"));
-      System.out.println(describe(new String(body, StandardCharsets.UTF_8), signed));
+      System.out.println(describe(channel, new String(body, StandardCharsets.UTF_8), signed));
       // A forged delivery is refused; ours are acknowledged so the outbox marks them delivered.
       exchange.sendResponseHeaders(signed ? 204 : 401, -1);
     }
@@ -89,19 +101,22 @@ public final class AlertReceiver {
     }
   }
 
-  /** One line: time, type, user, ticket, grant, whether the signature holds. */
-  static String describe(String body, boolean signed) {
+  /**
+   * One line: time, channel, type, user, ticket, grant, what changed or why refused when the alert
+   * says, and whether the signature holds.
+   */
+  static String describe(String channel, String body, boolean signed) {
+    String prefix = "[alerts] " + now() + " " + channel + ": ";
     Map<String, Object> alert;
     try {
       alert = new Json(body).object();
     } catch (RuntimeException e) {
-      return "[alerts] " + now() + " unreadable delivery (not JSON), signature " + ok(signed);
+      return prefix + "unreadable delivery (not JSON), signature " + ok(signed);
     }
-    Object details = alert.get("details");
-    Object ticket = details instanceof Map<?, ?> d ? d.get("ticket") : null;
-    return "[alerts] "
-        + now()
-        + " "
+    Map<?, ?> details = alert.get("details") instanceof Map<?, ?> d ? d : Map.of();
+    Object ticket = details.get("ticket");
+    Object because = details.get("what") != null ? details.get("what") : details.get("why");
+    return prefix
         + (Boolean.TRUE.equals(alert.get("drill")) ? "[DRILL] " : "")
         + clean(alert.get("type"))
         + " user="
@@ -110,6 +125,7 @@ public final class AlertReceiver {
         + clean(ticket)
         + " grant="
         + clean(alert.get("grantId"))
+        + (because == null ? "" : " (" + clean(because) + ")")
         + " signature "
         + ok(signed);
   }
