@@ -78,6 +78,7 @@ trap stop_all EXIT
 trap 'echo; echo "==> Stopping Keycloak and the alert receiver"; exit 130' INT TERM
 
 echo "==> Starting the alert receiver on 127.0.0.1:$ALERT_PORT (deliveries also in $ALERT_LOG)"
+# This run's deliveries only; Keycloak's log (with the audit lines) is appended to across runs.
 : >"$ALERT_LOG"
 java demo/AlertReceiver.java "$ALERT_PORT" > >(tee -a "$ALERT_LOG") 2>&1 &
 RECEIVER_PID=$!
@@ -89,7 +90,6 @@ done
 grep -q 'listening on' "$ALERT_LOG" || fail "the alert receiver did not start within 30 s."
 
 echo "==> Starting Keycloak $KC_VERSION on http://localhost:$KC_PORT (log: $KC_LOG)"
-: >"$KC_LOG"
 # The operator channel (see README, Alerts) goes to the same receiver: it still hears a realm
 # whose policy, and with it the realm's webhook, was cleared. Its secret is demo only.
 "$KC_HOME/bin/kc.sh" start-dev --import-realm --http-port="$KC_PORT" \
