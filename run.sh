@@ -78,7 +78,7 @@ trap stop_all EXIT
 trap 'echo; echo "==> Stopping Keycloak and the alert receiver"; exit 130' INT TERM
 
 echo "==> Starting the alert receiver on 127.0.0.1:$ALERT_PORT (deliveries also in $ALERT_LOG)"
-# This run's deliveries only; Keycloak's log (with the audit lines) is appended to across runs.
+# This run's deliveries only; Keycloak itself moves its previous log to keycloak.log.1.
 : >"$ALERT_LOG"
 java demo/AlertReceiver.java "$ALERT_PORT" > >(tee -a "$ALERT_LOG") 2>&1 &
 RECEIVER_PID=$!
