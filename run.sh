@@ -101,7 +101,8 @@ KC_PID=$!
 
 deadline=$((SECONDS + KC_START_TIMEOUT))
 until curl -fs -o /dev/null "$REALM_URL/.well-known/openid-configuration"; do
-  kill -0 "$KC_PID" 2>/dev/null || fail "Keycloak exited before the demo realm answered; see $KC_LOG."
+  kill -0 "$KC_PID" 2>/dev/null ||
+    fail "Keycloak exited before the demo realm answered; see the output above and $KC_LOG."
   [ "$SECONDS" -lt "$deadline" ] ||
     fail "the demo realm did not answer within $KC_START_TIMEOUT s; see $KC_LOG."
   sleep 1

@@ -19,11 +19,11 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * The demo's alert receiver: webhook endpoints on 127.0.0.1 that check each delivery's
  * X-BreakGlass-Signature (HMAC-SHA256 of the body) and print it as one line. {@code /alerts} is the
- * realm's webhook (the demo policy's secret), {@code /operator} the operator channel (run.sh's
- * demo operator secret), which still hears a realm whose policy was cleared. Demo only; run with
- * {@code java demo/AlertReceiver.java [port]} (Java 17, nothing to download). The port is the
- * first argument, else ALERT_PORT, else 8089; the secrets are ALERT_SECRET and
- * ALERT_OPERATOR_SECRET, else the demo's.
+ * realm's webhook (the demo policy's secret), {@code /operator} the operator channel (run.sh's demo
+ * operator secret), which still hears a realm whose policy was cleared. Demo only; run with {@code
+ * java demo/AlertReceiver.java [port]} (Java 17, nothing to download). The port is the first
+ * argument, else ALERT_PORT, else 8089; the secrets are ALERT_SECRET and ALERT_OPERATOR_SECRET,
+ * else the demo's.
  */
 public final class AlertReceiver {
 
@@ -37,12 +37,28 @@ public final class AlertReceiver {
   private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
 
   public static void main(String[] args) throws IOException {
-    int port = Integer.parseInt(args.length > 0 ? args[0] : env("ALERT_PORT", "8089"));
+    String portText = args.length > 0 ? args[0] : env("ALERT_PORT", "8089");
+    int port;
+    try {
+      port = Integer.parseInt(portText.trim());
+    } catch (NumberFormatException e) {
+      port = -1;
+    }
+    if (port < 0 || port > 65535) {
+      System.err.println("[alerts] the port must be a number from 0 to 65535, not: " + portText);
+      System.exit(2);
+    }
     byte[] realmSecret = env("ALERT_SECRET", DEMO_SECRET).getBytes(StandardCharsets.UTF_8);
     byte[] operatorSecret =
         env("ALERT_OPERATOR_SECRET", DEMO_OPERATOR_SECRET).getBytes(StandardCharsets.UTF_8);
-    HttpServer server =
-        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
+    HttpServer server;
+    try {
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
+    } catch (IOException e) {
+      System.err.println("[alerts] cannot listen on 127.0.0.1:" + port + ": " + e.getMessage());
+      System.exit(1);
+      return;
+    }
     server.createContext("/alerts", exchange -> handle(exchange, "realm", realmSecret));
     server.createContext("/operator", exchange -> handle(exchange, "operator", operatorSecret));
     server.start();
