@@ -18,6 +18,9 @@ KC_HOME="$DIST_DIR/keycloak-$KC_VERSION"
 KC_LOG="$PWD/target/keycloak.log"
 ALERT_LOG="$PWD/target/alerts.log"
 REALM_URL="http://localhost:$KC_PORT/realms/breakglass-demo"
+# Public, demo only; demo/AlertReceiver.java checks signatures with the same two.
+DEMO_WEBHOOK_SECRET=demo-only-webhook-secret-not-for-production
+DEMO_OPERATOR_SECRET=demo-only-operator-secret-not-for-production
 
 fail() {
   echo "run.sh: $*" >&2
@@ -47,10 +50,13 @@ echo "==> Installing the provider and the demo realm"
 cp target/keycloak-breakglass.jar "$KC_HOME/providers/"
 mkdir -p "$KC_HOME/data/import"
 cp realm-config/*.json "$KC_HOME/data/import/"
-# The demo policy's webhook names the receiver's default port; follow ALERT_PORT.
-sed -i.bak "s#http://127.0.0.1:8089/#http://127.0.0.1:$ALERT_PORT/#" \
-  "$KC_HOME/data/import/breakglass-demo-realm.json"
-rm -f "$KC_HOME/data/import/breakglass-demo-realm.json.bak"
+# The demo policy alerts to the receiver: run.sh adds the webhook to the copy it imports (the
+# realm file itself has none, so the integration tests that import it alert nowhere by default).
+DEMO_REALM="$KC_HOME/data/import/breakglass-demo-realm.json"
+sed -i.bak "s#\"blockActivationWhenOverdue\": \"false\"#&, \"webhookUrl\": \"http://127.0.0.1:$ALERT_PORT/alerts\", \"webhookSecret\": \"$DEMO_WEBHOOK_SECRET\"#" \
+  "$DEMO_REALM"
+rm -f "$DEMO_REALM.bak"
+grep -q '"webhookUrl"' "$DEMO_REALM" || fail "could not add the alert webhook to $DEMO_REALM."
 if [ -d "$KC_HOME/data/h2" ]; then
   echo "    (reusing the demo database of an earlier run: the realm file is imported only into an"
   echo "     empty one; rm -rf $KC_HOME/data/h2 to start from the realm file again)"
@@ -95,7 +101,7 @@ echo "==> Starting Keycloak $KC_VERSION on http://localhost:$KC_PORT (log: $KC_L
 "$KC_HOME/bin/kc.sh" start-dev --import-realm --http-port="$KC_PORT" \
   --log=console,file --log-file="$KC_LOG" \
   --spi-break-glass-alerts--default--operator-webhook-url="http://127.0.0.1:$ALERT_PORT/operator" \
-  --spi-break-glass-alerts--default--operator-webhook-secret=demo-only-operator-secret-not-for-production \
+  --spi-break-glass-alerts--default--operator-webhook-secret="$DEMO_OPERATOR_SECRET" \
   "$@" &
 KC_PID=$!
 

@@ -46,12 +46,32 @@ class DemoScriptTest {
   private static final Path RECEIVER = Path.of("demo", "AlertReceiver.java");
   private static final Path RUN_SH = Path.of("run.sh");
 
+  /** The anchor run.sh's sed appends the webhook to, in the activation action's config. */
+  private static final String ANCHOR = "\"blockActivationWhenOverdue\": \"false\"";
+
+  private static String runShValue(String name) throws IOException {
+    Matcher m = Pattern.compile("(?m)^" + name + "=(\\S+)$").matcher(Files.readString(RUN_SH));
+    assertTrue(m.find(), name + " in run.sh");
+    return m.group(1);
+  }
+
   private static JsonNode realm() throws IOException {
     return new ObjectMapper().readTree(Files.readString(REALM));
   }
 
-  private static Map<String, String> policy() throws IOException {
-    for (JsonNode action : realm().get("requiredActions")) {
+  /** The realm file as run.sh imports it: the same text appended after the same anchor. */
+  private static JsonNode realmAsRunShImportsIt() throws IOException {
+    String text = Files.readString(REALM);
+    assertEquals(text.indexOf(ANCHOR), text.lastIndexOf(ANCHOR), "one anchor for run.sh's sed");
+    String added =
+        ", \"webhookUrl\": \"http://127.0.0.1:8089/alerts\", \"webhookSecret\": \""
+            + runShValue("DEMO_WEBHOOK_SECRET")
+            + "\"";
+    return new ObjectMapper().readTree(text.replace(ANCHOR, ANCHOR + added));
+  }
+
+  private static Map<String, String> policy(JsonNode realm) {
+    for (JsonNode action : realm.get("requiredActions")) {
       if (action.get("alias").asText().equals("break-glass-activate")) {
         Map<String, String> config = new HashMap<>();
         action
@@ -78,28 +98,35 @@ class DemoScriptTest {
   }
 
   @Test
-  void thePolicyAlertsToTheReceiverUnderTheSecretItChecks() throws IOException {
-    Map<String, String> policy = policy();
+  void runShAddsTheWebhookToTheReceiverUnderTheSecretItChecks() throws IOException {
+    assertFalse(
+        PolicyParser.alertsOf(policy(realm())).hasWebhook(),
+        "the realm file alerts nowhere: the integration tests import it");
+    String runSh = Files.readString(RUN_SH);
+    assertTrue(
+        runSh.contains(
+            "s#\\\"blockActivationWhenOverdue\\\": \\\"false\\\"#&, \\\"webhookUrl\\\":"
+                + " \\\"http://127.0.0.1:$ALERT_PORT/alerts\\\", \\\"webhookSecret\\\":"
+                + " \\\"$DEMO_WEBHOOK_SECRET\\\"#"),
+        "run.sh appends the webhook after the anchor this test uses");
+    assertTrue(runSh.contains("ALERT_PORT=\"${ALERT_PORT:-8089}\""), "run.sh's default port");
+
+    Map<String, String> policy = policy(realmAsRunShImportsIt());
     AlertPolicy alerts = PolicyParser.alertsOf(policy);
     assertTrue(alerts.hasWebhook(), "the parser accepts the demo webhook: " + policy);
     assertEquals("http://127.0.0.1:8089/alerts", alerts.webhookUrl());
-    String receiver = Files.readString(RECEIVER);
-    assertTrue(
-        receiver.contains("\"" + policy.get(PolicyKeys.WEBHOOK_SECRET) + "\""),
-        "the receiver checks signatures with the policy's secret");
-    assertTrue(receiver.contains("\"8089\""), "the receiver's default port is the policy's");
-    String runSh = Files.readString(RUN_SH);
-    assertTrue(runSh.contains("ALERT_PORT=\"${ALERT_PORT:-8089}\""), "run.sh's default port");
-    assertTrue(
-        runSh.contains("http://127.0.0.1:8089/"), "run.sh rewrites the imported webhook's port");
     assertTrue(PolicyParser.parse(policy).errors().isEmpty(), "the whole demo policy is valid");
-    Matcher operatorSecret =
-        Pattern.compile("operator-webhook-secret=([A-Za-z0-9-]+)").matcher(runSh);
-    assertTrue(operatorSecret.find(), "run.sh configures the operator channel");
+
+    String receiver = Files.readString(RECEIVER);
+    assertTrue(receiver.contains("\"8089\""), "the receiver's default port is run.sh's");
     assertTrue(
-        receiver.contains("\"" + operatorSecret.group(1) + "\""),
+        receiver.contains("\"" + runShValue("DEMO_WEBHOOK_SECRET") + "\""),
+        "the receiver checks the realm webhook with run.sh's secret");
+    assertTrue(
+        receiver.contains("\"" + runShValue("DEMO_OPERATOR_SECRET") + "\""),
         "the receiver checks the operator channel with run.sh's secret");
     assertTrue(runSh.contains("operator-webhook-url=\"http://127.0.0.1:$ALERT_PORT/operator\""));
+    assertTrue(runSh.contains("operator-webhook-secret=\"$DEMO_OPERATOR_SECRET\""));
   }
 
   @Test
@@ -108,7 +135,7 @@ class DemoScriptTest {
     try (ServerSocket free = new ServerSocket(0)) {
       port = free.getLocalPort();
     }
-    String secret = policy().get(PolicyKeys.WEBHOOK_SECRET);
+    String secret = policy(realmAsRunShImportsIt()).get(PolicyKeys.WEBHOOK_SECRET);
     Process process =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -178,7 +205,7 @@ class DemoScriptTest {
           post(http, operator, body, AlertPayload.signature(secret, body)),
           "the operator channel has its own secret");
       assertTrue(lines.poll(10, TimeUnit.SECONDS).contains("operator: "));
-      String operatorSecret = "demo-only-operator-secret-not-for-production";
+      String operatorSecret = runShValue("DEMO_OPERATOR_SECRET");
       assertEquals(204, post(http, operator, body, AlertPayload.signature(operatorSecret, body)));
       String heard = lines.poll(10, TimeUnit.SECONDS);
       assertTrue(heard != null && heard.contains("operator: BREAK_GLASS_ACTIVATED"), heard);
