@@ -108,10 +108,15 @@ class DemoIT {
 
   @Test
   void aDrillIsAlertedToTheDemoReceiverAndPassesActivationAlerted() {
-    JsonNode policy = breakGlass.policy().current();
-    assertEquals("http://127.0.0.1:8089/alerts", policy.get("webhookUrl").asText());
-    // As run.sh does for ALERT_PORT: the port moves, the demo's secret stays.
-    breakGlass.policy().set(Map.of("webhookUrl", "http://127.0.0.1:" + receiverPort + "/alerts"));
+    // What run.sh adds to the demo policy it imports, with the receiver's port.
+    breakGlass
+        .policy()
+        .set(
+            Map.of(
+                "webhookUrl",
+                "http://127.0.0.1:" + receiverPort + "/alerts",
+                "webhookSecret",
+                "demo-only-webhook-secret-not-for-production"));
     DemoRealm.createResponder(realm.admin(), "demo-drill");
     AdminApi.Result scheduled = breakGlass.post("drills", "{\"user\":\"demo-drill\"}");
     assertEquals(201, scheduled.status(), scheduled.body());
