@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.keycloak.events.admin.OperationType;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -42,6 +43,9 @@ public class GrantsResource {
 
   static final int EVIDENCE_PAGE = 500;
   static final int MAX_REVOKE_REASON = 500;
+  static final Pattern GRANT_ID =
+      Pattern.compile(
+          "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   private final KeycloakSession session;
   private final RealmModel realm;
@@ -82,7 +86,7 @@ public class GrantsResource {
   @Produces(MediaType.APPLICATION_JSON)
   public GrantView get(@PathParam("id") String id) {
     auth.users().requireView();
-    return GrantView.of(AdminRequests.requireGrant(session, realm, id), realm.getName());
+    return GrantView.of(grant(id), realm.getName());
   }
 
   /** Ends an active grant now. Revoking a grant that already ended changes nothing. */
@@ -92,7 +96,7 @@ public class GrantsResource {
   @Produces(MediaType.APPLICATION_JSON)
   public GrantView revoke(@PathParam("id") String id, Map<String, Object> body) {
     auth.users().requireManage();
-    GrantEntity grant = AdminRequests.requireGrant(session, realm, id);
+    GrantEntity grant = grant(id);
     String reason = AdminRequests.optionalText(body, "reason", MAX_REVOKE_REASON);
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("revokeReason", reason);
@@ -119,7 +123,7 @@ public class GrantsResource {
   @Produces(MediaType.APPLICATION_JSON)
   public GrantView attest(@PathParam("id") String id, Map<String, Object> body) {
     auth.users().requireManage();
-    GrantEntity grant = AdminRequests.requireGrant(session, realm, id);
+    GrantEntity grant = grant(id);
     if (body == null) {
       throw ErrorResponse.error(
           "Send a JSON object with necessary, scopeCorrect and allRemoved (\"yes\" or \"no\") and"
@@ -174,7 +178,7 @@ public class GrantsResource {
   @Produces(MediaType.APPLICATION_JSON)
   public Map<String, Object> evidence(@PathParam("id") String id) {
     auth.users().requireView();
-    GrantEntity grant = AdminRequests.requireGrant(session, realm, id);
+    GrantEntity grant = grant(id);
     List<Map<String, Object>> records = new ArrayList<>();
     // Every use is recorded, so a long-lived grant may have many records: read them in pages.
     for (int offset = 0; ; offset += EVIDENCE_PAGE) {
@@ -190,6 +194,19 @@ public class GrantsResource {
     evidence.put("records", records);
     evidence.put("chain", AuditChain.verify(session, realm).toMap());
     return evidence;
+  }
+
+  /**
+   * Grant ids are UUIDs: anything else is a malformed request (400), a well-formed id that names no
+   * grant of this realm is unknown (404).
+   */
+  private GrantEntity grant(String id) {
+    if (id == null || !GRANT_ID.matcher(id).matches()) {
+      throw ErrorResponse.error(
+          "Malformed grant id: expected a UUID such as 3f2b0c1e-8a4d-4f6e-9b7a-1c2d3e4f5a6b.",
+          Response.Status.BAD_REQUEST);
+    }
+    return AdminRequests.requireGrant(session, realm, id);
   }
 
   private String resolveUserId(String user) {

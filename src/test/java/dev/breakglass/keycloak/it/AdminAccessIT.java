@@ -167,6 +167,8 @@ class AdminAccessIT {
             404,
             "grants/not%20an%20id!",
             400,
+            "grants/nope",
+            400,
             "grants/" + "a".repeat(80),
             400,
             "grants?status=LOST",
