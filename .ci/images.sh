@@ -73,7 +73,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends openjdk-17-jre-
 # As the official image: /opt/keycloak owned by uid 1000, group 0 (writable by the group), and
 # run as uid 1000 in group 0, so a later COPY --from as root still leaves it writable.
 COPY --chown=1000:0 keycloak/ /opt/keycloak/
-ENV LANG=C.UTF-8
+# KC_RUN_IN_CONTAINER as in the official image: start-dev then listens on all interfaces.
+ENV LANG=C.UTF-8 KC_RUN_IN_CONTAINER=true
 USER 1000
 EXPOSE 8080 8443 9000
 ENTRYPOINT ["/opt/keycloak/bin/kc.sh"]
