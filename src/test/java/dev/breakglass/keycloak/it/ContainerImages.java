@@ -49,9 +49,17 @@ public final class ContainerImages {
 
   private ContainerImages() {}
 
-  /** Skips the calling test (or fails it, where an engine is required) when no engine answers. */
+  /** Whether a container engine answers (the tests start their containers only then). */
+  static boolean engineAnswers() {
+    return DockerClientFactory.instance().isDockerAvailable();
+  }
+
+  /**
+   * Skips the calling test when no engine answers, or fails it where an engine is required. Called
+   * per test (not per class), so the reports show each skip with this message.
+   */
   static void requireEngine() {
-    boolean available = DockerClientFactory.instance().isDockerAvailable();
+    boolean available = engineAnswers();
     if (!available && "true".equals(System.getenv(REQUIRE_ENGINE))) {
       fail("No container engine answers, and " + REQUIRE_ENGINE + "=true: start dockerd first");
     }

@@ -18,6 +18,7 @@ import java.util.Map;
 import org.jboss.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
@@ -44,7 +45,9 @@ class ProductionContainerIT {
 
   @BeforeAll
   static void start() throws Exception {
-    ContainerImages.requireEngine();
+    if (!ContainerImages.engineAnswers()) {
+      return; // each test then skips (or fails, in CI) in requireEngine()
+    }
     JsonNode services =
         new ObjectMapper(new YAMLFactory())
             .readTree(Path.of("docker", "docker-compose.yml").toFile())
@@ -71,6 +74,11 @@ class ProductionContainerIT {
             .withEnv(strings(services.path("keycloak").path("environment")))
             .withStartupTimeout(Duration.ofMinutes(4));
     keycloak.start();
+  }
+
+  @BeforeEach
+  void engine() {
+    ContainerImages.requireEngine();
   }
 
   @AfterAll
