@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.breakglass.keycloak.it.ContainerImages;
 import dev.breakglass.keycloak.it.KeycloakEnv;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,14 +23,19 @@ import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
 
 /**
- * No Docker engine runs the docker/ files in this build, so this keeps them honest against the
- * build that is tested: the same Keycloak version, the same provider jar, the same shared options.
+ * Keeps docker/ honest against the build that is tested, without an engine (the *ContainerIT tests
+ * run the image where one runs): the same Keycloak version, the same provider jar, the same shared
+ * options, the same image names as the tests and .ci/, and the rules of issue 14 (no syntax line,
+ * no Maven in the build, one command, ports on 127.0.0.1 only, pinned images, alerts that mail).
  */
 class DockerConsistencyTest {
 
   private static final Path POM = Path.of("pom.xml");
   private static final Path DOCKERFILE = Path.of("docker", "Dockerfile");
   private static final Path COMPOSE = Path.of("docker", "docker-compose.yml");
+  private static final Path DOCKERIGNORE = Path.of("docker", "Dockerfile.dockerignore");
+  private static final Path CI_RUN = Path.of(".ci", "run");
+  private static final Path CI_IMAGES = Path.of(".ci", "images.sh");
 
   private static String distVersion;
   private static String jarName;
@@ -125,8 +131,7 @@ class DockerConsistencyTest {
     assertTrue(
         keycloak.path("env_file").toString().contains("keycloak.env"),
         "keycloak reads keycloak.env");
-    assertTrue(
-        keycloak.path("command").toString().contains("--import-realm"), "demo realm imported");
+    // The demo realm is imported by the image's own command (checked below), not repeated here.
 
     // Compose must not set again what keycloak.env sets (two sources drift apart).
     Map<String, String> shared = KeycloakEnv.read(KeycloakEnv.FILE);
@@ -156,5 +161,101 @@ class DockerConsistencyTest {
             });
     assertNotNull(compose.path("services").get("postgres"), "a PostgreSQL service");
     assertNotNull(compose.path("services").get("mailpit"), "a mail catcher");
+  }
+
+  @Test
+  void theDockerfileBuildsWithoutARegistryOrMaven() {
+    // A syntax line makes BuildKit pull its frontend; Maven inside the build needs the proxy's CA
+    // and resolves every test dependency: the jar is built on the host and copied.
+    assertFalse(dockerfile.matches("(?s)(?i).*^#\\s*syntax\\s*=.*"), "no # syntax= line");
+    assertFalse(
+        Pattern.compile("(?mi)^\\s*RUN\\b.*\\bmvn\\b").matcher(dockerfile).find(), "no mvn");
+    Matcher from = Pattern.compile("(?m)^FROM\\s+(\\S+)").matcher(dockerfile);
+    while (from.find()) {
+      assertTrue(
+          from.group(1).startsWith("quay.io/keycloak/keycloak:") || from.group(1).equals("builder"),
+          "only Keycloak bases (the ones .ci/images.sh stands in for): " + from.group(1));
+    }
+    assertFalse(dockerfile.contains("RUN --mount"), "no BuildKit-only RUN options");
+  }
+
+  @Test
+  void theImageHasOneCommandAndComposeDoesNotRepeatIt() {
+    Matcher cmd = Pattern.compile("(?m)^CMD (.*)$").matcher(dockerfile);
+    assertTrue(cmd.find(), "a CMD");
+    assertEquals("[\"start\", \"--optimized\", \"--import-realm\"]", cmd.group(1));
+    assertTrue(compose.path("services").path("keycloak").path("command").isMissingNode());
+  }
+
+  @Test
+  void theBuildContextLetsThroughWhatTheDockerfileCopies() throws Exception {
+    List<String> allowed = new ArrayList<>();
+    for (String line : Files.readAllLines(DOCKERIGNORE)) {
+      if (line.startsWith("!")) {
+        allowed.add(line.substring(1));
+      }
+    }
+    assertTrue(Files.readAllLines(DOCKERIGNORE).contains("*"), "everything else ignored");
+    Matcher copy = Pattern.compile("(?m)^COPY\\s+(?!--from)(\\S+)\\s").matcher(dockerfile);
+    int copies = 0;
+    while (copy.find()) {
+      assertTrue(allowed.contains(copy.group(1)), copy.group(1) + " is let through");
+      copies++;
+    }
+    assertEquals(allowed.size(), copies, "nothing else is sent: " + allowed);
+    assertEquals(
+        List.of("docker/Dockerfile", "docker/keycloak.env", "realm-config", "target/" + jarName),
+        ContainerImages.INPUTS,
+        "the tests' image inputs: the Dockerfile and what it copies");
+  }
+
+  @Test
+  void composePublishesOnLoopbackOnlyAndPinsEveryImage() {
+    compose
+        .path("services")
+        .fields()
+        .forEachRemaining(
+            service -> {
+              String image = service.getValue().path("image").asText();
+              assertTrue(image.contains(":") && !image.endsWith(":latest"), "pinned: " + image);
+              for (JsonNode port : service.getValue().path("ports")) {
+                assertTrue(
+                    port.asText().startsWith("127.0.0.1:"),
+                    service.getKey() + " publishes " + port.asText() + " beyond 127.0.0.1");
+              }
+            });
+    assertTrue(
+        compose.path("services").path("keycloak").path("ports").toString().contains(":9000:9000"),
+        "the management port is published (on loopback)");
+  }
+
+  @Test
+  void theTestsAndCiUseTheImagesComposeNames() throws Exception {
+    JsonNode services = compose.path("services");
+    assertEquals(ContainerImages.PROJECT, services.path("keycloak").path("image").asText());
+    assertEquals(ContainerImages.POSTGRES, services.path("postgres").path("image").asText());
+    String images = Files.readString(CI_IMAGES);
+    assertTrue(images.contains("POSTGRES=" + ContainerImages.POSTGRES), ".ci/images.sh makes it");
+    assertTrue(images.contains("KEYCLOAK=quay.io/keycloak/keycloak:${KEYCLOAK_VERSION}"));
+    assertTrue(images.contains("<keycloak.dist.version>"), "the version comes from the pom");
+
+    String run = Files.readString(CI_RUN);
+    assertTrue(run.contains("-t " + ContainerImages.PROJECT + " ."), "CI builds the tests' image");
+    assertTrue(run.contains(ContainerImages.INPUTS_LABEL + "="), "with the label the tests read");
+    assertTrue(
+        run.contains("export " + ContainerImages.REQUIRE_ENGINE + "=true"),
+        "in CI a container test never skips");
+    assertTrue(run.strip().contains("\nmvn -B verify\n"), "then the README's test command");
+  }
+
+  @Test
+  void composeMakesTheAlertsMail() throws Exception {
+    JsonNode demoMail = compose.path("services").path("demo-mail");
+    assertFalse(demoMail.path("environment").path("ALERT_EMAILS").asText().isBlank());
+    assertEquals("mailpit", demoMail.path("environment").path("SMTP_HOST").asText());
+    assertTrue(demoMail.path("volumes").toString().contains("./demo-mail.sh:"));
+    String script = Files.readString(Path.of("docker", "demo-mail.sh"));
+    assertTrue(script.contains("config.alertEmails=$ALERT_EMAILS"), "sets the policy's addresses");
+    assertTrue(script.contains("smtpServer="), "and the realm's SMTP server");
   }
 }
