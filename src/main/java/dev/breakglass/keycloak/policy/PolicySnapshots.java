@@ -1,6 +1,7 @@
 package dev.breakglass.keycloak.policy;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.breakglass.keycloak.audit.AuditTrail;
 import dev.breakglass.keycloak.domain.BreakGlassIds;
 import dev.breakglass.keycloak.store.DbClock;
 import dev.breakglass.keycloak.store.GovernanceStore;
@@ -43,6 +44,13 @@ public final class PolicySnapshots {
     RealmPolicies.Loaded loaded = RealmPolicies.load(session, realm);
     GovernanceStore store = GovernanceStore.of(session);
     Optional<PolicySnapshotEntity> existing = store.snapshot(realm.getId());
+    if (existing.isEmpty() && loaded.isValid()) {
+      // A realm's first snapshot: the periodic reconciliation and an admin change can both find
+      // none. The realm's chain lock makes the second wait for the first to commit and then see
+      // its row, instead of failing on the duplicate key (which would roll the admin change back).
+      AuditTrail.lockChain(session, realm);
+      existing = store.snapshot(realm.getId());
+    }
     boolean validBefore = existing.map(PolicySnapshotEntity::isValid).orElse(true);
     if (loaded.isValid()) {
       String config = toJson(RealmPolicies.rawConfig(realm));

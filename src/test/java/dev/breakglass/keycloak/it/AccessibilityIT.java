@@ -123,6 +123,18 @@ class AccessibilityIT {
     return driver().switchTo().activeElement().getAttribute("id");
   }
 
+  /** Through the break-glass login, in a fresh browser, to a submitted valid activation form. */
+  private void submitAValidForm(String user) {
+    chromium = new Chromium(1280, 900);
+    new LoginPage(chromium).open(opsConsole().authorizeUrl());
+    signInWithPassword(user);
+    enterOneTimeCode(user);
+    new ActivationPage(chromium)
+        .waitUntilShown()
+        .fill(DemoRealm.GOOD_REASON, DemoRealm.GOOD_TICKET, DemoRealm.ROLE, 15)
+        .submit();
+  }
+
   private void signInWithPassword(String user) {
     driver().findElement(By.id("username")).sendKeys(user);
     driver().findElement(By.id("password")).sendKeys(user);
@@ -219,14 +231,7 @@ class AccessibilityIT {
     breakGlass.policy().set(Map.of("approval", "required", "approverGroup", "/approvers"));
     String user = "a11y-wait";
     DemoRealm.createResponder(realm.admin(), user, 1);
-    chromium = new Chromium(1280, 900);
-    new LoginPage(chromium).open(opsConsole().authorizeUrl());
-    signInWithPassword(user);
-    enterOneTimeCode(user);
-    new ActivationPage(chromium)
-        .waitUntilShown()
-        .fill(DemoRealm.GOOD_REASON, DemoRealm.GOOD_TICKET, DemoRealm.ROLE, 15)
-        .submit();
+    submitAValidForm(user);
     chromium.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("bg-wait")));
     // The page checks again by itself, and a person can pause that (a reload sends a screen
     // reader back to the top); no meta refresh for browsers with JavaScript.
@@ -246,14 +251,7 @@ class AccessibilityIT {
     DemoRealm.activate(opsConsole(), user, 15);
     assertEquals(200, breakGlass.revoke(breakGlass.activeGrantId(user), "test").status());
 
-    chromium = new Chromium(1280, 900);
-    new LoginPage(chromium).open(opsConsole().authorizeUrl());
-    signInWithPassword(user);
-    enterOneTimeCode(user);
-    new ActivationPage(chromium)
-        .waitUntilShown()
-        .fill(DemoRealm.GOOD_REASON, DemoRealm.GOOD_TICKET, DemoRealm.ROLE, 15)
-        .submit();
+    submitAValidForm(user);
     chromium.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("bg-limit")));
     assertAccessible("limit refusal (cooldown)");
   }
