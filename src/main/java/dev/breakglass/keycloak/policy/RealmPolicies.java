@@ -113,8 +113,8 @@ public final class RealmPolicies {
   }
 
   /**
-   * Resolves a policy role name: a realm role by its name, else {@code clientId.role} (the form the
-   * admin console's role picker stores).
+   * Resolves a policy role name: a realm role by its name, else {@code clientId.role} (how the
+   * policy's grantable-roles text field names a client role).
    */
   public static RoleModel resolveRole(RealmModel realm, String name) {
     RoleModel realmRole = realm.getRole(name);
