@@ -117,6 +117,7 @@ class AdminAccessIT {
               new Endpoint("GET", "drills", null, 200),
               new Endpoint("GET", "drills/" + unknownDrill, null, 404),
               new Endpoint("GET", "report", null, 200),
+              new Endpoint("GET", "policy", null, 200),
               new Endpoint("POST", "grants/" + grantId + "/revoke", "{}", 403),
               new Endpoint("POST", "grants/" + grantId + "/attestation", answers, 403),
               new Endpoint("POST", "drills", "{\"user\":\"responder\"}", 403));

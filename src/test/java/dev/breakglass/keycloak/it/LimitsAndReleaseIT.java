@@ -6,10 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -92,41 +88,8 @@ class LimitsAndReleaseIT {
   // --- the user API, called as a user's own client would --------------------------------------
 
   private AdminApi.Result userApi(String method, String path, String bearer) {
-    return userApi(method, path, bearer, null, null);
-  }
-
-  private AdminApi.Result userApi(
-      String method, String path, String bearer, String contentType, String body) {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(
-            URI.create(urls.getBase() + "/realms/" + DemoRealm.REALM + "/break-glass/" + path));
-    if (bearer != null) {
-      request.header("Authorization", "Bearer " + bearer);
-    }
-    if (contentType != null) {
-      request.header("Content-Type", contentType);
-    }
-    if (method.equals("POST")) {
-      request.POST(
-          body == null
-              ? HttpRequest.BodyPublishers.noBody()
-              : HttpRequest.BodyPublishers.ofString(body));
-    } else {
-      request.GET();
-    }
-    try {
-      HttpResponse<String> response =
-          HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
-      return new AdminApi.Result(
-          response.statusCode(),
-          response.body(),
-          response.headers().firstValue("Content-Type").orElse(null));
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    UserApi api = new UserApi(urls.getBase(), DemoRealm.REALM, bearer);
+    return method.equals("POST") ? api.post(path) : api.get(path);
   }
 
   private static String access(JsonNode tokens) {
@@ -492,7 +455,8 @@ class LimitsAndReleaseIT {
           {"application/xml", "<grant id=\"x\"/>"},
           {"text/plain", "release everything"}
         }) {
-      AdminApi.Result odd = userApi("POST", "me/release", bearer, body[0], body[1]);
+      AdminApi.Result odd =
+          new UserApi(urls.getBase(), DemoRealm.REALM, bearer).post("me/release", body[0], body[1]);
       assertEquals(409, odd.status(), body[0] + ": " + odd.body());
     }
     assertEquals(200, userApi("GET", "me?user=responder&first=-1", bearer).status());

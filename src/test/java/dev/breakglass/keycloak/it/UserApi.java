@@ -32,6 +32,20 @@ final class UserApi {
             .POST(HttpRequest.BodyPublishers.ofString(json)));
   }
 
+  /** A POST without a body, as a button that only names the action sends it. */
+  AdminApi.Result post(String path) {
+    return send(
+        HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.noBody()));
+  }
+
+  /** A POST with any media type and body, well-formed or not. */
+  AdminApi.Result post(String path, String contentType, String body) {
+    return send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", contentType)
+            .POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
   private AdminApi.Result send(HttpRequest.Builder builder) {
     if (token != null) {
       builder.header("Authorization", "Bearer " + token);
