@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of ordinary traffic on one Keycloak: realm A is the demo realm as shipped
+# (the extension's listener, token-cap scope, flows, required actions, policy), realm B the same
+# realm with all of that removed. Both get USERS users; A also GRANTS ended grants. Refresh,
+# client-credentials, password and code logins of alice, strictly alternating A and B, then B
+# against B (the control). Writes bench/results-ab.md.
+# Usage: bench/ab.sh [USERS] [GRANTS] [ROUNDS] [WARMUP]   (defaults: 100000 1000 500 50)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+USERS="${1:-100000}"
+GRANTS="${2:-1000}"
+ROUNDS="${3:-500}"
+WARMUP="${4:-50}"
+KC_VERSION=$(sed -n 's:.*<keycloak.dist.version>\(.*\)</keycloak.dist.version>.*:\1:p' pom.xml)
+BENCH=target/bench-ab
+KC_HOME="$BENCH/keycloak-$KC_VERSION"
+PORT=8480
+LOG="$BENCH/keycloak.log"
+RESULTS=bench/results-ab.md
+KC_PID=""
+
+stop_kc() {
+  if [ -n "$KC_PID" ]; then
+    kill "$KC_PID" 2>/dev/null || true
+    wait "$KC_PID" 2>/dev/null || true
+    KC_PID=""
+  fi
+}
+trap stop_kc EXIT
+
+start_kc() {
+  : > "$LOG"
+  KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=admin \
+    "$KC_HOME/bin/kc.sh" start-dev --import-realm --http-port=$PORT \
+    --http-management-port=$((PORT + 1000)) >> "$LOG" 2>&1 &
+  KC_PID=$!
+  for _ in $(seq 1 300); do
+    if curl -fs -o /dev/null "http://localhost:$PORT/realms/breakglass-plain"; then return 0; fi
+    kill -0 "$KC_PID" 2>/dev/null || { echo "Keycloak exited; see $LOG" >&2; exit 1; }
+    sleep 1
+  done
+  echo "Keycloak did not start; see $LOG" >&2; exit 1
+}
+
+[ "${SKIP_BUILD:-}" = 1 ] || mvn -B -q -DskipTests package
+if [ ! -x "$KC_HOME/bin/kc.sh" ]; then
+  mvn -B -q dependency:unpack -Dmdep.overWriteReleases=true -Dartifact="org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip" -DoutputDirectory="$BENCH"
+  chmod +x "$KC_HOME/bin/kc.sh"
+fi
+rm -rf "$KC_HOME/data"
+mkdir -p "$KC_HOME/data/import"
+cp target/keycloak-breakglass.jar "$KC_HOME/providers/"
+java bench/AbBench.java realms realm-config/breakglass-demo-realm.json "$KC_HOME/data/import"
+H2_JAR=$(ls "$KC_HOME"/lib/lib/main/com.h2database.h2-*.jar | head -1)
+DB="$(pwd)/$KC_HOME/data/h2/keycloakdb"
+
+echo "==> Creating the schema and both realms"
+start_kc; stop_kc
+echo "==> Seeding $USERS users per realm and $GRANTS ended grants in realm A"
+java -cp "$H2_JAR" bench/AbBench.java seed "$DB" "$USERS" "$GRANTS"
+echo "==> Measuring: $ROUNDS alternating rounds per flow after $WARMUP warm-up rounds"
+start_kc
+OUT=$(java bench/AbBench.java run "http://localhost:$PORT" "$ROUNDS" "$WARMUP")
+stop_kc
+echo "$OUT"
+
+CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+RAM=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
+{
+  echo "# Ordinary traffic, side by side"
+  echo
+  echo "Run: \`bench/ab.sh $USERS $GRANTS $ROUNDS $WARMUP\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($CPU), $RAM RAM, Java $(java -version 2>&1 | head -1 | sed 's/.*"\(.*\)".*/\1/'), Keycloak $KC_VERSION (start-dev), embedded H2; load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo
+  echo "One Keycloak, two realms. **A** is the demo realm as shipped (\`realm-config/breakglass-demo-realm.json\`:"
+  echo "the \`break-glass\` event listener, the token-cap client scope, the break-glass flows, required"
+  echo "actions and policy); **B** is the same realm file with all of that removed and the same event"
+  echo "settings otherwise. Each has $USERS extra users; A also has $GRANTS ended (and attested) grants."
+  echo "The user is \`alice\` (not eligible) in both; both realms have the same three bench clients. Before"
+  echo "and after the run the script checks through the admin API that A's and only A's tokens go"
+  echo "through the token-cap mapper (Keycloak's evaluated mappers per client), and that B has no"
+  echo "listener or required action of the extension."
+  echo
+  echo "Each flow: $WARMUP warm-up rounds, then $ROUNDS rounds strictly alternating A, B, A, B …, timed"
+  echo "by the client (\`System.nanoTime\`, whole round trip), then $ROUNDS rounds alternating B and B"
+  echo "again (**control**: the difference two identical realms show, i.e. the noise floor). Ratios"
+  echo "are (A − B) / B. The code login is a whole browser login each round: login page, form posted,"
+  echo "redirect to the app, code exchanged; no cookie from before."
+  echo
+  echo "Goal: A within 2% of B at p50 and p99 for the refresh-token grant and the code login."
+  echo
+  echo "| flow | A p50 (ms) | B p50 (ms) | A vs B p50 | A p99 (ms) | B p99 (ms) | A vs B p99 | control p50 | control p99 | rounds |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "$OUT" | sed -n 's/^ROW //p'
+  echo
+  echo "Checked: $(echo "$OUT" | sed -n 's/^CHECK //p')"
+} > "$RESULTS"
+cat "$RESULTS"
