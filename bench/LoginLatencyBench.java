@@ -20,17 +20,29 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * How long a responder's break-glass login takes (login page, password, activation form, back to
- * the app with a code), with no webhook and with a webhook that accepts connections but never
- * answers. Alerts are delivered off the request thread, so the two should not differ. java
- * bench/LoginLatencyBench.java http://localhost:8280 30 Each round activates for the demo user
- * responder and revokes the grant through the admin API.
+ * How long a responder's break-glass login takes (login page, password, one-time code, activation
+ * form, back to the app with a code), with no webhook and with a webhook that accepts connections
+ * but never answers. Alerts are delivered off the request thread, so the two should not differ.
+ * {@code java bench/LoginLatencyBench.java http://localhost:8480 50}. Each round activates for the
+ * demo user responder and revokes the grant through the admin API (untimed); the policy is set
+ * through the admin API with no cooldown and no limits, so no round is refused.
  */
 public class LoginLatencyBench {
 
   static final String REALM = "breakglass-demo";
   static final String REDIRECT = "http://localhost:3000/callback";
   static final Pattern ACTION = Pattern.compile("<form[^>]*action=\"([^\"]+)\"");
+
+  /** The demo authenticator's documented secret (README: ASCII text, SHA-1, 6 digits, 30 s). */
+  static final byte[] DEMO_OTP_SECRET = "break-glass-demo-otp".getBytes(StandardCharsets.US_ASCII);
+
+  static final String POLICY =
+      "/admin/realms/" + REALM + "/authentication/required-actions/break-glass-activate/config";
+
+  /** No cooldown, no cap on grants, no frequency alert, no approval: every round may activate. */
+  static final String NO_LIMITS =
+      "\"cooldownMinutes\":\"0\",\"maxActiveGrants\":\"0\",\"frequencyAlertPerDay\":\"0\","
+          + "\"approval\":\"none\",";
 
   /** ops-console requires PKCE; the code is never exchanged, so one fixed challenge serves. */
   static final String PKCE_CHALLENGE =
@@ -61,28 +73,28 @@ public class LoginLatencyBench {
     String hookUrl = "http://127.0.0.1:" + hung.getAddress().getPort() + "/hook";
 
     Admin admin = new Admin(base);
-    String original =
-        admin.get(
-            "/admin/realms/"
-                + REALM
-                + "/authentication/required-actions/break-glass-activate/config");
+    String original = admin.get(POLICY);
+    if (!original.contains("\"config\":{")) {
+      throw new IllegalStateException("Unexpected policy: " + original);
+    }
+    // Keys given twice: the later value wins in Keycloak's JSON reader, so ours go last.
+    String noLimits = withKeys(original, NO_LIMITS);
     try {
+      admin.put(POLICY, noLimits);
       revokeAll(admin);
       List<Long> none = measure(base, admin, rounds);
       admin.put(
-          "/admin/realms/" + REALM + "/authentication/required-actions/break-glass-activate/config",
-          original.replace(
-              "\"config\":{",
-              "\"config\":{\"webhookUrl\":\""
+          POLICY,
+          withKeys(
+              noLimits,
+              "\"webhookUrl\":\""
                   + hookUrl
                   + "\",\"webhookSecret\":\"bench-secret-0123456789\",\"alertOnUse\":\"every\","));
       List<Long> withHung = measure(base, admin, rounds);
       System.out.println("RESULT no-webhook " + stats(none));
       System.out.println("RESULT hung-webhook " + stats(withHung));
     } finally {
-      admin.put(
-          "/admin/realms/" + REALM + "/authentication/required-actions/break-glass-activate/config",
-          original);
+      admin.put(POLICY, original);
       never.countDown();
       hung.stop(0);
     }
@@ -101,6 +113,16 @@ public class LoginLatencyBench {
     return millis;
   }
 
+  /** The policy JSON with {@code keys} (each {@code "k":"v",}) in place of the same keys. */
+  static String withKeys(String policy, String keys) {
+    String result = policy;
+    Matcher key = Pattern.compile("\"([A-Za-z]+)\":\"[^\"]*\",").matcher(keys);
+    while (key.find()) {
+      result = result.replaceAll("\"" + key.group(1) + "\":\"[^\"]*\",?", "");
+    }
+    return result.replace("\"config\":{", "\"config\":{" + keys).replace(",}", "}");
+  }
+
   /** One break-glass login as a browser does it, ending at the redirect back to the app. */
   static void login(String base) throws Exception {
     Browser http = new Browser();
@@ -114,8 +136,15 @@ public class LoginLatencyBench {
             + "&code_challenge_method=S256&code_challenge="
             + PKCE_CHALLENGE;
     HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(auth)));
-    HttpResponse<String> form =
+    HttpResponse<String> otp =
         post(http, action(page), Map.of("username", "responder", "password", "responder"));
+    if (!otp.body().contains("name=\"otp\"")) {
+      throw new IllegalStateException("No one-time code asked: " + otp.statusCode());
+    }
+    HttpResponse<String> form = post(http, action(otp), Map.of("otp", totp(DEMO_OTP_SECRET)));
+    if (!form.body().contains("name=\"reason\"")) {
+      throw new IllegalStateException("No activation form: " + form.statusCode() + form.body());
+    }
     HttpResponse<String> back =
         post(
             http,
@@ -223,6 +252,17 @@ public class LoginLatencyBench {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** RFC 6238 code of now: HMAC-SHA1 of the 30-second step, dynamic truncation, 6 digits. */
+  static String totp(byte[] key) throws Exception {
+    long step = System.currentTimeMillis() / 1000 / 30;
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA1");
+    mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA1"));
+    byte[] hash = mac.doFinal(java.nio.ByteBuffer.allocate(8).putLong(step).array());
+    int offset = hash[hash.length - 1] & 0x0f;
+    int binary = java.nio.ByteBuffer.wrap(hash, offset, 4).getInt() & 0x7fffffff;
+    return String.format("%06d", binary % 1_000_000);
   }
 
   static String enc(String s) {

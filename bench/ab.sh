@@ -6,6 +6,7 @@
 # against B (the control). Writes bench/results-ab.md.
 # Usage: bench/ab.sh [USERS] [GRANTS] [ROUNDS] [WARMUP]   (defaults: 100000 1000 500 50)
 set -euo pipefail
+LOAD_BEFORE=$(cut -d" " -f1-3 /proc/loadavg)
 cd "$(dirname "$0")/.."
 
 USERS="${1:-100000}"
@@ -70,7 +71,7 @@ RAM=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
 {
   echo "# Ordinary traffic, side by side"
   echo
-  echo "Run: \`bench/ab.sh $USERS $GRANTS $ROUNDS $WARMUP\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($CPU), $RAM RAM, Java $(java -version 2>&1 | head -1 | sed 's/.*"\(.*\)".*/\1/'), Keycloak $KC_VERSION (start-dev), embedded H2; load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo "Run: \`bench/ab.sh $USERS $GRANTS $ROUNDS $WARMUP\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($CPU), $RAM RAM, Java $(java -version 2>&1 | head -1 | sed 's/.*"\(.*\)".*/\1/'), Keycloak $KC_VERSION (start-dev), embedded H2; load average before the run: $LOAD_BEFORE."
   echo
   echo "One Keycloak, two realms. **A** is the demo realm as shipped (\`realm-config/breakglass-demo-realm.json\`:"
   echo "the \`break-glass\` event listener, the token-cap client scope, the break-glass flows, required"

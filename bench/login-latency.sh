@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
-# Login latency benchmark: a responder's whole break-glass login (login page, password,
-# activation, back to the app), ROUNDS times with no webhook and ROUNDS times with a webhook that
-# never answers. Alerts leave on a background thread, so the two should match.
-# Writes bench/results-login-latency.md.   Usage: bench/login-latency.sh [ROUNDS]   (default 30)
+# Login latency benchmark: a responder's whole break-glass login (login page, password, one-time
+# code, activation form, back to the app), ROUNDS times with no webhook and ROUNDS times with a
+# webhook that never answers. Alerts leave on a background thread, so the two should match.
+# Writes bench/results-login-latency.md.   Usage: bench/login-latency.sh [ROUNDS]   (default 50)
 set -euo pipefail
+LOAD_BEFORE=$(cut -d" " -f1-3 /proc/loadavg)
 cd "$(dirname "$0")/.."
 
-ROUNDS="${1:-30}"
+ROUNDS="${1:-50}"
 KC_VERSION=$(sed -n 's:.*<keycloak.dist.version>\(.*\)</keycloak.dist.version>.*:\1:p' pom.xml)
 BENCH=target/bench-latency
 KC_HOME="$BENCH/keycloak-$KC_VERSION"
-PORT=8380
+PORT=8480
 LOG="$BENCH/keycloak.log"
 RESULTS=bench/results-login-latency.md
 
-mvn -B -q -DskipTests package
+[ "${SKIP_BUILD:-}" = 1 ] || mvn -B -q -DskipTests package
 if [ ! -x "$KC_HOME/bin/kc.sh" ]; then
   mvn -B -q dependency:unpack -Dmdep.overWriteReleases=true -Dartifact="org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip" -DoutputDirectory="$BENCH"
   chmod +x "$KC_HOME/bin/kc.sh"
@@ -22,7 +23,11 @@ fi
 rm -rf "$KC_HOME/data"
 mkdir -p "$KC_HOME/data/import"
 cp target/keycloak-breakglass.jar "$KC_HOME/providers/"
-cp realm-config/*.json "$KC_HOME/data/import/"
+# The demo's one-time codes work once each (one per 30-second step); a benchmark signs in far
+# more often than that, so its copy of the realm lets a code be used again. Nothing else differs.
+sed 's/"otpPolicyCodeReusable": *false/"otpPolicyCodeReusable": true/' \
+  realm-config/breakglass-demo-realm.json > "$KC_HOME/data/import/breakglass-demo-realm.json"
+grep -q '"otpPolicyCodeReusable": *true' "$KC_HOME/data/import/breakglass-demo-realm.json"
 
 KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=admin \
   "$KC_HOME/bin/kc.sh" start-dev --import-realm --http-port=$PORT --http-management-port=$((PORT + 1000)) > "$LOG" 2>&1 &
@@ -38,12 +43,16 @@ echo "$OUT"
 {
   echo "# Login latency with a hung webhook"
   echo
-  echo "Run: \`bench/login-latency.sh $ROUNDS\` on $(date -u +%Y-%m-%d), $(nproc) cores, Java $(java -version 2>&1 | head -1 | sed 's/.*"\(.*\)".*/\1/'), Keycloak $KC_VERSION, embedded H2 (start-dev)."
+  echo "Run: \`bench/login-latency.sh $ROUNDS\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM, load average before the run $LOAD_BEFORE, Java $(java -version 2>&1 | head -1 | sed 's/.*"\(.*\)".*/\1/'), Keycloak $KC_VERSION, embedded H2 (start-dev)."
   echo
-  echo "One round: a responder's whole break-glass login over HTTP (login page, password, activation"
-  echo "form, redirect back to the app with a code); the grant is then revoked through the admin API"
-  echo "(not timed). The hung webhook accepts connections and never answers (the alert channel"
-  echo "times out after 5 s and retries); every round raises an activation alert to it."
+  echo "One round: a responder's whole break-glass login over HTTP, as a browser without cookies"
+  echo "from before (login page, password, one-time code from the demo secret, activation form,"
+  echo "redirect back to the app with a code), timed by the client; one warm-up round first. The"
+  echo "grant is then revoked through the admin API (not timed). The policy is set through the admin"
+  echo "API without cooldown, grant cap or approval. The hung webhook accepts connections and never"
+  echo "answers (the alert channel times out after 5 s and retries); every round raises an activation"
+  echo "alert to it. The realm copy lets a one-time code be used again (the demo's codes are single"
+  echo "use, one per 30 s); that is the only change to the demo realm. Goal: median ≤ 200 ms."
   echo
   echo "| webhook | rounds | median | p95 | max |"
   echo "|---|---:|---:|---:|---:|"
