@@ -10,6 +10,7 @@ import dev.breakglass.keycloak.domain.HumanTime;
 import dev.breakglass.keycloak.grant.GrantAttestations;
 import dev.breakglass.keycloak.grant.GrantService;
 import dev.breakglass.keycloak.grant.GrantView;
+import dev.breakglass.keycloak.grant.PossibleHolders;
 import dev.breakglass.keycloak.policy.RealmPolicies;
 import dev.breakglass.keycloak.store.AuditRecordEntity;
 import dev.breakglass.keycloak.store.GrantEntity;
@@ -54,10 +55,13 @@ public class BreakGlassAttestAction implements RequiredActionProvider {
 
   @Override
   public void evaluateTriggers(RequiredActionContext context) {
-    // A backstop for grants that ended while this action was not yet enabled in the realm.
-    if (!GrantAttestations.awaitingHolder(
-            context.getSession(), context.getRealm(), context.getUser().getId())
-        .isEmpty()) {
+    // A backstop for grants that ended while this action was not yet enabled in the realm, or
+    // whose holder had the action taken off their account; ordinary users skip the look-up.
+    if (PossibleHolders.mayOweUnaskedAttestation(
+            context.getSession(), context.getRealm(), context.getUser())
+        && !GrantAttestations.awaitingHolder(
+                context.getSession(), context.getRealm(), context.getUser().getId())
+            .isEmpty()) {
       context.getUser().addRequiredAction(BreakGlassAttestActionFactory.PROVIDER_ID);
     }
   }

@@ -246,6 +246,7 @@ public final class GrantService {
           .forEach(offline -> session.sessions().removeOfflineUserSession(realm, offline));
       askForAttestation(realm, user);
     }
+    PossibleHolders.attestationOwedAfterCommit(session, realm);
     List<Map<String, Object>> residual = ResidualPrivileges.of(session, realm, grant);
     if (residual.size() > MAX_RESIDUAL_LISTED) {
       residual = residual.subList(0, MAX_RESIDUAL_LISTED);

@@ -5,6 +5,7 @@ import dev.breakglass.keycloak.drift.DriftReconciler;
 import dev.breakglass.keycloak.governance.GovernanceGuard;
 import dev.breakglass.keycloak.grant.Eligibility;
 import dev.breakglass.keycloak.grant.GrantService;
+import dev.breakglass.keycloak.grant.PossibleHolders;
 import dev.breakglass.keycloak.store.GrantEntity;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -83,6 +84,10 @@ public class BreakGlassEventListenerProvider implements EventListenerProvider {
     // The listener is global: a realm without break-glass costs its logins no database look-up.
     if (realm == null || !GovernanceGuard.governs(realm)) {
       return;
+    }
+    UserModel user = session.users().getUserById(realm, event.getUserId());
+    if (user == null || !PossibleHolders.mayHoldGrant(session, realm, user)) {
+      return; // an ordinary user's login or refresh: no look-up
     }
     Optional<GrantEntity> active = GrantService.findActive(session, realm, event.getUserId());
     if (active.isEmpty()) {
@@ -223,6 +228,10 @@ public class BreakGlassEventListenerProvider implements EventListenerProvider {
             ? targetRealm
             : session.realms().getRealm(auth.getRealmId());
     if (holderRealm == null || !GovernanceGuard.governs(holderRealm)) {
+      return;
+    }
+    UserModel admin = session.users().getUserById(holderRealm, auth.getUserId());
+    if (admin == null || !PossibleHolders.mayHoldGrant(session, holderRealm, admin)) {
       return;
     }
     Optional<GrantEntity> active = GrantService.findActive(session, holderRealm, auth.getUserId());

@@ -1,6 +1,7 @@
 package dev.breakglass.keycloak.token;
 
 import dev.breakglass.keycloak.grant.GrantService;
+import dev.breakglass.keycloak.grant.PossibleHolders;
 import dev.breakglass.keycloak.policy.GovernedRoles;
 import dev.breakglass.keycloak.store.GrantEntity;
 import java.time.Instant;
@@ -121,6 +122,9 @@ public class BreakGlassTokenCapMapper extends AbstractOIDCProtocolMapper
 
   private static void apply(IDToken token, KeycloakSession session, UserSessionModel userSession) {
     RealmModel realm = userSession.getRealm();
+    if (!PossibleHolders.mayHoldGrant(session, realm, userSession.getUser())) {
+      return; // holds no role a grant could give: nothing to cap, nothing to strip
+    }
     Optional<GrantEntity> grant =
         GrantService.findActive(session, realm, userSession.getUser().getId())
             .filter(g -> g.getExpiresAt() > Time.currentTimeMillis());
