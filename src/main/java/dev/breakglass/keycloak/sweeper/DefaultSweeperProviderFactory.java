@@ -28,6 +28,13 @@ public class DefaultSweeperProviderFactory
   static final String CONF_INTERVAL = "interval";
   static final String CONF_DRIFT_INTERVAL = "drift-interval";
   static final String CONF_BATCH_SIZE = "batch-size";
+
+  /**
+   * Grants ended per transaction: large enough that commits stop dominating, small enough that the
+   * transaction (and its persistence context, flushed by each query) stays short.
+   */
+  static final int DEFAULT_BATCH_SIZE = 100;
+
   static final String CONF_OVERDUE_INTERVAL = "overdue-interval";
   static final String CONF_APPROVAL_INTERVAL = "approval-interval";
   static final String CONF_APPROVAL_GRACE = "approval-grace";
@@ -51,7 +58,7 @@ public class DefaultSweeperProviderFactory
   public void init(Config.Scope config) {
     intervalMillis = Math.max(100, config.getLong(CONF_INTERVAL, 500L));
     driftIntervalMillis = Math.max(1000, config.getLong(CONF_DRIFT_INTERVAL, 30_000L));
-    batchSize = Math.max(1, Math.min(500, config.getInt(CONF_BATCH_SIZE, 500)));
+    batchSize = Math.max(1, Math.min(500, config.getInt(CONF_BATCH_SIZE, DEFAULT_BATCH_SIZE)));
     overdueIntervalMillis = Math.max(1000, config.getLong(CONF_OVERDUE_INTERVAL, 60_000L));
     approvalIntervalMillis = Math.max(1000, config.getLong(CONF_APPROVAL_INTERVAL, 5_000L));
     approvalGraceMillis = Math.max(0, config.getLong(CONF_APPROVAL_GRACE, 120_000L));
@@ -180,8 +187,10 @@ public class DefaultSweeperProviderFactory
         .property()
         .name(CONF_BATCH_SIZE)
         .type("int")
-        .defaultValue(500)
-        .helpText("Grants read per batch, at most 500.")
+        .defaultValue(DEFAULT_BATCH_SIZE)
+        .helpText(
+            "Expired grants ended per transaction, at most 500. A batch that fails is ended again"
+                + " grant by grant.")
         .add()
         .build();
   }
