@@ -57,8 +57,9 @@ for N in "${COUNTS[@]}"; do
   done
   stop_kc
   STARTUP=$(sed -n 's/.*start-up sweep ended \([0-9]*\) expired grant(s) in \([0-9.]*\) ms.*/\1 \2/p' "$LOG" | head -1)
+  CPU=$(sed -n 's/.*start-up sweep ended .*; \([0-9.]*\) ms of CPU.*/\1/p' "$LOG" | head -1)
   IDLE=$(sed -n 's/.*sweep found nothing due in \([0-9.]*\) ms.*/\1/p' "$LOG" | sort -n | awk '{a[NR]=$1} END {if (NR) printf "%s / %s", a[int((NR+1)/2)], a[NR]; else print "n/a"}')
-  ROWS="$ROWS| $N | ${STARTUP% *} | ${STARTUP#* } | $IDLE |\n"
+  ROWS="$ROWS| $N | ${STARTUP% *} | ${STARTUP#* } | ${CPU:-n/a} | $IDLE |\n"
 done
 
 {
@@ -67,11 +68,13 @@ done
   echo "Run: \`bench/run.sh\` on $(date -u +%Y-%m-%d), $(nproc) cores, Java $(java -version 2>&1 | head -1 | sed 's/.*"\(.*\)".*/\1/'), Keycloak $KC_VERSION, embedded H2 (start-dev), realm with $USERS users."
   echo
   echo "The start-up sweep ends every grant that expired while Keycloak was down (here: seeded"
-  echo "as expired); the steady-state sweeps that follow find nothing due. Goals: ≤ 10 ms with none"
-  echo "expired, ≤ 10 s for 1,000 expired."
+  echo "as expired); the steady-state sweeps that follow find nothing due. Goals: start-up sweep"
+  echo "≤ 2 s for 1,000 expired and ≤ 20 s for 10,000; a sweep with nothing due ≤ 10 ms. The CPU"
+  echo "column is the sweeping thread's own CPU time: it says more than the wall clock when other"
+  echo "work shares the machine (load average at the end of the run: $(cut -d' ' -f1-3 /proc/loadavg))."
   echo
-  echo "| expired grants | ended by the start-up sweep | start-up sweep (ms) | steady-state sweep, nothing due: median / max (ms) |"
-  echo "|---:|---:|---:|---:|"
+  echo "| expired grants | ended by the start-up sweep | start-up sweep (ms) | its CPU time (ms) | steady-state sweep, nothing due: median / max (ms) |"
+  echo "|---:|---:|---:|---:|---:|"
   printf "$ROWS"
 } > "$RESULTS"
 cat "$RESULTS"
