@@ -21,10 +21,12 @@ import dev.breakglass.keycloak.store.GrantStore;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.RequiredActionProviderModel;
@@ -228,15 +230,96 @@ public final class GrantService {
       return grant;
     }
     long now = DbClock.nowMillis(session);
+    Revocation revoked =
+        revoke(session, realm, grant, now, attestationAsked(realm), new HashSet<>());
+    List<Map<String, Object>> residual =
+        close(
+            grant,
+            now,
+            DbClock.nowMillis(session),
+            reason,
+            endedBy,
+            ResidualPrivileges.of(session, realm, grant));
+    AuditTrail.append(
+        session,
+        realm,
+        endType(reason),
+        subject(grant),
+        endDetails(revoked, now, reason, endedBy, residual, extraDetails));
+    afterEnd(session, realm, grant);
+    return grant;
+  }
+
+  /**
+   * {@link #end} for a batch of grants of one realm, in the caller's transaction, which then holds
+   * their changes all or none: one chain lock, one read of the grants, one read of their use
+   * records, one pass over each holder's sessions, and their records appended in order. Those of
+   * {@code grantIds} no longer ACTIVE (or of another realm) are left as they are; returns the
+   * grants it ended.
+   */
+  public static List<GrantEntity> endAll(
+      KeycloakSession session,
+      RealmModel realm,
+      List<String> grantIds,
+      EndReason reason,
+      String endedBy) {
+    AuditTrail.lockChain(session, realm);
+    List<GrantEntity> grants = GrantStore.of(session).activeAmong(realm.getId(), grantIds);
+    if (grants.isEmpty()) {
+      return List.of();
+    }
+    long now = DbClock.nowMillis(session);
+    boolean attest = attestationAsked(realm);
+    Set<String> holdersDone = new HashSet<>();
+    List<Revocation> revocations = new ArrayList<>(grants.size());
+    for (GrantEntity grant : grants) {
+      revocations.add(revoke(session, realm, grant, now, attest, holdersDone));
+    }
+    Map<String, List<Map<String, Object>>> residual =
+        ResidualPrivileges.ofAll(session, realm, grants);
+    long rolesRemovedAt = DbClock.nowMillis(session);
+    List<AuditTrail.Entry> entries = new ArrayList<>(grants.size());
+    for (Revocation revoked : revocations) {
+      GrantEntity grant = revoked.grant();
+      List<Map<String, Object>> listed =
+          close(grant, now, rolesRemovedAt, reason, endedBy, residual.get(grant.getId()));
+      entries.add(
+          new AuditTrail.Entry(
+              endType(reason),
+              subject(grant),
+              endDetails(revoked, now, reason, endedBy, listed, null)));
+    }
+    AuditTrail.appendAll(session, realm, entries);
+    grants.forEach(grant -> afterEnd(session, realm, grant));
+    return grants;
+  }
+
+  /** What ending a grant did to its holder: the roles taken away, and whether the user exists. */
+  private record Revocation(GrantEntity grant, List<String> rolesRemoved, boolean userPresent) {}
+
+  /**
+   * Removes the grant's role mappings from its holder; ends the holder's sessions, moves their
+   * not-before and asks for attestation, once per holder in {@code holdersDone}.
+   */
+  private static Revocation revoke(
+      KeycloakSession session,
+      RealmModel realm,
+      GrantEntity grant,
+      long now,
+      boolean askAttestation,
+      Set<String> holdersDone) {
     List<String> removed = new ArrayList<>();
     UserModel user = session.users().getUserById(realm, grant.getUserId());
-    if (user != null) {
-      for (RoleModel role : grantedRoles(realm, grant)) {
-        if (user.hasDirectRole(role)) {
-          user.deleteRoleMapping(role);
-          removed.add(GovernedRoles.qualifiedName(role));
-        }
+    if (user == null) {
+      return new Revocation(grant, removed, false);
+    }
+    for (RoleModel role : grantedRoles(realm, grant)) {
+      if (user.hasDirectRole(role)) {
+        user.deleteRoleMapping(role);
+        removed.add(GovernedRoles.qualifiedName(role));
       }
+    }
+    if (holdersDone.add(user.getId())) {
       session.users().setNotBeforeForUser(realm, user, (int) (now / 1000));
       session.sessions().removeUserSessions(realm, user);
       session
@@ -244,48 +327,73 @@ public final class GrantService {
           .getOfflineUserSessionsStream(realm, user)
           .toList()
           .forEach(offline -> session.sessions().removeOfflineUserSession(realm, offline));
-      askForAttestation(realm, user);
+      if (askAttestation) {
+        user.addRequiredAction(BreakGlassIds.ATTEST_ACTION);
+        PossibleHolders.attestationOwedAfterCommit(session, realm);
+      }
     }
-    PossibleHolders.attestationOwedAfterCommit(session, realm);
-    List<Map<String, Object>> residual = ResidualPrivileges.of(session, realm, grant);
-    if (residual.size() > MAX_RESIDUAL_LISTED) {
-      residual = residual.subList(0, MAX_RESIDUAL_LISTED);
+    return new Revocation(grant, removed, true);
+  }
+
+  /** Marks the grant ENDED; returns the residual privileges as listed (at most 25). */
+  private static List<Map<String, Object>> close(
+      GrantEntity grant,
+      long now,
+      long rolesRemovedAt,
+      EndReason reason,
+      String endedBy,
+      List<Map<String, Object>> residual) {
+    List<Map<String, Object>> listed = residual == null ? List.of() : residual;
+    if (listed.size() > MAX_RESIDUAL_LISTED) {
+      listed = listed.subList(0, MAX_RESIDUAL_LISTED);
     }
-    grant.setResidualPrivilegesJson(toJson(residual));
-    grant.setRolesRemovedAt(DbClock.nowMillis(session));
+    grant.setResidualPrivilegesJson(toJson(listed));
+    grant.setRolesRemovedAt(rolesRemovedAt);
     grant.setStatus(GrantStatus.ENDED.name());
     grant.setEndedAt(now);
     grant.setEndReason(reason.name());
     grant.setEndedBy(endedBy);
+    return listed;
+  }
 
+  private static Map<String, Object> endDetails(
+      Revocation revoked,
+      long now,
+      EndReason reason,
+      String endedBy,
+      List<Map<String, Object>> residual,
+      Map<String, Object> extraDetails) {
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("endReason", reason.name());
     details.put("endedBy", endedBy);
     details.put("endedAt", Instant.ofEpochMilli(now).toString());
-    details.put("expiresAt", Instant.ofEpochMilli(grant.getExpiresAt()).toString());
-    details.put("rolesRemoved", removed);
-    details.put("userPresent", user != null);
+    details.put("expiresAt", Instant.ofEpochMilli(revoked.grant().getExpiresAt()).toString());
+    details.put("rolesRemoved", revoked.rolesRemoved());
+    details.put("userPresent", revoked.userPresent());
     details.put("residualPrivileges", residual);
     if (extraDetails != null) {
       details.putAll(extraDetails);
     }
-    AuditEventType type =
-        switch (reason) {
-          case EXPIRED -> AuditEventType.BREAK_GLASS_EXPIRED;
-          case RELEASED -> AuditEventType.BREAK_GLASS_RELEASED;
-          default -> AuditEventType.BREAK_GLASS_REVOKED;
-        };
-    AuditTrail.append(
-        session,
-        realm,
-        type,
-        new AuditTrail.Subject(grant.getId(), grant.getUserId(), grant.getUsername()),
-        details);
+    return details;
+  }
+
+  private static AuditEventType endType(EndReason reason) {
+    return switch (reason) {
+      case EXPIRED -> AuditEventType.BREAK_GLASS_EXPIRED;
+      case RELEASED -> AuditEventType.BREAK_GLASS_RELEASED;
+      default -> AuditEventType.BREAK_GLASS_REVOKED;
+    };
+  }
+
+  private static AuditTrail.Subject subject(GrantEntity grant) {
+    return new AuditTrail.Subject(grant.getId(), grant.getUserId(), grant.getUsername());
+  }
+
+  private static void afterEnd(KeycloakSession session, RealmModel realm, GrantEntity grant) {
     BreakGlassMetrics.grantEndedAfterCommit(session, realm, GrantView.expiryLag(grant));
     if (grant.isDrill()) {
       DrillService.grantEnded(session, grant);
     }
-    return grant;
   }
 
   /**
@@ -301,12 +409,10 @@ public final class GrantService {
   }
 
   /** The holder attests on their next login, where the realm has the attestation action enabled. */
-  private static void askForAttestation(RealmModel realm, UserModel user) {
+  private static boolean attestationAsked(RealmModel realm) {
     RequiredActionProviderModel attest =
         realm.getRequiredActionProviderByAlias(BreakGlassIds.ATTEST_ACTION);
-    if (attest != null && attest.isEnabled()) {
-      user.addRequiredAction(BreakGlassIds.ATTEST_ACTION);
-    }
+    return attest != null && attest.isEnabled();
   }
 
   /**

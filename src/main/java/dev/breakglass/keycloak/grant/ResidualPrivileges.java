@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.GroupModel;
@@ -38,21 +39,56 @@ public final class ResidualPrivileges {
     for (int first = 0; ; first += PAGE) {
       List<AuditRecordEntity> page = audit.ofGrant(realm.getId(), grant.getId(), first, PAGE);
       for (AuditRecordEntity record : page) {
-        if (!AuditEventType.BREAK_GLASS_USED.name().equals(record.getType())) {
-          continue;
+        if (AuditEventType.BREAK_GLASS_USED.name().equals(record.getType())) {
+          candidate(realm, record).ifPresent(candidates::add);
         }
-        Map<String, Object> d = AuditChain.details(record);
-        if (!"ADMIN".equals(d.get("use")) || !realm.getName().equals(d.get("targetRealm"))) {
-          continue;
-        }
-        ResidualCandidate.of(
-                str(d.get("operation")), str(d.get("resourceType")), str(d.get("resourcePath")))
-            .ifPresent(candidates::add);
       }
       if (page.size() < PAGE) {
         break;
       }
     }
+    return stillThere(session, realm, candidates);
+  }
+
+  /**
+   * {@link #of} for a batch of grants of one realm, by grant id: their use records are read
+   * together, a page at a time, rather than grant by grant.
+   */
+  public static Map<String, List<Map<String, Object>>> ofAll(
+      KeycloakSession session, RealmModel realm, List<GrantEntity> grants) {
+    Map<String, Set<ResidualCandidate>> candidates = new LinkedHashMap<>();
+    grants.forEach(g -> candidates.put(g.getId(), new LinkedHashSet<>()));
+    if (!grants.isEmpty()) {
+      List<String> ids = List.copyOf(candidates.keySet());
+      AuditStore audit = AuditStore.of(session);
+      String used = AuditEventType.BREAK_GLASS_USED.name();
+      for (int first = 0; ; first += PAGE) {
+        List<AuditRecordEntity> page = audit.ofTypeOfGrants(realm.getId(), used, ids, first, PAGE);
+        for (AuditRecordEntity record : page) {
+          candidate(realm, record).ifPresent(candidates.get(record.getGrantId())::add);
+        }
+        if (page.size() < PAGE) {
+          break;
+        }
+      }
+    }
+    Map<String, List<Map<String, Object>>> residual = new LinkedHashMap<>();
+    candidates.forEach((grantId, c) -> residual.put(grantId, stillThere(session, realm, c)));
+    return residual;
+  }
+
+  /** What an admin use of the grant in this realm may have left behind, if anything. */
+  private static Optional<ResidualCandidate> candidate(RealmModel realm, AuditRecordEntity record) {
+    Map<String, Object> d = AuditChain.details(record);
+    if (!"ADMIN".equals(d.get("use")) || !realm.getName().equals(d.get("targetRealm"))) {
+      return Optional.empty();
+    }
+    return ResidualCandidate.of(
+        str(d.get("operation")), str(d.get("resourceType")), str(d.get("resourcePath")));
+  }
+
+  private static List<Map<String, Object>> stillThere(
+      KeycloakSession session, RealmModel realm, Set<ResidualCandidate> candidates) {
     List<Map<String, Object>> residual = new ArrayList<>();
     for (ResidualCandidate c : candidates) {
       String name = stillThere(session, realm, c);

@@ -111,6 +111,28 @@ public final class AuditStore {
   }
 
   /**
+   * A page of the records of one type of any of these grants, in seq order, detached: one read for
+   * a whole batch of grants instead of one per grant.
+   */
+  public List<AuditRecordEntity> ofTypeOfGrants(
+      String realmId, String type, List<String> grantIds, int first, int max) {
+    List<AuditRecordEntity> page =
+        em.createQuery(
+                "select a from AuditRecordEntity a where a.realmId = :realmId and a.type = :type"
+                    + " and a.grantId in :grantIds order by a.seq",
+                AuditRecordEntity.class)
+            .setParameter("realmId", realmId)
+            .setParameter("type", type)
+            .setParameter("grantIds", grantIds)
+            .setHint(Jpa.READ_ONLY, true)
+            .setFirstResult(first)
+            .setMaxResults(max)
+            .getResultList();
+    page.forEach(em::detach);
+    return page;
+  }
+
+  /**
    * A page of the realm's records in seq order; {@code from} inclusive, {@code to} exclusive, each
    * optional.
    */

@@ -143,6 +143,30 @@ public final class GrantStore {
         .getResultList();
   }
 
+  /** The realms of these grants, in id order (the order their chain locks are taken in). */
+  public List<String> realmIdsOf(List<String> grantIds) {
+    return em.createQuery(
+            "select distinct g.realmId from GrantEntity g where g.id in :ids order by g.realmId",
+            String.class)
+        .setParameter("ids", grantIds)
+        .getResultList();
+  }
+
+  /**
+   * Those of these grants that are ACTIVE in the realm, read now: the caller holds the realm's
+   * chain lock, so what it reads is what it may end.
+   */
+  public List<GrantEntity> activeAmong(String realmId, List<String> grantIds) {
+    return em.createQuery(
+            "select g from GrantEntity g where g.realmId = :realmId and g.status = :status and"
+                + " g.id in :ids order by g.expiresAt, g.id",
+            GrantEntity.class)
+        .setParameter("realmId", realmId)
+        .setParameter("status", GrantStatus.ACTIVE.name())
+        .setParameter("ids", grantIds)
+        .getResultList();
+  }
+
   public List<String> realmsWithEndedGrants() {
     return em.createNamedQuery("bgRealmsWithEndedGrants", String.class)
         .setParameter("ended", GrantStatus.ENDED.name())

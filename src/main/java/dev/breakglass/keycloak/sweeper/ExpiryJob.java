@@ -16,8 +16,9 @@ import org.keycloak.models.utils.KeycloakModelUtils;
 
 /**
  * Ends every ACTIVE grant whose {@code expiresAt} has passed by the database clock. It reads the
- * grant table through its (status, expiry) index, never iterates users, and ends each grant in its
- * own transaction: one bad row is logged and skipped, and the others still end.
+ * grant table through its (status, expiry) index, never iterates users, and ends the grants in
+ * bounded batches, each in one transaction. A batch that fails is ended again grant by grant, each
+ * in its own transaction: one bad row is logged and skipped, and the others still end.
  */
 public final class ExpiryJob implements SweeperJob {
 
@@ -68,6 +69,15 @@ public final class ExpiryJob implements SweeperJob {
     List<String> next(int batchSize, Set<String> skip);
   }
 
+  /**
+   * Ends a batch of grants in one transaction and returns the ids it ended; throws (having rolled
+   * back all of them) when it could not.
+   */
+  @FunctionalInterface
+  interface BatchEnder {
+    Set<String> end(List<String> grantIds);
+  }
+
   /** Ends one grant; false (or an exception) when it could not. */
   @FunctionalInterface
   interface GrantEnder {
@@ -77,35 +87,39 @@ public final class ExpiryJob implements SweeperJob {
   public static Result sweep(KeycloakSessionFactory factory, int batchSize) {
     return sweep(
         (size, skip) -> dueGrantIds(factory, size, skip),
+        grantIds -> endBatch(factory, grantIds),
         grantId -> endOne(factory, grantId),
         batchSize);
   }
 
   /**
-   * The sweep loop: batch after batch until none is full; a grant that fails is skipped, not
-   * retried in this run.
+   * The sweep loop: batch after batch until none is full. A batch ends in one transaction; when it
+   * fails, its grants are ended one by one, each in its own, so only a bad grant is skipped (not
+   * retried in this run; the next sweep tries it again).
    */
-  static Result sweep(DueGrants dueGrants, GrantEnder ender, int batchSize) {
+  static Result sweep(DueGrants dueGrants, BatchEnder batch, GrantEnder ender, int batchSize) {
     long started = System.nanoTime();
     Set<String> failed = new HashSet<>();
+    // Failed, or due but left alone by the batch (its realm is gone): not read again this run.
+    Set<String> skip = new HashSet<>();
     int ended = 0;
     while (true) {
-      List<String> due = dueGrants.next(batchSize, failed);
-      for (String grantId : due) {
-        boolean done;
-        try {
-          done = ender.end(grantId);
-        } catch (RuntimeException e) {
-          LOG.errorf(
-              e,
-              "Break-glass grant %s could not be ended; it is retried on the next sweep",
-              grantId);
-          done = false;
-        }
-        if (done) {
-          ended++;
-        } else {
-          failed.add(grantId);
+      List<String> due = dueGrants.next(batchSize, skip);
+      if (due.isEmpty()) {
+        break;
+      }
+      Set<String> done = endTogether(batch, due);
+      if (done != null) {
+        ended += done.size();
+        due.stream().filter(id -> !done.contains(id)).forEach(skip::add);
+      } else {
+        for (String grantId : due) {
+          if (endAlone(ender, grantId)) {
+            ended++;
+          } else {
+            failed.add(grantId);
+            skip.add(grantId);
+          }
         }
       }
       if (due.size() < batchSize) {
@@ -113,6 +127,29 @@ public final class ExpiryJob implements SweeperJob {
       }
     }
     return new Result(ended, failed.size(), (System.nanoTime() - started) / 1_000);
+  }
+
+  /** The ids the batch ended, or null when it failed (and rolled back). */
+  private static Set<String> endTogether(BatchEnder batch, List<String> due) {
+    try {
+      return batch.end(due);
+    } catch (RuntimeException e) {
+      LOG.warnf(
+          e,
+          "A batch of %d break-glass grants could not be ended together; ending them one by one",
+          due.size());
+      return null;
+    }
+  }
+
+  private static boolean endAlone(GrantEnder ender, String grantId) {
+    try {
+      return ender.end(grantId);
+    } catch (RuntimeException e) {
+      LOG.errorf(
+          e, "Break-glass grant %s could not be ended; it is retried on the next sweep", grantId);
+      return false;
+    }
   }
 
   private static List<String> dueGrantIds(
@@ -123,6 +160,28 @@ public final class ExpiryJob implements SweeperJob {
         session ->
             ids.set(GrantStore.of(session).dueIds(DbClock.nowMillis(session), skip, batchSize)));
     return ids.get();
+  }
+
+  /**
+   * Ends a batch in one transaction, realm by realm (in realm id order, the order their chain locks
+   * are taken in): a failure rolls the whole batch back.
+   */
+  private static Set<String> endBatch(KeycloakSessionFactory factory, List<String> grantIds) {
+    Set<String> ended = new HashSet<>();
+    KeycloakModelUtils.runJobInTransaction(
+        factory,
+        session -> {
+          for (String realmId : GrantStore.of(session).realmIdsOf(grantIds)) {
+            RealmModel realm = session.realms().getRealm(realmId);
+            if (realm == null) {
+              continue; // being removed: its grants go with it
+            }
+            session.getContext().setRealm(realm);
+            GrantService.endAll(session, realm, grantIds, EndReason.EXPIRED, "system")
+                .forEach(grant -> ended.add(grant.getId()));
+          }
+        });
+    return ended;
   }
 
   /** Ends one grant in its own transaction, so a failure rolls back only this grant. */

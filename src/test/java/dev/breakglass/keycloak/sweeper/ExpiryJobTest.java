@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -30,25 +31,75 @@ class ExpiryJobTest {
       reads++;
       return due.stream().filter(id -> !skip.contains(id)).limit(batchSize).toList();
     }
+
+    /** Ends a whole batch, as one transaction would: all of it, or (on a bad row) none of it. */
+    Set<String> endBatch(List<String> ids, Set<String> bad) {
+      if (ids.stream().anyMatch(bad::contains)) {
+        throw new IllegalStateException("unreadable row");
+      }
+      ids.forEach(due::remove);
+      return new HashSet<>(ids);
+    }
   }
 
   @Test
   void endsEverythingDueInBatches() {
     Due table = new Due(1201);
-    ExpiryJob.Result result = ExpiryJob.sweep(table, id -> table.due.remove(id), 500);
+    List<Integer> batches = new ArrayList<>();
+    ExpiryJob.Result result =
+        ExpiryJob.sweep(
+            table,
+            ids -> {
+              batches.add(ids.size());
+              return table.endBatch(ids, Set.of());
+            },
+            id -> {
+              throw new AssertionError("no grant is ended alone while its batch succeeds");
+            },
+            500);
     assertEquals(1201, result.ended());
     assertEquals(0, result.failed());
     assertTrue(table.due.isEmpty());
+    assertEquals(List.of(500, 500, 201), batches);
     assertEquals(3, table.reads, "500 + 500 + 201");
   }
 
   @Test
-  void oneBadRowIsSkippedAndTheOthersStillEnd() {
+  void aBadGrantFailsItsBatchWhoseOthersStillEndOneByOne() {
+    Due table = new Due(10);
+    Set<String> bad = new HashSet<>(Set.of("g5"));
+    List<String> alone = new ArrayList<>();
+    ExpiryJob.GrantEnder oneByOne =
+        id -> {
+          alone.add(id);
+          if (bad.contains(id)) {
+            throw new IllegalStateException("unreadable row");
+          }
+          return table.due.remove(id);
+        };
+    ExpiryJob.Result result = ExpiryJob.sweep(table, ids -> table.endBatch(ids, bad), oneByOne, 4);
+    assertEquals(9, result.ended());
+    assertEquals(1, result.failed());
+    assertEquals(Set.of("g5"), table.due, "only the bad grant is left for the next sweep");
+    assertEquals(
+        List.of("g4", "g5", "g6", "g7"), alone, "only the failed batch is ended one by one");
+
+    // The next sweep tries it again; once it can be ended, it is.
+    bad.clear();
+    ExpiryJob.Result next = ExpiryJob.sweep(table, ids -> table.endBatch(ids, bad), oneByOne, 4);
+    assertEquals(1, next.ended());
+    assertEquals(0, next.failed());
+    assertTrue(table.due.isEmpty());
+  }
+
+  @Test
+  void aBadGrantIsTriedOncePerSweep() {
     Due table = new Due(10);
     List<String> attempts = new ArrayList<>();
     ExpiryJob.Result result =
         ExpiryJob.sweep(
             table,
+            ids -> table.endBatch(ids, Set.of("g3")),
             id -> {
               attempts.add(id);
               if (id.equals("g3")) {
@@ -59,15 +110,45 @@ class ExpiryJobTest {
             4);
     assertEquals(9, result.ended());
     assertEquals(1, result.failed());
-    assertEquals(Set.of("g3"), table.due, "only the bad row is left for the next sweep");
     assertEquals(
         1, attempts.stream().filter("g3"::equals).count(), "the bad row is tried once per sweep");
   }
 
   @Test
+  void dueGrantsABatchLeavesAloneAreNotReadAgain() {
+    // e.g. grants of a realm being removed: still due, but no batch can end them.
+    Due table = new Due(9);
+    Set<String> orphans = Set.of("g0", "g1", "g2", "g3");
+    ExpiryJob.Result result =
+        ExpiryJob.sweep(
+            table,
+            ids -> {
+              Set<String> ended = new HashSet<>(ids);
+              ended.removeAll(orphans);
+              table.due.removeAll(ended);
+              return ended;
+            },
+            id -> {
+              throw new AssertionError("a batch that succeeds is not redone");
+            },
+            4);
+    assertEquals(5, result.ended());
+    assertEquals(0, result.failed());
+    assertEquals(orphans, table.due);
+    assertEquals(3, table.reads, "4 left alone, then 4 + 1 ended");
+  }
+
+  @Test
   void nothingDueIsOneRead() {
     Due table = new Due(0);
-    ExpiryJob.Result result = ExpiryJob.sweep(table, id -> true, 500);
+    ExpiryJob.Result result =
+        ExpiryJob.sweep(
+            table,
+            ids -> {
+              throw new AssertionError("no batch when nothing is due");
+            },
+            id -> true,
+            500);
     assertEquals(0, result.ended());
     assertEquals(1, table.reads);
   }
