@@ -4,7 +4,6 @@ import dev.breakglass.keycloak.audit.AuditTrail;
 import dev.breakglass.keycloak.domain.AuditEventType;
 import dev.breakglass.keycloak.domain.EndReason;
 import dev.breakglass.keycloak.domain.GrantStatus;
-import dev.breakglass.keycloak.domain.IncidentSignature;
 import dev.breakglass.keycloak.grant.GrantService;
 import dev.breakglass.keycloak.store.DbClock;
 import dev.breakglass.keycloak.store.GrantEntity;

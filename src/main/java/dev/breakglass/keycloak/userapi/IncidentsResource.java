@@ -1,12 +1,12 @@
 package dev.breakglass.keycloak.userapi;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.breakglass.keycloak.domain.IncidentSignature;
 import dev.breakglass.keycloak.domain.PolicyKeys;
 import dev.breakglass.keycloak.domain.TextRules;
 import dev.breakglass.keycloak.domain.TicketCheckPolicy;
 import dev.breakglass.keycloak.ticket.IncidentChecks;
 import dev.breakglass.keycloak.ticket.IncidentClosures;
+import dev.breakglass.keycloak.ticket.IncidentSignature;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;

@@ -1,4 +1,4 @@
-package dev.breakglass.keycloak.domain;
+package dev.breakglass.keycloak.ticket;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -14,7 +14,8 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * The incident-closed webhook's authentication: {@code X-BreakGlass-Signature: sha256=<hex
  * HMAC-SHA256 of the raw body>} under the realm's {@code incidentWebhookSecret}, and a {@code
- * sentAt} within {@link #WINDOW} of the database clock. Pure, so each rule is tested alone.
+ * sentAt} within {@link #WINDOW} of the database clock. Pure (no session), so each rule is tested
+ * alone.
  */
 public final class IncidentSignature {
 
