@@ -105,10 +105,24 @@
             <@helper field="roles" help=msg("breakGlassRolesHelp")/>
         </div>
 
+        <#-- ticketCheck=http: the incident system named this incident open; the responder confirms it
+             is the right one before anything is granted. Title escaped, text only. -->
+        <#assign incident = (breakGlass.incident)!{}>
+        <#if incident.ticket??>
+            <div id="bg-incident" class="pf-v5-c-alert pf-m-info pf-m-inline" role="status" data-ticket="${incident.ticket}">
+                <p class="pf-v5-c-alert__title">${msg("breakGlassIncidentConfirmTitle")}</p>
+                <div class="pf-v5-c-alert__description"><p id="bg-incident-text">${incident.ticket}<#if incident.title?has_content>: ${incident.title}</#if> (${msg("breakGlassIncidentOpen")})</p></div>
+            </div>
+        </#if>
         <div class="${properties.kcFormGroupClass!}">
             <div id="kc-form-buttons" class="${properties.kcFormActionGroupClass!'pf-v5-c-form__actions'}">
+                <#if incident.ticket??>
+                <button id="bg-confirm" type="submit" name="confirmIncident" value="${incident.ticket}"
+                    class="${properties.kcButtonClass!} ${properties.kcButtonPrimaryClass!} ${properties.kcButtonBlockClass!} pf-m-danger">${msg("breakGlassIncidentConfirm")}</button>
+                <#else>
                 <button id="bg-activate" type="submit"
                     class="${properties.kcButtonClass!} ${properties.kcButtonPrimaryClass!} ${properties.kcButtonBlockClass!} pf-m-danger">${msg("breakGlassActivate")}</button>
+                </#if>
                 <#if isAppInitiatedAction??>
                     <button id="bg-cancel" type="submit" name="cancel-aia" value="true"
                         class="${properties.kcButtonClass!} ${properties.kcButtonSecondaryClass!} ${properties.kcButtonBlockClass!}">${msg("doCancel")}</button>

@@ -34,7 +34,8 @@ class ArchitectureTest {
     ROOT + ".report..",
     ROOT + ".metrics..",
     ROOT + ".approval..",
-    ROOT + ".sweeper.."
+    ROOT + ".sweeper..",
+    ROOT + ".ticket.."
   };
   private static final String[] ADAPTERS = {
     ROOT + ".gate..",

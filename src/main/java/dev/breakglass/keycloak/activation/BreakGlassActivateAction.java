@@ -36,8 +36,10 @@ import org.keycloak.models.utils.FormMessage;
 /**
  * The activation form: reason, ticket, roles and duration. On a valid submission it creates the
  * grant (see {@link GrantService#activate}); on any error it shows the form again with the message
- * next to the field and what the responder typed. Also usable as an application-initiated action
- * ({@code kc_action=break-glass-activate}), where it checks eligibility itself.
+ * next to the field and what the responder typed. With {@code ticketCheck=http} the incident is
+ * checked first and shown for confirmation ({@link IncidentCheck}). Also usable as an
+ * application-initiated action ({@code kc_action=break-glass-activate}), where it checks
+ * eligibility itself.
  */
 public class BreakGlassActivateAction implements RequiredActionProvider {
 
@@ -73,7 +75,7 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
             active ->
                 form.setError(
                     "breakGlassAlreadyActive", shownTime(context, active.getExpiresAt())));
-    context.challenge(render(context, form, policy, blankInput(context, policy)));
+    context.challenge(render(context, form, policy, blankInput(context, policy), null));
   }
 
   @Override
@@ -95,9 +97,28 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
 
     ActivationValidator.Result result = ActivationValidator.validate(policy, input);
     if (!result.isValid()) {
+      IncidentCheck.forget(context);
       refuse(context, policy, input, result.errors(), ERROR_INVALID_INPUT);
       return;
     }
+    // The incident must be open (ticketCheck): before anything is granted or requested.
+    IncidentCheck.Verdict verdict =
+        IncidentCheck.decide(
+            context, result.request().ticket(), params.getFirst(IncidentCheck.FIELD_CONFIRM));
+    if (verdict instanceof IncidentCheck.Refuse refusal) {
+      refuse(
+          context,
+          policy,
+          input,
+          List.of(new FieldError(ActivationValidator.FIELD_TICKET, refusal.messageKey())),
+          refusal.error());
+      return;
+    }
+    if (verdict instanceof IncidentCheck.Confirm confirm) {
+      context.challenge(render(context, context.form(), policy, input, confirm));
+      return;
+    }
+    Map<String, Object> ticketDetails = ((IncidentCheck.Proceed) verdict).details();
 
     GrantEntity grant;
     Optional<DrillEntity> drill =
@@ -122,7 +143,8 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
               result.request(),
               drill.isPresent(),
               new GrantService.Origin(clientId(context), context.getConnection().getRemoteAddr()),
-              FreshAuthentication.verified(context));
+              FreshAuthentication.verified(context),
+              ticketDetails.isEmpty() ? null : ticketDetails);
     } catch (GrantService.AlreadyActiveException e) {
       context
           .form()
@@ -215,7 +237,7 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
               fieldError.message(),
               messageParameters(policy, fieldError.message())));
     }
-    context.challenge(render(context, form, policy, input));
+    context.challenge(render(context, form, policy, input, null));
   }
 
   private static Object[] messageParameters(BreakGlassPolicy policy, String messageKey) {
@@ -256,7 +278,8 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
       RequiredActionContext context,
       LoginFormsProvider form,
       BreakGlassPolicy policy,
-      ActivationInput input) {
+      ActivationInput input,
+      IncidentCheck.Confirm incident) {
     List<Map<String, Object>> roles = new ArrayList<>();
     for (String name : policy.grantableRoles()) {
       RoleModel role = RealmPolicies.resolveRole(context.getRealm(), name);
@@ -278,6 +301,12 @@ public class BreakGlassActivateAction implements RequiredActionProvider {
     model.put("defaultDuration", policy.defaultDurationMinutes());
     model.put("ticketExample", policy.ticketExample());
     model.put("minReasonLength", policy.minReasonLength());
+    if (incident != null) {
+      Map<String, Object> shown = new LinkedHashMap<>();
+      shown.put("ticket", incident.ticket());
+      shown.put("title", incident.title() == null ? "" : incident.title());
+      model.put("incident", shown);
+    }
     model.put(
         "drill",
         DrillService.scheduledFor(

@@ -259,6 +259,79 @@ public class BreakGlassActivateActionFactory implements RequiredActionFactory {
           .type(ProviderConfigProperty.INTEGER_TYPE)
           .defaultValue("0")
           .add()
+          .property()
+          .name(PolicyKeys.TICKET_CHECK)
+          .label("Ticket check")
+          .helpText(
+              "pattern: the ticket pattern alone. http: the incident system must also name the"
+                  + " ticket an open incident (GET of the ticket URL); the responder confirms the"
+                  + " incident's title before anything is granted.")
+          .type(ProviderConfigProperty.LIST_TYPE)
+          .options("pattern", "http")
+          .defaultValue(PolicyKeys.DEFAULT_TICKET_CHECK)
+          .add()
+          .property()
+          .name(PolicyKeys.TICKET_URL)
+          .label("Ticket URL")
+          .helpText(
+              "http check: the incident's JSON, with {ticket} where the (percent-encoded) ticket"
+                  + " goes, in the path or query, e.g."
+                  + " https://example.atlassian.net/rest/api/3/issue/{ticket}. No redirects are"
+                  + " followed; 3 s at most.")
+          .type(ProviderConfigProperty.STRING_TYPE)
+          .add()
+          .property()
+          .name(PolicyKeys.TICKET_AUTHORIZATION)
+          .label("Ticket authorization header")
+          .helpText(
+              "http check: the Authorization header value sent to the incident system, e.g."
+                  + " Token token=... or Basic .... Never shown again and never logged.")
+          .type(ProviderConfigProperty.PASSWORD)
+          .secret(true)
+          .add()
+          .property()
+          .name(PolicyKeys.TICKET_OPEN_POINTER)
+          .label("Ticket status pointer")
+          .helpText("http check: JSON pointer (RFC 6901) to the status, e.g. /incident/status.")
+          .type(ProviderConfigProperty.STRING_TYPE)
+          .add()
+          .property()
+          .name(PolicyKeys.TICKET_OPEN_VALUES)
+          .label("Open status values")
+          .helpText(
+              "http check: comma-separated statuses that mean open, e.g. triggered,acknowledged.")
+          .type(ProviderConfigProperty.STRING_TYPE)
+          .add()
+          .property()
+          .name(PolicyKeys.TICKET_TITLE_POINTER)
+          .label("Ticket title pointer")
+          .helpText(
+              "http check, optional: JSON pointer to the incident's title, shown to the responder"
+                  + " to confirm, e.g. /incident/title.")
+          .type(ProviderConfigProperty.STRING_TYPE)
+          .add()
+          .property()
+          .name(PolicyKeys.TICKET_CHECK_FAILURE)
+          .label("When the incident system cannot answer")
+          .helpText(
+              "closed (the default): nothing activates. open: activation goes on, the activation"
+                  + " record says the check failed (ticketCheck.result=FAILED) and is alerted.")
+          .type(ProviderConfigProperty.LIST_TYPE)
+          .options("closed", "open")
+          .defaultValue(PolicyKeys.DEFAULT_TICKET_CHECK_FAILURE)
+          .add()
+          .property()
+          .name(PolicyKeys.INCIDENT_WEBHOOK_SECRET)
+          .label("Incident webhook secret")
+          .helpText(
+              "Key of the HMAC-SHA256 signature the incident system puts on POST"
+                  + " /realms/{realm}/break-glass/incidents/{ticket}/closed; closing an incident"
+                  + " then ends every grant on its ticket. At least "
+                  + PolicyKeys.MIN_WEBHOOK_SECRET_LENGTH
+                  + " characters; empty: no webhook.")
+          .type(ProviderConfigProperty.PASSWORD)
+          .secret(true)
+          .add()
           .build();
 
   @Override

@@ -1,11 +1,11 @@
 package dev.breakglass.keycloak.admin;
 
+import dev.breakglass.keycloak.domain.PolicyKeys;
 import dev.breakglass.keycloak.policy.RealmPolicies;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.keycloak.models.KeycloakSession;
@@ -56,7 +56,7 @@ public class PolicyResource {
         (key, value) ->
             shown.put(
                 key,
-                key.toLowerCase(Locale.ROOT).contains("secret") && value != null && !value.isEmpty()
+                PolicyKeys.isSecret(key) && value != null && !value.isEmpty()
                     ? SECRET_SET
                     : value));
     return shown;

@@ -30,6 +30,14 @@ public final class PolicyKeys {
   public static final String COOLDOWN = "cooldownMinutes";
   public static final String MAX_ACTIVE_GRANTS = "maxActiveGrants";
   public static final String FREQUENCY_ALERT_PER_DAY = "frequencyAlertPerDay";
+  public static final String TICKET_CHECK = "ticketCheck";
+  public static final String TICKET_URL = "ticketUrl";
+  public static final String TICKET_AUTHORIZATION = "ticketAuthorization";
+  public static final String TICKET_OPEN_POINTER = "ticketOpenPointer";
+  public static final String TICKET_OPEN_VALUES = "ticketOpenValues";
+  public static final String TICKET_TITLE_POINTER = "ticketTitlePointer";
+  public static final String TICKET_CHECK_FAILURE = "ticketCheckFailure";
+  public static final String INCIDENT_WEBHOOK_SECRET = "incidentWebhookSecret";
 
   public static final String DEFAULT_DEFAULT_DURATION = "30";
   public static final String DEFAULT_MAX_DURATION = "60";
@@ -58,6 +66,13 @@ public final class PolicyKeys {
   public static final int LIMIT_MAX_ACTIVE_GRANTS = 10_000;
   public static final int LIMIT_FREQUENCY_ALERT_PER_DAY = 1_000;
 
+  public static final String DEFAULT_TICKET_CHECK = "pattern";
+
+  /** Safe by default: when the incident system cannot answer, nothing activates. */
+  public static final String DEFAULT_TICKET_CHECK_FAILURE = "closed";
+
+  public static final int LIMIT_TICKET_AUTHORIZATION_LENGTH = 4096;
+
   /** Keycloak joins multi-valued config values with this separator. */
   public static final String MULTI_VALUE_SEPARATOR = "##";
 
@@ -76,6 +91,15 @@ public final class PolicyKeys {
   public static final double MIN_ATTESTATION_HOURS = 0.01;
 
   public static final double LIMIT_ATTESTATION_HOURS = 24 * 365;
+
+  /**
+   * Whether a key holds a secret: never shown back, never logged, only "set" or "changed" in
+   * records. The ticket check's authorization header is one.
+   */
+  public static boolean isSecret(String key) {
+    String lower = key == null ? "" : key.toLowerCase(java.util.Locale.ROOT);
+    return lower.contains("secret") || lower.contains("authorization");
+  }
 
   private PolicyKeys() {}
 }

@@ -152,6 +152,7 @@ public final class PolicyParser {
               "Approval is required: choose the group whose members decide requests."));
     }
     LimitPolicy limits = parseLimits(c, errors);
+    parseTicketCheck(c, errors);
 
     if (!errors.isEmpty()) {
       return new Result(null, List.copyOf(errors));
@@ -222,6 +223,105 @@ public final class PolicyParser {
       return null;
     }
     return new ApprovalPolicy(mode.equals("required"), timeout, fallback, fallbackMax);
+  }
+
+  /**
+   * The ticket check of a policy that {@link #parse} accepted; {@link
+   * TicketCheckPolicy#PATTERN_ONLY} when it is invalid (the caller refuses on the parse errors
+   * anyway).
+   */
+  public static TicketCheckPolicy ticketCheckOf(Map<String, String> config) {
+    List<FieldError> errors = new ArrayList<>();
+    TicketCheckPolicy check = parseTicketCheck(config == null ? Map.of() : config, errors);
+    return errors.isEmpty() ? check : TicketCheckPolicy.PATTERN_ONLY;
+  }
+
+  private static TicketCheckPolicy parseTicketCheck(
+      Map<String, String> c, List<FieldError> errors) {
+    String mode = valueOrDefault(c, PolicyKeys.TICKET_CHECK, PolicyKeys.DEFAULT_TICKET_CHECK);
+    if (!mode.equals(TicketCheckPolicy.MODE_PATTERN) && !mode.equals(TicketCheckPolicy.MODE_HTTP)) {
+      errors.add(new FieldError(PolicyKeys.TICKET_CHECK, "Ticket check must be pattern or http."));
+    }
+    String failure =
+        valueOrDefault(c, PolicyKeys.TICKET_CHECK_FAILURE, PolicyKeys.DEFAULT_TICKET_CHECK_FAILURE);
+    if (!failure.equals("closed") && !failure.equals("open")) {
+      errors.add(
+          new FieldError(
+              PolicyKeys.TICKET_CHECK_FAILURE,
+              "When the ticket check fails must be closed or open."));
+    }
+    String url = trimToEmpty(c.get(PolicyKeys.TICKET_URL));
+    String authorization = c.get(PolicyKeys.TICKET_AUTHORIZATION);
+    authorization = authorization == null || authorization.isBlank() ? null : authorization.trim();
+    String pointer = trimToEmpty(c.get(PolicyKeys.TICKET_OPEN_POINTER));
+    String titlePointer = trimToEmpty(c.get(PolicyKeys.TICKET_TITLE_POINTER));
+    List<String> values =
+        Arrays.stream(trimToEmpty(c.get(PolicyKeys.TICKET_OPEN_VALUES)).split(","))
+            .map(String::trim)
+            .filter(v -> !v.isEmpty())
+            .distinct()
+            .toList();
+    if (mode.equals(TicketCheckPolicy.MODE_HTTP)) {
+      String problem =
+          url.isEmpty()
+              ? "With the http ticket check, give the incident URL with {ticket} in it."
+              : TicketCheckPolicy.urlTemplateProblem(url);
+      if (problem != null) {
+        errors.add(new FieldError(PolicyKeys.TICKET_URL, problem));
+      }
+      String pointerProblem =
+          pointer.isEmpty()
+              ? "With the http ticket check, give the JSON pointer to the incident's status."
+              : TicketCheckPolicy.pointerProblem(pointer);
+      if (pointerProblem != null) {
+        errors.add(new FieldError(PolicyKeys.TICKET_OPEN_POINTER, pointerProblem));
+      }
+      if (values.isEmpty()) {
+        errors.add(
+            new FieldError(
+                PolicyKeys.TICKET_OPEN_VALUES,
+                "With the http ticket check, list the status values that mean open (comma"
+                    + " separated)."));
+      }
+    }
+    String titleProblem = TicketCheckPolicy.pointerProblem(titlePointer);
+    if (titleProblem != null) {
+      errors.add(new FieldError(PolicyKeys.TICKET_TITLE_POINTER, titleProblem));
+    }
+    if (authorization != null
+        && (authorization.length() > PolicyKeys.LIMIT_TICKET_AUTHORIZATION_LENGTH
+            || authorization.codePoints().anyMatch(Character::isISOControl))) {
+      errors.add(
+          new FieldError(
+              PolicyKeys.TICKET_AUTHORIZATION,
+              "Ticket authorization header must be at most "
+                  + PolicyKeys.LIMIT_TICKET_AUTHORIZATION_LENGTH
+                  + " characters without control characters."));
+    }
+    String secret = c.get(PolicyKeys.INCIDENT_WEBHOOK_SECRET);
+    secret = secret == null || secret.isEmpty() ? null : secret;
+    if (secret != null
+        && (secret.length() < PolicyKeys.MIN_WEBHOOK_SECRET_LENGTH
+            || secret.length() > PolicyKeys.LIMIT_WEBHOOK_SECRET_LENGTH
+            || secret.codePoints().anyMatch(Character::isISOControl))) {
+      errors.add(
+          new FieldError(
+              PolicyKeys.INCIDENT_WEBHOOK_SECRET,
+              "Incident webhook secret must be "
+                  + PolicyKeys.MIN_WEBHOOK_SECRET_LENGTH
+                  + " to "
+                  + PolicyKeys.LIMIT_WEBHOOK_SECRET_LENGTH
+                  + " characters without control characters."));
+    }
+    return new TicketCheckPolicy(
+        mode,
+        url.isEmpty() ? null : url,
+        authorization,
+        pointer,
+        values,
+        titlePointer.isEmpty() ? null : titlePointer,
+        failure.equals("open"),
+        secret);
   }
 
   private static LimitPolicy parseLimits(Map<String, String> c, List<FieldError> errors) {

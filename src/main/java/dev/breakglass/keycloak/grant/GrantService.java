@@ -87,6 +87,19 @@ public final class GrantService {
       boolean drill,
       Origin origin,
       Authentication authentication) {
+    return activate(session, realm, user, request, drill, origin, authentication, null);
+  }
+
+  /** As {@link #activate}, with {@code extraDetails} on the BREAK_GLASS_ACTIVATED record. */
+  public static GrantEntity activate(
+      KeycloakSession session,
+      RealmModel realm,
+      UserModel user,
+      ActivationRequest request,
+      boolean drill,
+      Origin origin,
+      Authentication authentication,
+      Map<String, Object> extraDetails) {
     // Serialise activations of this realm across the cluster, so the check below cannot race.
     AuditTrail.lockChain(session, realm);
     if (request.durationMinutes() < 1) {
@@ -117,7 +130,7 @@ public final class GrantService {
       grant.setAuthMethod(authentication.method());
       grant.setAuthAt(authentication.at());
     }
-    start(session, realm, user, grant, origin, null);
+    start(session, realm, user, grant, origin, extraDetails);
     return grant;
   }
 

@@ -16,7 +16,8 @@ public class BreakGlassJpaEntityProvider implements JpaEntityProvider {
           AlertEntity.class,
           DrillEntity.class,
           GovernedRoleEntity.class,
-          PolicySnapshotEntity.class);
+          PolicySnapshotEntity.class,
+          IncidentCloseEntity.class);
 
   @Override
   public List<Class<?>> getEntities() {

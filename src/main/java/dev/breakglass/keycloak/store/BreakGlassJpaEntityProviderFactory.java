@@ -60,6 +60,7 @@ public class BreakGlassJpaEntityProviderFactory implements JpaEntityProviderFact
     AuditStore.of(session).removeRealm(realm.getId());
     DriftStore.of(session).removeRealm(realm.getId());
     DrillStore.of(session).removeRealm(realm.getId());
+    IncidentCloseStore.of(session).removeRealm(realm.getId());
     GovernanceStore.of(session).removeRealm(realm.getId());
     int dropped = AlertStore.of(session).removeRealm(realm.getId());
     if (dropped > 0) {

@@ -27,6 +27,12 @@ public class UserApiResource {
     return new ApprovalsResource(session, UserRequests.authenticate(session));
   }
 
+  /** {@code POST incidents/{ticket}/closed}: signed by the incident system, no bearer token. */
+  @Path("incidents")
+  public IncidentsResource incidents() {
+    return new IncidentsResource(session);
+  }
+
   /** {@code GET console}: the break-glass console page; it signs in by itself. */
   @Path("console")
   public ConsoleResource console() {

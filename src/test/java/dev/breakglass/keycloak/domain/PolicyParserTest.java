@@ -254,4 +254,111 @@ class PolicyParserTest {
     assertFalse(r.isValid());
     assertEquals(key, r.errors().get(0).field(), r.errors().toString());
   }
+
+  // --- incident-bound access ---------------------------------------------------------------------
+
+  private static Map<String, String> httpCheck() {
+    Map<String, String> c = valid();
+    c.put(PolicyKeys.TICKET_CHECK, "http");
+    c.put(PolicyKeys.TICKET_URL, "https://incidents.example.com/api/incidents/{ticket}");
+    c.put(PolicyKeys.TICKET_OPEN_POINTER, "/incident/status");
+    c.put(PolicyKeys.TICKET_OPEN_VALUES, "triggered, acknowledged");
+    return c;
+  }
+
+  private static List<String> errorFields(Map<String, String> c) {
+    return PolicyParser.parse(c).errors().stream().map(FieldError::field).toList();
+  }
+
+  @Test
+  void ticketCheckDefaultsToThePatternFailingClosed() {
+    TicketCheckPolicy check = PolicyParser.ticketCheckOf(valid());
+    assertFalse(check.isHttp());
+    assertFalse(check.failOpen());
+    assertNull(check.webhookSecret());
+  }
+
+  @Test
+  void httpTicketCheckParses() {
+    Map<String, String> c = httpCheck();
+    c.put(PolicyKeys.TICKET_AUTHORIZATION, "Token token=abc");
+    c.put(PolicyKeys.TICKET_CHECK_FAILURE, "open");
+    c.put(PolicyKeys.TICKET_TITLE_POINTER, "/incident/title");
+    c.put(PolicyKeys.INCIDENT_WEBHOOK_SECRET, "0123456789abcdef");
+    assertTrue(PolicyParser.parse(c).isValid(), PolicyParser.parse(c).errors().toString());
+    TicketCheckPolicy check = PolicyParser.ticketCheckOf(c);
+    assertTrue(check.isHttp());
+    assertTrue(check.failOpen());
+    assertEquals(List.of("triggered", "acknowledged"), check.openValues());
+    assertEquals("/incident/title", check.titlePointer());
+    assertEquals("0123456789abcdef", check.webhookSecret());
+    assertFalse(check.toString().contains("abc"), "the authorization header is never printed");
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "''",
+        "https://incidents.example.com/api/incidents",
+        "ftp://incidents.example.com/{ticket}",
+        "/api/incidents/{ticket}",
+        "https://user:pw@incidents.example.com/{ticket}",
+        "https://{ticket}.example.com/incident",
+        "https://incidents.example.com/{ticket}#frag",
+        "https://incidents.example.com/a b/{ticket}"
+      })
+  void httpTicketCheckRefusesUnusableUrls(String url) {
+    Map<String, String> c = httpCheck();
+    c.put(PolicyKeys.TICKET_URL, url);
+    assertTrue(errorFields(c).contains(PolicyKeys.TICKET_URL), url);
+  }
+
+  @Test
+  void ticketUrlMayCarryTheTicketInTheQuery() {
+    Map<String, String> c = httpCheck();
+    c.put(PolicyKeys.TICKET_URL, "http://127.0.0.1:8089/search?number={ticket}&limit=1");
+    assertTrue(PolicyParser.parse(c).isValid(), PolicyParser.parse(c).errors().toString());
+  }
+
+  @ParameterizedTest
+  @CsvSource({"''", "incident/status", "/a~2b", "/a~"})
+  void httpTicketCheckRefusesBadPointers(String pointer) {
+    Map<String, String> c = httpCheck();
+    c.put(PolicyKeys.TICKET_OPEN_POINTER, pointer);
+    assertTrue(errorFields(c).contains(PolicyKeys.TICKET_OPEN_POINTER), pointer);
+  }
+
+  @Test
+  void httpTicketCheckNeedsOpenValuesAndValidChoices() {
+    Map<String, String> c = httpCheck();
+    c.put(PolicyKeys.TICKET_OPEN_VALUES, " , ");
+    c.put(PolicyKeys.TICKET_CHECK_FAILURE, "maybe");
+    c.put(PolicyKeys.TICKET_TITLE_POINTER, "title");
+    List<String> fields = errorFields(c);
+    assertTrue(fields.contains(PolicyKeys.TICKET_OPEN_VALUES), fields.toString());
+    assertTrue(fields.contains(PolicyKeys.TICKET_CHECK_FAILURE), fields.toString());
+    assertTrue(fields.contains(PolicyKeys.TICKET_TITLE_POINTER), fields.toString());
+    c = valid();
+    c.put(PolicyKeys.TICKET_CHECK, "jira");
+    assertTrue(errorFields(c).contains(PolicyKeys.TICKET_CHECK));
+  }
+
+  @Test
+  void incidentWebhookSecretMustBeLongEnoughAndIsASecret() {
+    Map<String, String> c = valid();
+    c.put(PolicyKeys.INCIDENT_WEBHOOK_SECRET, "short");
+    assertTrue(errorFields(c).contains(PolicyKeys.INCIDENT_WEBHOOK_SECRET));
+    assertTrue(PolicyKeys.isSecret(PolicyKeys.INCIDENT_WEBHOOK_SECRET));
+    assertTrue(PolicyKeys.isSecret(PolicyKeys.TICKET_AUTHORIZATION));
+    assertFalse(PolicyKeys.isSecret(PolicyKeys.TICKET_URL));
+  }
+
+  @Test
+  void anInvalidTicketCheckNeverYieldsAnHttpCheckWithoutItsParts() {
+    Map<String, String> c = httpCheck();
+    c.remove(PolicyKeys.TICKET_URL);
+    assertFalse(PolicyParser.parse(c).isValid());
+    assertFalse(PolicyParser.ticketCheckOf(c).isHttp());
+  }
 }

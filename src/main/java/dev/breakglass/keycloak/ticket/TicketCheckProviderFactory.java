@@ -1,0 +1,5 @@
+package dev.breakglass.keycloak.ticket;
+
+import org.keycloak.provider.ProviderFactory;
+
+public interface TicketCheckProviderFactory extends ProviderFactory<TicketCheckProvider> {}
