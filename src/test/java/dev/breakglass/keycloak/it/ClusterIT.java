@@ -339,7 +339,6 @@ class ClusterIT {
       int byA = countSince(nodeA, logA, "delivered by webhook");
       int byB = countSince(nodeB, logB, "delivered by webhook");
       KeycloakProcess victim = byA >= byB ? nodeA : nodeB;
-      KeycloakProcess survivor = victim == nodeA ? nodeB : nodeA;
       assertTrue(Math.max(byA, byB) > 0, "the killed node was delivering: " + byA + "/" + byB);
       int inFlightAtKill = slow.received().size();
       long killedAt = System.nanoTime();
@@ -420,9 +419,19 @@ class ClusterIT {
     setWebhook(null);
     AdminApi apiB = api(nodeB);
     JsonNode responders = apiB.get(BASE + "grants?status=ENDED").json();
-    // Sessions to be ended: each responder signs in (a password grant opens a session).
+    // Sessions to be ended: each responder signs in (password and one-time code).
+    int sessionsBefore = 0;
     for (String user : RESPONDERS) {
-      Oidc.passwordToken(nodeA.baseUrl(), DemoRealm.REALM, user, user);
+      DemoRealm.signIn(
+          new Browser(DemoRealm.REDIRECT),
+          new Oidc(nodeA.baseUrl(), DemoRealm.REALM, DemoRealm.CLIENT, DemoRealm.REDIRECT),
+          user);
+    }
+    for (JsonNode grant : responders) {
+      sessionsBefore +=
+          apiB.get(DemoRealm.REALM + "/users/" + grant.get("userId").asText() + "/sessions")
+              .json()
+              .size();
     }
     int logA = nodeA.log().length();
     int logB = nodeB.log().length();
@@ -510,6 +519,8 @@ class ClusterIT {
             + " s, all ended "
             + String.format("%.1f", finished)
             + " s after the kill; 0 ended"
-            + " twice, 0 left");
+            + " twice, 0 left; sessions "
+            + sessionsBefore
+            + " before, 0 after");
   }
 }
