@@ -47,10 +47,15 @@ class ClusterIT {
   private static KeycloakProcess nodeA;
   private static KeycloakProcess nodeB;
   private static WebhookReceiver receiver;
+  private static WebhookReceiver operatorHook;
+
+  /** Alerts waiting longer than this are reported (the delivery-lag alert). */
+  private static final int LAG_LIMIT_SECONDS = 20;
 
   @BeforeAll
   static void startCluster() throws Exception {
     postgres = PostgresServer.start(15432);
+    operatorHook = WebhookReceiver.start();
     nodeA = node("target/cluster-it/a", 18081, 7800);
     nodeA.start();
     nodeB = node("target/cluster-it/b", 18082, 7801);
@@ -72,6 +77,10 @@ class ClusterIT {
         "--cache-stack=jdbc-ping",
         "--cache-embedded-network-bind-address=127.0.0.1",
         "--cache-embedded-network-bind-port=" + clusterPort,
+        "--metrics-enabled=true",
+        "--spi-break-glass-alerts--default--operator-webhook-url=" + operatorHook.url(),
+        "--spi-break-glass-alerts--default--operator-webhook-secret=cluster-operator-0123456789",
+        "--spi-break-glass-alerts--default--delivery-lag-alert-seconds=" + LAG_LIMIT_SECONDS,
         "--log-level=INFO,dev.breakglass.keycloak.sweeper:TRACE,"
             + "dev.breakglass.keycloak.alert.AlertDispatcher:DEBUG");
   }
@@ -80,6 +89,9 @@ class ClusterIT {
   static void stopCluster() throws Exception {
     if (receiver != null) {
       receiver.close();
+    }
+    if (operatorHook != null) {
+      operatorHook.close();
     }
     for (KeycloakProcess node : new KeycloakProcess[] {nodeB, nodeA}) {
       if (node != null) {
@@ -290,6 +302,48 @@ class ClusterIT {
         Pattern.compile(Pattern.quote(needle)), log.substring(Math.min(offset, log.length())));
   }
 
+  private static final Pattern SAMPLE =
+      Pattern.compile("^([a-z_]+)(?:\\{[^}]*\\})? ([0-9.eE+-]+)$", Pattern.MULTILINE);
+
+  /** A sample of a node's metrics (management port), summed over its labels; 0 when absent. */
+  private static double metric(KeycloakProcess node, String name) {
+    try {
+      String url = node.baseUrl().replaceFirst(":(\\d+)$", "") + ":" + (port(node) + 1000);
+      String body =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(java.net.URI.create(url + "/metrics"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString())
+              .body();
+      double sum = 0;
+      Matcher m = SAMPLE.matcher(body);
+      while (m.find()) {
+        if (m.group(1).equals(name)) {
+          sum += Double.parseDouble(m.group(2));
+        }
+      }
+      return sum;
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  private static int port(KeycloakProcess node) {
+    return Integer.parseInt(node.baseUrl().substring(node.baseUrl().lastIndexOf(':') + 1));
+  }
+
+  /** Lines written since {@code offset} that contain both {@code level} and {@code text}. */
+  private static int countSince(KeycloakProcess node, int offset, String level, String text)
+      throws Exception {
+    String log = node.log();
+    return (int)
+        log.substring(Math.min(offset, log.length()))
+            .lines()
+            .filter(line -> line.contains(" " + level + " ") && line.contains(text))
+            .count();
+  }
+
   private static long sql(String query) {
     try {
       return postgres.count(query);
@@ -339,6 +393,7 @@ class ClusterIT {
       int byA = countSince(nodeA, logA, "delivered by webhook");
       int byB = countSince(nodeB, logB, "delivered by webhook");
       KeycloakProcess victim = byA >= byB ? nodeA : nodeB;
+      KeycloakProcess survivor = victim == nodeA ? nodeB : nodeA;
       assertTrue(Math.max(byA, byB) > 0, "the killed node was delivering: " + byA + "/" + byB);
       int inFlightAtKill = slow.received().size();
       long killedAt = System.nanoTime();
@@ -354,12 +409,50 @@ class ClusterIT {
               + " requests");
 
       String seeded = "id in (" + sqlList(ids) + ")";
+      // While the dead node's claim holds its alert back, the backlog shows on the survivor's
+      // metrics, and once that alert has waited past the limit, the operator hears of it once.
+      double backlogSeen =
+          Poll.until(
+              "the backlog on the survivor's metrics",
+              Duration.ofSeconds(60),
+              () -> metric(survivor, "breakglass_alerts_backlog"),
+              backlog -> backlog >= 1);
       Poll.until(
           "every alert delivered by the surviving node (a dead claim lapses after 60 s)",
           Duration.ofSeconds(150),
           () -> sql("select count(*) from bg_alert where status = 'DELIVERED' and " + seeded),
           n -> n == alerts);
       double recovered = (System.nanoTime() - killedAt) / 1e9;
+      List<WebhookReceiver.Delivery> lagReports =
+          Poll.until(
+              "the delivery-lag report on the operator webhook",
+              Duration.ofSeconds(30),
+              () ->
+                  operatorHook.deliveries().stream()
+                      .filter(
+                          d -> "BREAK_GLASS_DELIVERY_LAG".equals(d.header("X-BreakGlass-Event")))
+                      .toList(),
+              reports -> !reports.isEmpty());
+      // Once per episode across the cluster: the episode lasted about 40 s of looks every second.
+      assertEquals(1, lagReports.size(), "one lag report: " + lagReports);
+      JsonNode lagReport = lagReports.get(0).json();
+      assertTrue(
+          lagReport.get("oldestAgeSeconds").asLong() > LAG_LIMIT_SECONDS, lagReport.toString());
+      // One warning line (the alert logger) across the cluster; the audit logger has the JSON.
+      int warnings =
+          countSince(nodeA, logA, "WARN", "Break-glass alerts are late")
+              + countSince(nodeB, logB, "WARN", "Break-glass alerts are late");
+      assertEquals(1, warnings, "one warning line across the cluster");
+      figure(
+          "mid-delivery",
+          "backlog gauge on the survivor "
+              + (long) backlogSeen
+              + " during the outage; 1 delivery-lag"
+              + " report (oldest waited "
+              + lagReport.get("oldestAgeSeconds").asLong()
+              + " s, limit "
+              + LAG_LIMIT_SECONDS
+              + " s)");
 
       // The outbox: all delivered, none failed or pending. The receiver: every id, and for an id
       // received twice, the same bytes both times.
