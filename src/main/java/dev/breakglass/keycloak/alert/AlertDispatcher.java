@@ -228,7 +228,8 @@ public final class AlertDispatcher {
       KeycloakSession session, AlertStore.Oldest waiting, String reportId, long now) {
     RealmModel realm = session.realms().getRealm(waiting.realmId());
     String realmName = realm != null ? realm.getName() : waiting.realmId();
-    long ageSeconds = (now - waiting.createdAt()) / 1000;
+    // Rounded up: a wait just past the limit never reads as "20 s, over the limit of 20 s".
+    long ageSeconds = (now - waiting.createdAt() + 999) / 1000;
     long limitSeconds = lag.limitMillis / 1000;
     var message =
         OperatorMessages.deliveryLag(

@@ -279,7 +279,8 @@ class ClusterIT {
   }
 
   private static void setWebhook(String url) throws Exception {
-    AdminApi api = api(nodeB);
+    // Through a node that runs: a case may have killed one.
+    AdminApi api = api(nodeB.running() ? nodeB : nodeA);
     JsonNode policy = api.get(PolicyChanges.CONFIG).json();
     com.fasterxml.jackson.databind.node.ObjectNode config =
         (com.fasterxml.jackson.databind.node.ObjectNode) policy.get("config");
@@ -437,7 +438,7 @@ class ClusterIT {
       assertEquals(1, lagReports.size(), "one lag report: " + lagReports);
       JsonNode lagReport = lagReports.get(0).json();
       assertTrue(
-          lagReport.get("oldestAgeSeconds").asLong() > LAG_LIMIT_SECONDS, lagReport.toString());
+          lagReport.get("oldestAgeSeconds").asLong() >= LAG_LIMIT_SECONDS, lagReport.toString());
       // One warning line (the alert logger) across the cluster; the audit logger has the JSON.
       int warnings =
           countSince(nodeA, logA, "WARN", "Break-glass alerts are late")
@@ -509,6 +510,11 @@ class ClusterIT {
   void aNodeKilledMidSweepEndsEachGrantOnce() throws Exception {
     int grants = scaled(1000, 60);
     // 1,000 expiry alerts would only measure the webhook here.
+    for (KeycloakProcess node : List.of(nodeA, nodeB)) {
+      if (!node.running()) {
+        node.start(); // the previous case failed before restarting the node it killed
+      }
+    }
     setWebhook(null);
     AdminApi apiB = api(nodeB);
     JsonNode responders = apiB.get(BASE + "grants?status=ENDED").json();

@@ -176,6 +176,11 @@ public final class KeycloakProcess implements AutoCloseable {
     }
   }
 
+  /** Whether the node's process runs (false once killed or stopped). */
+  public boolean running() {
+    return process != null && process.isAlive();
+  }
+
   public String log() throws IOException {
     return Files.exists(log) ? Files.readString(log) : "";
   }
