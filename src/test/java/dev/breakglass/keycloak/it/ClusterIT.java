@@ -551,13 +551,16 @@ class ClusterIT {
     String seeded = "ticket = 'FAULT-SWEEP'";
     assertEquals(grants, sql("select count(*) from bg_grant where " + seeded));
 
+    // Killed early in the sweep: a fast sweeper may end a thousand grants in a few seconds.
     Poll.until(
-        "a fifth of the grants ended",
+        "the sweep under way",
         Duration.ofSeconds(120),
         () -> sql("select count(*) from bg_grant where status = 'ENDED' and " + seeded),
-        n -> n >= grants / 5);
-    int byA = countSince(nodeA, logA, "BREAK_GLASS_EXPIRED");
-    int byB = countSince(nodeB, logB, "BREAK_GLASS_EXPIRED");
+        n -> n >= Math.min(20, grants / 10));
+    // The sweeping node is the one whose audit logger writes the EXPIRED records (both nodes'
+    // dispatchers deliver the operator's copies, so alert lines do not tell).
+    int byA = countSince(nodeA, logA, "\"type\":\"BREAK_GLASS_EXPIRED\"");
+    int byB = countSince(nodeB, logB, "\"type\":\"BREAK_GLASS_EXPIRED\"");
     KeycloakProcess victim = byA >= byB ? nodeA : nodeB;
     KeycloakProcess survivor = victim == nodeA ? nodeB : nodeA;
     long endedAtKill = sql("select count(*) from bg_grant where status = 'ENDED' and " + seeded);
