@@ -59,14 +59,6 @@ public final class AlertDispatcher {
   private final ExecutorService worker;
   private final AtomicBoolean queued = new AtomicBoolean();
 
-  AlertDispatcher(
-      KeycloakSessionFactory factory,
-      OperatorChannel operator,
-      long retryWindowMillis,
-      int timeoutMillis) {
-    this(factory, operator, retryWindowMillis, timeoutMillis, 0);
-  }
-
   /** {@code lagLimitSeconds}: report alerts waiting longer than this; 0 = never. */
   AlertDispatcher(
       KeycloakSessionFactory factory,
