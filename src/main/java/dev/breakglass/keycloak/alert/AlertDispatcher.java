@@ -1,15 +1,19 @@
 package dev.breakglass.keycloak.alert;
 
+import dev.breakglass.keycloak.audit.AuditTrail;
 import dev.breakglass.keycloak.domain.AlertPolicy;
 import dev.breakglass.keycloak.domain.AlertStatus;
 import dev.breakglass.keycloak.domain.TextRules;
 import dev.breakglass.keycloak.metrics.BreakGlassMetrics;
 import dev.breakglass.keycloak.policy.RealmPolicies;
+import dev.breakglass.keycloak.store.AfterCommit;
 import dev.breakglass.keycloak.store.AlertEntity;
 import dev.breakglass.keycloak.store.AlertStore;
 import dev.breakglass.keycloak.store.DbClock;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -18,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
+import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
@@ -50,18 +55,22 @@ public final class AlertDispatcher {
   private final OperatorChannel operator;
   private final long retryWindowMillis;
   private final int timeoutMillis;
+  private final LagWatch lag;
   private final ExecutorService worker;
   private final AtomicBoolean queued = new AtomicBoolean();
 
+  /** {@code lagLimitSeconds}: report alerts waiting longer than this; 0 = never. */
   AlertDispatcher(
       KeycloakSessionFactory factory,
       OperatorChannel operator,
       long retryWindowMillis,
-      int timeoutMillis) {
+      int timeoutMillis,
+      long lagLimitSeconds) {
     this.factory = factory;
     this.operator = operator;
     this.retryWindowMillis = retryWindowMillis;
     this.timeoutMillis = timeoutMillis;
+    this.lag = new LagWatch(lagLimitSeconds * 1000L);
     this.worker =
         Executors.newSingleThreadExecutor(
             runnable -> {
@@ -82,6 +91,11 @@ public final class AlertDispatcher {
                 drain();
               } catch (RuntimeException e) {
                 LOG.error("Break-glass alert delivery failed; it is retried on the next round", e);
+              }
+              try {
+                watchLag();
+              } catch (RuntimeException e) {
+                LOG.debug("Break-glass alert delivery lag not checked this round", e);
               }
             });
       } catch (RejectedExecutionException e) {
@@ -113,6 +127,127 @@ public final class AlertDispatcher {
         return new Result(delivered, retried, failed);
       }
     }
+  }
+
+  /**
+   * Tracks episodes of delivery lag on one node: an episode starts when the oldest waiting alert
+   * has waited longer than the limit and ends when none has; each episode is reported once, not
+   * once per look at the outbox. Pure.
+   */
+  static final class LagWatch {
+    private final long limitMillis;
+    private boolean reported;
+
+    LagWatch(long limitMillis) {
+      this.limitMillis = limitMillis;
+    }
+
+    boolean enabled() {
+      return limitMillis > 0;
+    }
+
+    /**
+     * Given the creation time of the oldest waiting alert (null: none waits), true when a new
+     * episode is to be reported now; the caller confirms with {@link #reported()}.
+     */
+    boolean shouldReport(Long oldestCreatedAt, long now) {
+      if (!enabled()) {
+        return false;
+      }
+      if (oldestCreatedAt == null || now - oldestCreatedAt <= limitMillis) {
+        reported = false; // the episode (if any) is over: the next one is reported again
+        return false;
+      }
+      return !reported;
+    }
+
+    /** The current episode has been reported (by this node or, as its row says, another). */
+    void reported() {
+      reported = true;
+    }
+  }
+
+  /**
+   * The operator message's id names the episode by its oldest alert: two nodes that see the same
+   * episode write the same row, and only the first insert commits. So each episode reaches the
+   * operator (and the log) once across the cluster where an operator webhook is set.
+   */
+  static String lagReportId(String oldestAlertId) {
+    return UUID.nameUUIDFromBytes(
+            ("break-glass-delivery-lag:" + oldestAlertId).getBytes(StandardCharsets.UTF_8))
+        .toString();
+  }
+
+  /** Looks at how long the oldest alert has waited and reports a new episode of lag once. */
+  void watchLag() {
+    if (!lag.enabled()) {
+      return;
+    }
+    AtomicReference<AlertStore.Oldest> oldest = new AtomicReference<>();
+    AtomicReference<Long> now = new AtomicReference<>();
+    KeycloakModelUtils.runJobInTransaction(
+        factory,
+        session -> {
+          now.set(DbClock.nowMillis(session));
+          AlertStore.of(session)
+              .oldestPending(OperatorMessages.DELIVERY_LAG)
+              .ifPresent(oldest::set);
+        });
+    AlertStore.Oldest waiting = oldest.get();
+    if (!lag.shouldReport(waiting == null ? null : waiting.createdAt(), now.get())) {
+      return;
+    }
+    String reportId = lagReportId(waiting.id());
+    try {
+      KeycloakModelUtils.runJobInTransaction(
+          factory, session -> reportLag(session, waiting, reportId, now.get()));
+      lag.reported();
+    } catch (RuntimeException e) {
+      // Another node's insert of the same episode won, or the database is away: only the first
+      // case counts as reported.
+      AtomicBoolean exists = new AtomicBoolean();
+      KeycloakModelUtils.runJobInTransaction(
+          factory, session -> exists.set(AlertStore.of(session).find(reportId).isPresent()));
+      if (exists.get()) {
+        lag.reported();
+      } else {
+        throw e;
+      }
+    }
+  }
+
+  private void reportLag(
+      KeycloakSession session, AlertStore.Oldest waiting, String reportId, long now) {
+    RealmModel realm = session.realms().getRealm(waiting.realmId());
+    String realmName = realm != null ? realm.getName() : waiting.realmId();
+    // Rounded up: a wait just past the limit never reads as "20 s, over the limit of 20 s".
+    long ageSeconds = (now - waiting.createdAt() + 999) / 1000;
+    long limitSeconds = lag.limitMillis / 1000;
+    var message =
+        OperatorMessages.deliveryLag(
+            realmName,
+            waiting.realmId(),
+            now,
+            waiting.id(),
+            waiting.eventType(),
+            ageSeconds,
+            waiting.waiting(),
+            limitSeconds);
+    if (operator.configured()) {
+      var row = AlertOutbox.operatorRow(waiting.realmId(), message, 0, now);
+      row.setId(reportId);
+      row.setPayload(OperatorMessages.payload(reportId, message));
+      AlertStore.of(session).persist(row);
+      AlertOutbox.deliverAfterCommit(session);
+    }
+    String text = OperatorMessages.text(message);
+    AfterCommit.run(
+        session,
+        () -> {
+          LOG.warn(text);
+          AuditTrail.logOperatorLine(message);
+          BreakGlassMetrics.deliveryLagEpisode();
+        });
   }
 
   void shutdown() {

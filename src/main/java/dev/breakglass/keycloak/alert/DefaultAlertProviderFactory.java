@@ -31,6 +31,7 @@ public class DefaultAlertProviderFactory
   static final String CONF_OPERATOR_URL = "operator-webhook-url";
   static final String CONF_OPERATOR_SECRET = "operator-webhook-secret";
   static final String CONF_CHECKPOINT_INTERVAL = "checkpoint-interval";
+  static final String CONF_DELIVERY_LAG = "delivery-lag-alert-seconds";
   public static final String CHECKPOINT_TASK = "break-glass-checkpoint";
 
   private static final Logger LOG = Logger.getLogger(DefaultAlertProviderFactory.class);
@@ -39,6 +40,7 @@ public class DefaultAlertProviderFactory
   private long retryHours;
   private int timeoutMillis;
   private long checkpointIntervalMillis;
+  private long deliveryLagSeconds;
   private OperatorChannel operator = OperatorChannel.OFF;
   private AlertDispatcher dispatcher;
   private KeycloakSessionFactory sessionFactory;
@@ -55,6 +57,18 @@ public class DefaultAlertProviderFactory
     retryHours = Math.max(24, config.getLong(CONF_RETRY_HOURS, 48L));
     timeoutMillis = Math.max(500, Math.min(60_000, config.getInt(CONF_TIMEOUT, 5000)));
     checkpointIntervalMillis = Math.max(1000, config.getLong(CONF_CHECKPOINT_INTERVAL, 900_000L));
+    // 0 turns the report off; a negative value is a typo, not "off".
+    deliveryLagSeconds = config.getLong(CONF_DELIVERY_LAG, 600L);
+    if (deliveryLagSeconds < 0) {
+      throw new IllegalStateException(
+          "Break-glass option --spi-"
+              + AlertSpi.NAME
+              + "--"
+              + PROVIDER_ID
+              + "--"
+              + CONF_DELIVERY_LAG
+              + " must be 0 (off) or a number of seconds");
+    }
     try {
       operator =
           OperatorChannel.of(config.get(CONF_OPERATOR_URL), config.get(CONF_OPERATOR_SECRET));
@@ -75,7 +89,8 @@ public class DefaultAlertProviderFactory
   public void postInit(KeycloakSessionFactory factory) {
     this.sessionFactory = factory;
     this.dispatcher =
-        new AlertDispatcher(factory, operator, retryHours * 3_600_000L, timeoutMillis);
+        new AlertDispatcher(
+            factory, operator, retryHours * 3_600_000L, timeoutMillis, deliveryLagSeconds);
     AlertOutbox.subscribe(factory, operator);
     factory.register(
         event -> {
@@ -89,12 +104,14 @@ public class DefaultAlertProviderFactory
             dispatcher.deliverSoon();
             LOG.infof(
                 "Break-glass alert dispatcher started (poll every %d ms, retries for %d h, channel"
-                    + " timeout %d ms; operator webhook %s, chain checkpoint every %d ms)",
+                    + " timeout %d ms; operator webhook %s, chain checkpoint every %d ms,"
+                    + " delivery-lag alert after %d s)",
                 pollIntervalMillis,
                 retryHours,
                 timeoutMillis,
                 operator.describe(),
-                checkpointIntervalMillis);
+                checkpointIntervalMillis,
+                deliveryLagSeconds);
           }
         });
   }
@@ -203,6 +220,15 @@ public class DefaultAlertProviderFactory
             "Milliseconds between chain checkpoints (each realm's audit chain head to the audit log"
                 + " and the operator webhook), once per interval across the cluster.")
         .add()
+        .property()
+        .name(CONF_DELIVERY_LAG)
+        .type("long")
+        .defaultValue(600L)
+        .helpText(
+            "Seconds an alert may wait in the outbox before a warning on the log and a message on"
+                + " the operator webhook say that alerts are late; once per episode (until none"
+                + " waits that long). 0: off.")
+        .add()
         .build();
   }
 
@@ -219,6 +245,8 @@ public class DefaultAlertProviderFactory
         "operator-webhook",
         operator.describe(),
         CONF_CHECKPOINT_INTERVAL,
-        Long.toString(checkpointIntervalMillis));
+        Long.toString(checkpointIntervalMillis),
+        CONF_DELIVERY_LAG,
+        Long.toString(deliveryLagSeconds));
   }
 }

@@ -23,6 +23,7 @@ public final class OperatorMessages {
   public static final String CHECKPOINT = "BREAK_GLASS_CHECKPOINT";
   public static final String REALM_TRAIL = "BREAK_GLASS_REALM_TRAIL";
   public static final String REALM_REMOVED = "BREAK_GLASS_REALM_REMOVED";
+  public static final String DELIVERY_LAG = "BREAK_GLASS_DELIVERY_LAG";
 
   /**
    * Characters of records in one trail part: with the envelope it stays well inside the outbox's
@@ -83,6 +84,28 @@ public final class OperatorMessages {
     if (problem != null) {
       node.put("problem", problem);
     }
+    return node;
+  }
+
+  /**
+   * Alerts have waited longer than the limit: the oldest (its realm, event and age) and how many
+   * wait. Sent once per episode; it says nothing of any alert's content.
+   */
+  public static ObjectNode deliveryLag(
+      String realm,
+      String realmId,
+      long at,
+      String oldestId,
+      String oldestType,
+      long oldestAgeSeconds,
+      long waiting,
+      long limitSeconds) {
+    ObjectNode node = envelope(DELIVERY_LAG, realm, realmId, at);
+    node.put("oldestAlertId", oldestId);
+    node.put("oldestEvent", oldestType);
+    node.put("oldestAgeSeconds", oldestAgeSeconds);
+    node.put("waiting", waiting);
+    node.put("limitSeconds", limitSeconds);
     return node;
   }
 
@@ -152,6 +175,18 @@ public final class OperatorMessages {
               + " part(s), last "
               + head
               + (m.path("chainValid").asBoolean() ? "" : "; the chain did NOT verify");
+      case DELIVERY_LAG ->
+          "Break-glass alerts are late: "
+              + m.path("waiting").asLong()
+              + " waiting, the oldest ("
+              + AlertPayload.clean(m.path("oldestEvent").asText(), true)
+              + " of realm "
+              + realm
+              + ") for "
+              + m.path("oldestAgeSeconds").asLong()
+              + " s, over the limit of "
+              + m.path("limitSeconds").asLong()
+              + " s; check the alert channels";
       default -> "Break-glass " + AlertPayload.clean(m.path("type").asText(), true);
     };
   }

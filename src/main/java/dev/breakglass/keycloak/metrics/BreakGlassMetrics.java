@@ -99,6 +99,14 @@ public final class BreakGlassMetrics {
         .increment();
   }
 
+  /** This node reported an episode of alerts waiting longer than the delivery-lag limit. */
+  public static void deliveryLagEpisode() {
+    Counter.builder("breakglass.alert.delivery.lag.episodes")
+        .description("Episodes of alerts waiting longer than the delivery-lag limit")
+        .register(registry())
+        .increment();
+  }
+
   /** Registers the database-backed gauges once per node. */
   public static void registerGauges(KeycloakSessionFactory sessionFactory) {
     factory = sessionFactory;

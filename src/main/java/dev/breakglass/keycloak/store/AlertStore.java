@@ -65,6 +65,39 @@ public final class AlertStore {
         .getResultList();
   }
 
+  /** The alert waiting longest (PENDING, oldest first), and how many wait. */
+  public record Oldest(String id, String realmId, String eventType, long createdAt, long waiting) {}
+
+  /**
+   * The oldest PENDING alert other than those of {@code exceptType} (a lag report must not report
+   * itself), with the number waiting; empty when none waits.
+   */
+  public Optional<Oldest> oldestPending(String exceptType) {
+    List<AlertEntity> oldest =
+        em.createQuery(
+                "select a from AlertEntity a where a.status = :pending and a.eventType <> :except"
+                    + " order by a.createdAt asc, a.id asc",
+                AlertEntity.class)
+            .setParameter("pending", AlertStatus.PENDING.name())
+            .setParameter("except", exceptType)
+            .setMaxResults(1)
+            .getResultList();
+    if (oldest.isEmpty()) {
+      return Optional.empty();
+    }
+    long waiting =
+        em.createQuery(
+                "select count(a) from AlertEntity a where a.status = :pending and a.eventType <>"
+                    + " :except",
+                Long.class)
+            .setParameter("pending", AlertStatus.PENDING.name())
+            .setParameter("except", exceptType)
+            .getSingleResult();
+    AlertEntity a = oldest.get(0);
+    return Optional.of(
+        new Oldest(a.getId(), a.getRealmId(), a.getEventType(), a.getCreatedAt(), waiting));
+  }
+
   /** Alerts of every realm by status. */
   public Map<String, Long> countByStatus() {
     return GrantStore.counts(

@@ -159,6 +159,28 @@ public final class KeycloakProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * {@code kill -9} of the node: the JVM (a child of kc.sh) and the script, with no shutdown hook,
+   * no clean close of connections or claims, as a crashed host.
+   */
+  public void kill() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      List<ProcessHandle> jvm = process.descendants().toList();
+      jvm.forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      Poll.until(
+          "the killed node's JVM to be gone",
+          Duration.ofSeconds(10),
+          () -> jvm.stream().anyMatch(ProcessHandle::isAlive),
+          alive -> !alive);
+    }
+  }
+
+  /** Whether the node's process runs (false once killed or stopped). */
+  public boolean running() {
+    return process != null && process.isAlive();
+  }
+
   public String log() throws IOException {
     return Files.exists(log) ? Files.readString(log) : "";
   }

@@ -78,6 +78,62 @@ public final class PostgresServer implements AutoCloseable {
     return "jdbc:postgresql://127.0.0.1:" + port + "/keycloak";
   }
 
+  /**
+   * Runs SQL as {@code keycloak} in one transaction (psql {@code -c}) and returns the output rows,
+   * unaligned and without headers: for seeding rows and for asserting on the product's tables.
+   */
+  public String sql(String statements) throws IOException, InterruptedException {
+    return run(List.of(
+            bin.resolve("psql").toString(),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            Integer.toString(port),
+            "-U",
+            "keycloak",
+            "-d",
+            "keycloak",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-At",
+            "-c",
+            statements))
+        .strip();
+  }
+
+  /** As {@link #sql}, for a query of one number. */
+  public long count(String query) throws IOException, InterruptedException {
+    return Long.parseLong(sql(query));
+  }
+
+  /** Stops the server at once (open connections are cut), keeping its data: a database outage. */
+  public void stopServer() throws IOException, InterruptedException {
+    pg(
+        List.of(
+            bin.resolve("pg_ctl").toString(),
+            "-D",
+            data.resolve("db").toString(),
+            "-m",
+            "immediate",
+            "-w",
+            "stop"));
+  }
+
+  /** Starts the server stopped by {@link #stopServer()} again, on the same port and data. */
+  public void startServer() throws IOException, InterruptedException {
+    pg(
+        List.of(
+            bin.resolve("pg_ctl").toString(),
+            "-D",
+            data.resolve("db").toString(),
+            "-l",
+            data.resolve("log").toString(),
+            "-w",
+            "-o",
+            "-p " + port + " -k " + data + " -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start"));
+  }
+
   @Override
   public void close() throws IOException, InterruptedException {
     try {
@@ -106,12 +162,13 @@ public final class PostgresServer implements AutoCloseable {
     run(full);
   }
 
-  private static void run(List<String> command) throws IOException, InterruptedException {
+  private static String run(List<String> command) throws IOException, InterruptedException {
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes());
     if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
       throw new IOException("Failed: " + String.join(" ", command) + "\n" + output);
     }
+    return output;
   }
 
   /** The newest installed PostgreSQL's bin directory (Debian: /usr/lib/postgresql/N/bin). */
