@@ -201,6 +201,11 @@ public final class DriftReconciler {
       KeycloakSession session, RealmModel realm, List<RoleModel> governed, Scope scope) {
     DriftStore store = DriftStore.of(session);
     List<Finding> findings = new ArrayList<>();
+    // A look over every holder reads the active grants once, not once per holder.
+    Map<String, GrantEntity> activeByUser =
+        scope.covers(Kind.USER) && scope.subjectId() == null
+            ? GrantService.activeByUser(session, realm)
+            : null;
     for (RoleModel role : governed) {
       String name = GovernedRoles.qualifiedName(role);
       String roleId = role.getId();
@@ -211,7 +216,7 @@ public final class DriftReconciler {
                 : Stream.ofNullable(session.users().getUserById(realm, scope.subjectId()))
                     .filter(u -> u.hasDirectRole(role));
         holders
-            .filter(user -> !backedByGrant(session, realm, user, roleId))
+            .filter(user -> !backedByGrant(session, realm, user, roleId, activeByUser))
             .forEach(
                 user ->
                     findings.add(
@@ -247,9 +252,17 @@ public final class DriftReconciler {
     return findings;
   }
 
+  /** {@code activeByUser}: the realm's active grants by holder, or null to look this one up. */
   private static boolean backedByGrant(
-      KeycloakSession session, RealmModel realm, UserModel user, String roleId) {
-    Optional<GrantEntity> active = GrantService.findActive(session, realm, user.getId());
+      KeycloakSession session,
+      RealmModel realm,
+      UserModel user,
+      String roleId,
+      Map<String, GrantEntity> activeByUser) {
+    Optional<GrantEntity> active =
+        activeByUser != null
+            ? Optional.ofNullable(activeByUser.get(user.getId()))
+            : GrantService.findActive(session, realm, user.getId());
     return active.isPresent()
         && GrantService.grantedRoles(realm, active.get()).stream()
             .anyMatch(r -> r.getId().equals(roleId));
