@@ -106,34 +106,6 @@ public final class PostgresServer implements AutoCloseable {
     return Long.parseLong(sql(query));
   }
 
-  /** Stops the server at once (open connections are cut), keeping its data: a database outage. */
-  public void stopServer() throws IOException, InterruptedException {
-    pg(
-        List.of(
-            bin.resolve("pg_ctl").toString(),
-            "-D",
-            data.resolve("db").toString(),
-            "-m",
-            "immediate",
-            "-w",
-            "stop"));
-  }
-
-  /** Starts the server stopped by {@link #stopServer()} again, on the same port and data. */
-  public void startServer() throws IOException, InterruptedException {
-    pg(
-        List.of(
-            bin.resolve("pg_ctl").toString(),
-            "-D",
-            data.resolve("db").toString(),
-            "-l",
-            data.resolve("log").toString(),
-            "-w",
-            "-o",
-            "-p " + port + " -k " + data + " -c listen_addresses=127.0.0.1 -c fsync=off",
-            "start"));
-  }
-
   @Override
   public void close() throws IOException, InterruptedException {
     try {
