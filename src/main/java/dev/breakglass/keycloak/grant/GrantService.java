@@ -422,7 +422,7 @@ public final class GrantService {
         grant -> end(session, realm, grant, EndReason.RELEASED, user.getUsername(), origin));
   }
 
-  /** The holder attests on their next login, where the realm has the attestation action enabled. */
+  /** Holders attest on their next login only where the realm has the attestation action on. */
   private static boolean attestationAsked(RealmModel realm) {
     RequiredActionProviderModel attest =
         realm.getRequiredActionProviderByAlias(BreakGlassIds.ATTEST_ACTION);
