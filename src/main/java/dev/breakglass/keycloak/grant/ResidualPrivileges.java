@@ -34,20 +34,7 @@ public final class ResidualPrivileges {
   /** Read from the grant's admin-use records, each checked against the realm as it is now. */
   public static List<Map<String, Object>> of(
       KeycloakSession session, RealmModel realm, GrantEntity grant) {
-    Set<ResidualCandidate> candidates = new LinkedHashSet<>();
-    AuditStore audit = AuditStore.of(session);
-    for (int first = 0; ; first += PAGE) {
-      List<AuditRecordEntity> page = audit.ofGrant(realm.getId(), grant.getId(), first, PAGE);
-      for (AuditRecordEntity record : page) {
-        if (AuditEventType.BREAK_GLASS_USED.name().equals(record.getType())) {
-          candidate(realm, record).ifPresent(candidates::add);
-        }
-      }
-      if (page.size() < PAGE) {
-        break;
-      }
-    }
-    return stillThere(session, realm, candidates);
+    return ofAll(session, realm, List.of(grant)).get(grant.getId());
   }
 
   /**
