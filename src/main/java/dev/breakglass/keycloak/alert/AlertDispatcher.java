@@ -55,21 +55,30 @@ public final class AlertDispatcher {
   private final OperatorChannel operator;
   private final long retryWindowMillis;
   private final int timeoutMillis;
+  private final Backoff backoff;
+  private final long claimMillis;
   private final LagWatch lag;
   private final ExecutorService worker;
   private final AtomicBoolean queued = new AtomicBoolean();
 
-  /** {@code lagLimitSeconds}: report alerts waiting longer than this; 0 = never. */
+  /**
+   * {@code claimMillis}: how long a node owns an alert it is sending (see {@link #claimMillis});
+   * {@code lagLimitSeconds}: report alerts waiting longer than this; 0 = never.
+   */
   AlertDispatcher(
       KeycloakSessionFactory factory,
       OperatorChannel operator,
       long retryWindowMillis,
       int timeoutMillis,
+      Backoff backoff,
+      long claimMillis,
       long lagLimitSeconds) {
     this.factory = factory;
     this.operator = operator;
     this.retryWindowMillis = retryWindowMillis;
     this.timeoutMillis = timeoutMillis;
+    this.backoff = backoff;
+    this.claimMillis = claimMillis;
     this.lag = new LagWatch(lagLimitSeconds * 1000L);
     this.worker =
         Executors.newSingleThreadExecutor(
@@ -259,6 +268,30 @@ public final class AlertDispatcher {
     }
   }
 
+  /** The shortest claim: an SMTP exchange may take Keycloak's 10 s connect plus 10 s read. */
+  static final long MIN_CLAIM_MILLIS = 30_000;
+
+  /**
+   * How long a node owns an alert it is sending: {@code configured} (null: the default, a minute or
+   * four channel timeouts) must outlast the slowest send, or a live node's alert would be sent
+   * again by another; it is also how long a dead node's alerts wait for a survivor.
+   */
+  static long claimMillis(Long configured, int timeoutMillis) {
+    long floor = Math.max(MIN_CLAIM_MILLIS, 4L * timeoutMillis);
+    if (configured == null) {
+      return Math.max(60_000L, floor);
+    }
+    if (configured < floor) {
+      throw new IllegalArgumentException(
+          "must be at least "
+              + floor
+              + " ms (30 s, and four times the channel timeout of "
+              + timeoutMillis
+              + " ms)");
+    }
+    return configured;
+  }
+
   /** An alert this node owns until its claim runs out, with what sending it needs. */
   record Claimed(
       String id,
@@ -288,7 +321,7 @@ public final class AlertDispatcher {
           long now = DbClock.nowMillis(session);
           AlertStore store = AlertStore.of(session);
           // Long enough for the slowest channel; a dead node's claim lapses after it.
-          long until = now + Math.max(60_000L, 4L * timeoutMillis);
+          long until = now + claimMillis;
           if (!store.claim(id, now, until)) {
             return;
           }
@@ -380,7 +413,7 @@ public final class AlertDispatcher {
             return;
           }
           long delay =
-              Backoff.delayMillis(alert.attempts(), ThreadLocalRandom.current().nextDouble());
+              backoff.delayMillis(alert.attempts(), ThreadLocalRandom.current().nextDouble());
           row.setNextAttemptAt(now + delay);
           LOG.warnf(
               "Break-glass alert %s (%s in realm %s) not delivered by %s (attempt %d), retried in"

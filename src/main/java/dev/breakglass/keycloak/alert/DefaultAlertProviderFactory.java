@@ -32,6 +32,9 @@ public class DefaultAlertProviderFactory
   static final String CONF_OPERATOR_SECRET = "operator-webhook-secret";
   static final String CONF_CHECKPOINT_INTERVAL = "checkpoint-interval";
   static final String CONF_DELIVERY_LAG = "delivery-lag-alert-seconds";
+  static final String CONF_RETRY_FIRST_DELAY = "retry-first-delay";
+  static final String CONF_RETRY_MAX_DELAY = "retry-max-delay";
+  static final String CONF_CLAIM_TIMEOUT = "claim-timeout";
   public static final String CHECKPOINT_TASK = "break-glass-checkpoint";
 
   private static final Logger LOG = Logger.getLogger(DefaultAlertProviderFactory.class);
@@ -41,6 +44,8 @@ public class DefaultAlertProviderFactory
   private int timeoutMillis;
   private long checkpointIntervalMillis;
   private long deliveryLagSeconds;
+  private Backoff backoff;
+  private long claimMillis;
   private OperatorChannel operator = OperatorChannel.OFF;
   private AlertDispatcher dispatcher;
   private KeycloakSessionFactory sessionFactory;
@@ -61,13 +66,30 @@ public class DefaultAlertProviderFactory
     deliveryLagSeconds = config.getLong(CONF_DELIVERY_LAG, 600L);
     if (deliveryLagSeconds < 0) {
       throw new IllegalStateException(
-          "Break-glass option --spi-"
-              + AlertSpi.NAME
-              + "--"
-              + PROVIDER_ID
-              + "--"
-              + CONF_DELIVERY_LAG
-              + " must be 0 (off) or a number of seconds");
+          option(CONF_DELIVERY_LAG) + " must be 0 (off) or a number of seconds");
+    }
+    // Retry delays and the claim are settable so that a test can compress an outage of hours
+    // into a minute; a value that would hammer a channel or resend a live node's alert stops the
+    // start rather than being quietly raised.
+    try {
+      backoff =
+          new Backoff(
+              config.getLong(CONF_RETRY_FIRST_DELAY, Backoff.FIRST_DELAY_MILLIS),
+              config.getLong(CONF_RETRY_MAX_DELAY, Backoff.MAX_DELAY_MILLIS));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException(
+          option(CONF_RETRY_FIRST_DELAY)
+              + " / "
+              + option(CONF_RETRY_MAX_DELAY)
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+    try {
+      claimMillis =
+          AlertDispatcher.claimMillis(config.getLong(CONF_CLAIM_TIMEOUT, null), timeoutMillis);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException(option(CONF_CLAIM_TIMEOUT) + " " + e.getMessage(), e);
     }
     try {
       operator =
@@ -85,12 +107,22 @@ public class DefaultAlertProviderFactory
     }
   }
 
+  private static String option(String name) {
+    return "Break-glass option --spi-" + AlertSpi.NAME + "--" + PROVIDER_ID + "--" + name;
+  }
+
   @Override
   public void postInit(KeycloakSessionFactory factory) {
     this.sessionFactory = factory;
     this.dispatcher =
         new AlertDispatcher(
-            factory, operator, retryHours * 3_600_000L, timeoutMillis, deliveryLagSeconds);
+            factory,
+            operator,
+            retryHours * 3_600_000L,
+            timeoutMillis,
+            backoff,
+            claimMillis,
+            deliveryLagSeconds);
     AlertOutbox.subscribe(factory, operator);
     factory.register(
         event -> {
@@ -103,12 +135,15 @@ public class DefaultAlertProviderFactory
             scheduleCheckpoints(factory);
             dispatcher.deliverSoon();
             LOG.infof(
-                "Break-glass alert dispatcher started (poll every %d ms, retries for %d h, channel"
-                    + " timeout %d ms; operator webhook %s, chain checkpoint every %d ms,"
-                    + " delivery-lag alert after %d s)",
+                "Break-glass alert dispatcher started (poll every %d ms, retries for %d h after"
+                    + " %d ms doubling up to %d ms, channel timeout %d ms, claim %d ms; operator"
+                    + " webhook %s, chain checkpoint every %d ms, delivery-lag alert after %d s)",
                 pollIntervalMillis,
                 retryHours,
+                backoff.firstDelayMillis(),
+                backoff.maxDelayMillis(),
                 timeoutMillis,
+                claimMillis,
                 operator.describe(),
                 checkpointIntervalMillis,
                 deliveryLagSeconds);
@@ -197,6 +232,30 @@ public class DefaultAlertProviderFactory
         .helpText("Milliseconds a webhook may take to connect and to answer.")
         .add()
         .property()
+        .name(CONF_RETRY_FIRST_DELAY)
+        .type("long")
+        .defaultValue(Backoff.FIRST_DELAY_MILLIS)
+        .helpText(
+            "Milliseconds before the first retry of an alert a channel refused; each further retry"
+                + " waits twice as long (plus up to 20 % jitter). At least 100.")
+        .add()
+        .property()
+        .name(CONF_RETRY_MAX_DELAY)
+        .type("long")
+        .defaultValue(Backoff.MAX_DELAY_MILLIS)
+        .helpText(
+            "The longest wait between two attempts at one alert, in milliseconds. At least the"
+                + " first delay.")
+        .add()
+        .property()
+        .name(CONF_CLAIM_TIMEOUT)
+        .type("long")
+        .helpText(
+            "Milliseconds a node owns an alert it is sending; a node that dies meanwhile leaves its"
+                + " alerts to the others after this. Default: 60000 or four channel timeouts,"
+                + " whichever is longer; at least 30000 and four channel timeouts.")
+        .add()
+        .property()
         .name(CONF_OPERATOR_URL)
         .type(ProviderConfigProperty.STRING_TYPE)
         .helpText(
@@ -235,18 +294,15 @@ public class DefaultAlertProviderFactory
   @Override
   public Map<String, String> getOperationalInfo() {
     // Never the secret; of the URL only scheme, host and port.
-    return Map.of(
-        CONF_POLL_INTERVAL,
-        Long.toString(pollIntervalMillis),
-        CONF_RETRY_HOURS,
-        Long.toString(retryHours),
-        CONF_TIMEOUT,
-        Integer.toString(timeoutMillis),
-        "operator-webhook",
-        operator.describe(),
-        CONF_CHECKPOINT_INTERVAL,
-        Long.toString(checkpointIntervalMillis),
-        CONF_DELIVERY_LAG,
-        Long.toString(deliveryLagSeconds));
+    return Map.ofEntries(
+        Map.entry(CONF_POLL_INTERVAL, Long.toString(pollIntervalMillis)),
+        Map.entry(CONF_RETRY_HOURS, Long.toString(retryHours)),
+        Map.entry(CONF_TIMEOUT, Integer.toString(timeoutMillis)),
+        Map.entry(CONF_RETRY_FIRST_DELAY, Long.toString(backoff.firstDelayMillis())),
+        Map.entry(CONF_RETRY_MAX_DELAY, Long.toString(backoff.maxDelayMillis())),
+        Map.entry(CONF_CLAIM_TIMEOUT, Long.toString(claimMillis)),
+        Map.entry("operator-webhook", operator.describe()),
+        Map.entry(CONF_CHECKPOINT_INTERVAL, Long.toString(checkpointIntervalMillis)),
+        Map.entry(CONF_DELIVERY_LAG, Long.toString(deliveryLagSeconds)));
   }
 }

@@ -3,6 +3,7 @@ package dev.breakglass.keycloak.alert;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -68,5 +69,20 @@ class AlertDispatcherTest {
         "Break-glass alerts are late: 42 waiting, the oldest (BREAK_GLASS_ACTIVATED of realm demo)"
             + " for 905 s, over the limit of 600 s; check the alert channels",
         text);
+  }
+
+  @Test
+  void aClaimOutlastsTheSlowestSendAndDefaultsToAMinute() {
+    assertEquals(MINUTE, AlertDispatcher.claimMillis(null, 5_000));
+    assertEquals(4 * 30_000, AlertDispatcher.claimMillis(null, 30_000), "four timeouts");
+    assertEquals(30_000, AlertDispatcher.claimMillis(30_000L, 5_000), "the fault suite's setting");
+    // Shorter than an SMTP exchange or four webhook timeouts: a live node's alert would be resent.
+    IllegalArgumentException shortClaim =
+        assertThrows(
+            IllegalArgumentException.class, () -> AlertDispatcher.claimMillis(29_999L, 500));
+    assertTrue(shortClaim.getMessage().contains("30000"), shortClaim.getMessage());
+    assertThrows(
+        IllegalArgumentException.class, () -> AlertDispatcher.claimMillis(60_000L, 20_000));
+    assertThrows(IllegalArgumentException.class, () -> AlertDispatcher.claimMillis(-1L, 5_000));
   }
 }
