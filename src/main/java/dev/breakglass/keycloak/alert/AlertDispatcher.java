@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -60,6 +61,19 @@ public final class AlertDispatcher {
   private final LagWatch lag;
   private final ExecutorService worker;
   private final AtomicBoolean queued = new AtomicBoolean();
+
+  /**
+   * Outcomes of sends whose recording failed (the database went away after the send): recorded
+   * first on the next round, so an alert delivered just before an outage does not wait out its
+   * claim and go out again once the database is back. Past its claim an outcome is dropped: the
+   * alert is then another node's to send again, and a record that keeps failing for another reason
+   * cannot hold up delivery for longer than that.
+   */
+  private final ConcurrentLinkedDeque<Unrecorded> unrecorded = new ConcurrentLinkedDeque<>();
+
+  private static final int MAX_UNRECORDED = 1_000;
+
+  private record Unrecorded(Claimed alert, Outcome outcome, long sentAtNanos) {}
 
   /**
    * {@code claimMillis}: how long a node owns an alert it is sending (see {@link #claimMillis});
@@ -118,6 +132,26 @@ public final class AlertDispatcher {
     int delivered = 0;
     int retried = 0;
     int failed = 0;
+    // What was sent before the database went away is recorded before anything new is claimed; a
+    // failure here ends the round (the database is still away) with the rest kept.
+    Unrecorded pending;
+    while ((pending = unrecorded.pollFirst()) != null) {
+      if (System.nanoTime() - pending.sentAtNanos() > claimMillis * 1_000_000L) {
+        continue;
+      }
+      AlertStatus status;
+      try {
+        status = record(pending.alert(), pending.outcome());
+      } catch (RuntimeException e) {
+        unrecorded.addFirst(pending);
+        throw e;
+      }
+      switch (status) {
+        case DELIVERED -> delivered++;
+        case PENDING -> retried++;
+        case FAILED -> failed++;
+      }
+    }
     while (true) {
       List<String> due = dueIds();
       for (String id : due) {
@@ -126,7 +160,16 @@ public final class AlertDispatcher {
           continue; // another node took it
         }
         Outcome outcome = send(claimed);
-        switch (record(claimed, outcome)) {
+        AlertStatus status;
+        try {
+          status = record(claimed, outcome);
+        } catch (RuntimeException e) {
+          if (unrecorded.size() < MAX_UNRECORDED) {
+            unrecorded.add(new Unrecorded(claimed, outcome, System.nanoTime()));
+          }
+          throw e;
+        }
+        switch (status) {
           case DELIVERED -> delivered++;
           case PENDING -> retried++;
           case FAILED -> failed++;
@@ -272,14 +315,15 @@ public final class AlertDispatcher {
   static final long MIN_CLAIM_MILLIS = 30_000;
 
   /**
-   * How long a node owns an alert it is sending: {@code configured} (null: the default, a minute or
-   * four channel timeouts) must outlast the slowest send, or a live node's alert would be sent
-   * again by another; it is also how long a dead node's alerts wait for a survivor.
+   * How long a node owns an alert it is sending: {@code configured} (null: the default, the
+   * shortest allowed) must outlast the slowest send, or a live node's alert would be sent again by
+   * another. It is also how long the alerts a node was sending wait when the node dies or the
+   * database goes away mid-send, so the default keeps that within 30 s.
    */
   static long claimMillis(Long configured, int timeoutMillis) {
     long floor = Math.max(MIN_CLAIM_MILLIS, 4L * timeoutMillis);
     if (configured == null) {
-      return Math.max(60_000L, floor);
+      return floor;
     }
     if (configured < floor) {
       throw new IllegalArgumentException(
@@ -380,6 +424,11 @@ public final class AlertDispatcher {
           AlertEntity row = AlertStore.of(session).find(alert.id()).orElse(null);
           if (row == null) {
             return; // its realm was removed meanwhile (with it, a realm channel's row)
+          }
+          if (!AlertStatus.PENDING.name().equals(row.getStatus())) {
+            // Recorded late (after an outage): another node has sent it again and recorded that.
+            status.set(AlertStatus.valueOf(row.getStatus()));
+            return;
           }
           long now = DbClock.nowMillis(session);
           row.setClaimedUntil(null);

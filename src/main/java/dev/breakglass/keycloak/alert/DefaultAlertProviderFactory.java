@@ -251,9 +251,9 @@ public class DefaultAlertProviderFactory
         .name(CONF_CLAIM_TIMEOUT)
         .type("long")
         .helpText(
-            "Milliseconds a node owns an alert it is sending; a node that dies meanwhile leaves its"
-                + " alerts to the others after this. Default: 60000 or four channel timeouts,"
-                + " whichever is longer; at least 30000 and four channel timeouts.")
+            "Milliseconds a node owns an alert it is sending; a node that dies meanwhile (or loses"
+                + " the database) leaves its alerts to the others after this. Default and least:"
+                + " 30000 or four channel timeouts, whichever is longer.")
         .add()
         .property()
         .name(CONF_OPERATOR_URL)

@@ -100,6 +100,8 @@ public final class Browser {
   }
 
   private Page send(HttpRequest.Builder request, String url) {
+    // As a browser asks: Keycloak answers an error with its HTML page only to such a request.
+    request.header("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
     if (!cookies.isEmpty()) {
       request.header(
           "Cookie",

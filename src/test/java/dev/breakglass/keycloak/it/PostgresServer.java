@@ -50,17 +50,7 @@ public final class PostgresServer implements AutoCloseable {
             "--no-sync",
             "-E",
             "UTF8"));
-    server.pg(
-        List.of(
-            bin.resolve("pg_ctl").toString(),
-            "-D",
-            data.resolve("db").toString(),
-            "-l",
-            data.resolve("log").toString(),
-            "-w",
-            "-o",
-            "-p " + port + " -k " + data + " -c listen_addresses=127.0.0.1 -c fsync=off",
-            "start"));
+    server.resume();
     server.pg(
         List.of(
             bin.resolve("createdb").toString(),
@@ -72,6 +62,37 @@ public final class PostgresServer implements AutoCloseable {
             "keycloak",
             "keycloak"));
     return server;
+  }
+
+  /**
+   * Stops the server as an operator's restart would ({@code pg_ctl stop -m fast}: open sessions are
+   * cut, their transactions rolled back); {@link #resume()} starts it again on the same data.
+   */
+  public void pause() throws IOException, InterruptedException {
+    pg(
+        List.of(
+            bin.resolve("pg_ctl").toString(),
+            "-D",
+            data.resolve("db").toString(),
+            "-m",
+            "fast",
+            "-w",
+            "stop"));
+  }
+
+  /** Starts the server on its data directory and returns once it accepts connections. */
+  public void resume() throws IOException, InterruptedException {
+    pg(
+        List.of(
+            bin.resolve("pg_ctl").toString(),
+            "-D",
+            data.resolve("db").toString(),
+            "-l",
+            data.resolve("log").toString(),
+            "-w",
+            "-o",
+            "-p " + port + " -k " + data + " -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start"));
   }
 
   public String jdbcUrl() {

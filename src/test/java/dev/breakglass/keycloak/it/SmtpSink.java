@@ -25,15 +25,20 @@ public final class SmtpSink implements AutoCloseable {
   private final List<Mail> mails = new CopyOnWriteArrayList<>();
   private final Thread acceptor;
 
-  private SmtpSink() throws IOException {
-    socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+  private SmtpSink(int port) throws IOException {
+    socket = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
     acceptor = new Thread(this::acceptLoop, "smtp-sink");
     acceptor.setDaemon(true);
     acceptor.start();
   }
 
   public static SmtpSink start() throws IOException {
-    return new SmtpSink();
+    return new SmtpSink(0);
+  }
+
+  /** On a given port: a mail server that comes back where the realm expects it after an outage. */
+  public static SmtpSink startOn(int port) throws IOException {
+    return new SmtpSink(port);
   }
 
   public int port() {
