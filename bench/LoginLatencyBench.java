@@ -83,6 +83,7 @@ public class LoginLatencyBench {
       admin.put(POLICY, noLimits);
       revokeAll(admin);
       List<Long> none = measure(base, admin, rounds);
+      String noneSteps = stepMedians();
       admin.put(
           POLICY,
           withKeys(
@@ -93,6 +94,8 @@ public class LoginLatencyBench {
       List<Long> withHung = measure(base, admin, rounds);
       System.out.println("RESULT no-webhook " + stats(none));
       System.out.println("RESULT hung-webhook " + stats(withHung));
+      System.out.println("STEPS no-webhook: " + noneSteps);
+      System.out.println("STEPS hung-webhook: " + stepMedians());
     } finally {
       admin.put(POLICY, original);
       never.countDown();
@@ -100,17 +103,47 @@ public class LoginLatencyBench {
     }
   }
 
+  /** The steps of one login, timed one by one: where the time of a round goes. */
+  static final String[] STEPS = {"login page", "password", "one-time code", "activation"};
+
+  static final List<List<Long>> STEP_MILLIS = new ArrayList<>();
+
+  static final int WARM_UP_ROUNDS = 20;
+
   static List<Long> measure(String base, Admin admin, int rounds) throws Exception {
     List<Long> millis = new ArrayList<>();
-    login(base); // warm-up round, not counted
-    revokeAll(admin);
+    // Warm-up rounds, not counted: the JIT compiles the login path before it is timed, or the
+    // first setting measured pays for it.
+    for (int i = 0; i < WARM_UP_ROUNDS; i++) {
+      login(base, new long[STEPS.length]);
+      revokeAll(admin);
+    }
+    STEP_MILLIS.clear();
+    for (int i = 0; i < STEPS.length; i++) {
+      STEP_MILLIS.add(new ArrayList<>());
+    }
     for (int i = 0; i < rounds; i++) {
+      long[] steps = new long[STEPS.length];
       long started = System.nanoTime();
-      login(base);
+      login(base, steps);
       millis.add((System.nanoTime() - started) / 1_000_000);
+      for (int s = 0; s < steps.length; s++) {
+        STEP_MILLIS.get(s).add(steps[s] / 1_000_000);
+      }
       revokeAll(admin);
     }
     return millis;
+  }
+
+  /** Median of each step of the last {@link #measure}, e.g. "login page 12ms, password 95ms…". */
+  static String stepMedians() {
+    List<String> parts = new ArrayList<>();
+    for (int s = 0; s < STEPS.length; s++) {
+      List<Long> sorted = new ArrayList<>(STEP_MILLIS.get(s));
+      sorted.sort(null);
+      parts.add(STEPS[s] + " " + sorted.get((sorted.size() - 1) / 2) + "ms");
+    }
+    return String.join(", ", parts);
   }
 
   /** The policy JSON with {@code keys} (each {@code "k":"v",}) in place of the same keys. */
@@ -124,8 +157,9 @@ public class LoginLatencyBench {
   }
 
   /** One break-glass login as a browser does it, ending at the redirect back to the app. */
-  static void login(String base) throws Exception {
+  static void login(String base, long[] steps) throws Exception {
     Browser http = new Browser();
+    long mark = System.nanoTime();
     String auth =
         base
             + "/realms/"
@@ -136,12 +170,18 @@ public class LoginLatencyBench {
             + "&code_challenge_method=S256&code_challenge="
             + PKCE_CHALLENGE;
     HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(auth)));
+    steps[0] = System.nanoTime() - mark;
+    mark = System.nanoTime();
     HttpResponse<String> otp =
         post(http, action(page), Map.of("username", "responder", "password", "responder"));
+    steps[1] = System.nanoTime() - mark;
+    mark = System.nanoTime();
     if (!otp.body().contains("name=\"otp\"")) {
       throw new IllegalStateException("No one-time code asked: " + otp.statusCode());
     }
     HttpResponse<String> form = post(http, action(otp), Map.of("otp", totp(DEMO_OTP_SECRET)));
+    steps[2] = System.nanoTime() - mark;
+    mark = System.nanoTime();
     if (!form.body().contains("name=\"reason\"")) {
       throw new IllegalStateException("No activation form: " + form.statusCode() + form.body());
     }
@@ -158,6 +198,7 @@ public class LoginLatencyBench {
                 "emergency-admin",
                 "duration",
                 "15"));
+    steps[3] = System.nanoTime() - mark;
     String location = back.headers().firstValue("Location").orElse("");
     if (!location.startsWith(REDIRECT)) {
       throw new IllegalStateException(

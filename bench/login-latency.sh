@@ -20,6 +20,10 @@ if [ ! -x "$KC_HOME/bin/kc.sh" ]; then
   mvn -B -q dependency:unpack -Dmdep.overWriteReleases=true -Dartifact="org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip" -DoutputDirectory="$BENCH"
   chmod +x "$KC_HOME/bin/kc.sh"
 fi
+# Production mode as deployed (`kc.sh start`): themes and templates cached. start-dev re-reads and
+# re-parses every page template per request, which is not what a responder meets.
+# KC_MODE=start-dev measures the development server instead.
+KC_MODE="${KC_MODE:-start --http-enabled=true --hostname-strict=false --db=dev-file}"
 rm -rf "$KC_HOME/data"
 mkdir -p "$KC_HOME/data/import"
 cp target/keycloak-breakglass.jar "$KC_HOME/providers/"
@@ -30,7 +34,7 @@ sed 's/"otpPolicyCodeReusable": *false/"otpPolicyCodeReusable": true/' \
 grep -q '"otpPolicyCodeReusable": *true' "$KC_HOME/data/import/breakglass-demo-realm.json"
 
 KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=admin \
-  "$KC_HOME/bin/kc.sh" start-dev --import-realm --http-port=$PORT --http-management-port=$((PORT + 1000)) > "$LOG" 2>&1 &
+  "$KC_HOME/bin/kc.sh" $KC_MODE --import-realm --http-port=$PORT --http-management-port=$((PORT + 1000)) > "$LOG" 2>&1 &
 KC_PID=$!
 trap 'kill $KC_PID 2>/dev/null; wait $KC_PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 240); do
@@ -43,11 +47,11 @@ echo "$OUT"
 {
   echo "# Login latency with a hung webhook"
   echo
-  echo "Run: \`bench/login-latency.sh $ROUNDS\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM, load average before the run $LOAD_BEFORE, Java $(java -version 2>&1 | head -1 | sed 's/.*"\(.*\)".*/\1/'), Keycloak $KC_VERSION, embedded H2 (start-dev)."
+  echo "Run: \`bench/login-latency.sh $ROUNDS\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM, load average before the run $LOAD_BEFORE, Java $(java -version 2>&1 | head -1 | sed 's/.*"\(.*\)".*/\1/'), Keycloak $KC_VERSION (\`kc.sh $KC_MODE\`), embedded H2."
   echo
   echo "One round: a responder's whole break-glass login over HTTP, as a browser without cookies"
   echo "from before (login page, password, one-time code from the demo secret, activation form,"
-  echo "redirect back to the app with a code), timed by the client; one warm-up round first. The"
+  echo "redirect back to the app with a code), timed by the client; 20 warm-up rounds first. The"
   echo "grant is then revoked through the admin API (not timed). The policy is set through the admin"
   echo "API without cooldown, grant cap or approval. The hung webhook accepts connections and never"
   echo "answers (the alert channel times out after 5 s and retries); every round raises an activation"
@@ -57,5 +61,9 @@ echo "$OUT"
   echo "| webhook | rounds | median | p95 | max |"
   echo "|---|---:|---:|---:|---:|"
   echo "$OUT" | sed -n 's/^RESULT \([a-z-]*\) n=\([0-9]*\) median=\([0-9]*ms\) p95=\([0-9]*ms\) max=\([0-9]*ms\)$/| \1 | \2 | \3 | \4 | \5 |/p'
+  echo
+  echo "Median of each step (client-timed round trips, redirects followed):"
+  echo
+  echo "$OUT" | sed -n 's/^STEPS \(.*\)$/- \1/p'
 } > "$RESULTS"
 cat "$RESULTS"
