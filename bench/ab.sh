@@ -30,10 +30,14 @@ stop_kc() {
 }
 trap stop_kc EXIT
 
+# Production mode as deployed (`kc.sh start`: themes and templates cached, as for
+# bench/login-latency.sh); KC_MODE=start-dev measures the development server instead.
+KC_MODE="${KC_MODE:-start --http-enabled=true --hostname-strict=false --db=dev-file}"
+
 start_kc() {
   : > "$LOG"
   KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=admin \
-    "$KC_HOME/bin/kc.sh" start-dev --import-realm --http-port=$PORT \
+    "$KC_HOME/bin/kc.sh" $KC_MODE --import-realm --http-port=$PORT \
     --http-management-port=$((PORT + 1000)) >> "$LOG" 2>&1 &
   KC_PID=$!
   for _ in $(seq 1 300); do
@@ -71,7 +75,7 @@ RAM=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
 {
   echo "# Ordinary traffic, side by side"
   echo
-  echo "Run: \`bench/ab.sh $USERS $GRANTS $ROUNDS $WARMUP\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($CPU), $RAM RAM, Java $(java -version 2>&1 | head -1 | sed 's/.*"\(.*\)".*/\1/'), Keycloak $KC_VERSION (start-dev), embedded H2; load average before the run: $LOAD_BEFORE."
+  echo "Run: \`bench/ab.sh $USERS $GRANTS $ROUNDS $WARMUP\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($CPU), $RAM RAM, Java $(java -version 2>&1 | head -1 | sed 's/.*"\(.*\)".*/\1/'), Keycloak $KC_VERSION (\`kc.sh $KC_MODE\`), embedded H2; load average before the run: $LOAD_BEFORE."
   echo
   echo "One Keycloak, two realms. **A** is the demo realm as shipped (\`realm-config/breakglass-demo-realm.json\`:"
   echo "the \`break-glass\` event listener, the token-cap client scope, the break-glass flows, required"
