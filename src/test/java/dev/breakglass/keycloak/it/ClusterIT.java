@@ -285,17 +285,29 @@ class ClusterIT {
   }
 
   private static void setWebhook(String url) throws Exception {
-    // Through a node that runs: a case may have killed one.
+    Map<String, String> keys = new HashMap<>();
+    keys.put("webhookUrl", url);
+    keys.put("webhookSecret", url == null ? null : "cluster-secret-0123456789");
+    setPolicyKeys(keys);
+  }
+
+  /**
+   * Sets these policy keys (a null value removes the key) through a node that runs: a case may have
+   * killed one.
+   */
+  private static void setPolicyKeys(Map<String, String> keys) throws Exception {
     AdminApi api = api(nodeB.running() ? nodeB : nodeA);
     JsonNode policy = api.get(PolicyChanges.CONFIG).json();
     com.fasterxml.jackson.databind.node.ObjectNode config =
         (com.fasterxml.jackson.databind.node.ObjectNode) policy.get("config");
-    if (url == null) {
-      config.remove("webhookUrl");
-      config.remove("webhookSecret");
-    } else {
-      config.put("webhookUrl", url).put("webhookSecret", "cluster-secret-0123456789");
-    }
+    keys.forEach(
+        (key, value) -> {
+          if (value == null) {
+            config.remove(key);
+          } else {
+            config.put(key, value);
+          }
+        });
     assertEquals(204, api.put(PolicyChanges.CONFIG, policy.toString()).status());
   }
 
@@ -988,16 +1000,9 @@ class ClusterIT {
   }
 
   private static void setAlertEmails(String addresses) throws Exception {
-    AdminApi api = api(nodeB.running() ? nodeB : nodeA);
-    JsonNode policy = api.get(PolicyChanges.CONFIG).json();
-    com.fasterxml.jackson.databind.node.ObjectNode config =
-        (com.fasterxml.jackson.databind.node.ObjectNode) policy.get("config");
-    if (addresses == null) {
-      config.remove("alertEmails");
-    } else {
-      config.put("alertEmails", addresses);
-    }
-    assertEquals(204, api.put(PolicyChanges.CONFIG, policy.toString()).status());
+    Map<String, String> keys = new HashMap<>();
+    keys.put("alertEmails", addresses);
+    setPolicyKeys(keys);
   }
 
   /**

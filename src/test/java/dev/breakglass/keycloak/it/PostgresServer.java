@@ -69,13 +69,18 @@ public final class PostgresServer implements AutoCloseable {
    * cut, their transactions rolled back); {@link #resume()} starts it again on the same data.
    */
   public void pause() throws IOException, InterruptedException {
+    stop("fast");
+  }
+
+  /** {@code pg_ctl stop} in a shutdown mode: fast (sessions cut) or immediate (a crash). */
+  private void stop(String mode) throws IOException, InterruptedException {
     pg(
         List.of(
             bin.resolve("pg_ctl").toString(),
             "-D",
             data.resolve("db").toString(),
             "-m",
-            "fast",
+            mode,
             "-w",
             "stop"));
   }
@@ -130,15 +135,7 @@ public final class PostgresServer implements AutoCloseable {
   @Override
   public void close() throws IOException, InterruptedException {
     try {
-      pg(
-          List.of(
-              bin.resolve("pg_ctl").toString(),
-              "-D",
-              data.resolve("db").toString(),
-              "-m",
-              "immediate",
-              "-w",
-              "stop"));
+      stop("immediate");
     } finally {
       try (Stream<Path> files = Files.walk(data)) {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
