@@ -14,6 +14,9 @@ public record Backoff(long firstDelayMillis, long maxDelayMillis) {
   /** Below this a failing channel would be hammered by every node's dispatcher. */
   public static final long MIN_DELAY_MILLIS = 100;
 
+  /** Above this a refused alert would in effect never be tried again, nor given up. */
+  public static final long MAX_ALLOWED_DELAY_MILLIS = 3_600_000;
+
   public static final Backoff DEFAULT = new Backoff(FIRST_DELAY_MILLIS, MAX_DELAY_MILLIS);
 
   public Backoff {
@@ -24,6 +27,10 @@ public record Backoff(long firstDelayMillis, long maxDelayMillis) {
     if (maxDelayMillis < firstDelayMillis) {
       throw new IllegalArgumentException(
           "the longest retry delay must be at least the first (" + firstDelayMillis + " ms)");
+    }
+    if (maxDelayMillis > MAX_ALLOWED_DELAY_MILLIS) {
+      throw new IllegalArgumentException(
+          "the longest retry delay must be at most " + MAX_ALLOWED_DELAY_MILLIS + " ms (an hour)");
     }
   }
 

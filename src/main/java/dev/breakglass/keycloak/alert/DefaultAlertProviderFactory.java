@@ -245,7 +245,7 @@ public class DefaultAlertProviderFactory
         .defaultValue(Backoff.MAX_DELAY_MILLIS)
         .helpText(
             "The longest wait between two attempts at one alert, in milliseconds. At least the"
-                + " first delay.")
+                + " first delay, at most 3600000.")
         .add()
         .property()
         .name(CONF_CLAIM_TIMEOUT)

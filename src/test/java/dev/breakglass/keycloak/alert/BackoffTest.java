@@ -49,9 +49,9 @@ class BackoffTest {
     assertEquals(1_600, compressed.delayMillis(5, 0));
     assertEquals(2_000, compressed.delayMillis(6, 0));
     assertEquals(2_000, compressed.delayMillis(Integer.MAX_VALUE, 0));
-    // A huge first delay cannot overflow into a negative one.
-    Backoff slow = new Backoff(Long.MAX_VALUE / 4, Long.MAX_VALUE / 2);
-    assertEquals(Long.MAX_VALUE / 2, slow.delayMillis(30, 0));
+    // The longest allowed delays do not overflow after many attempts.
+    Backoff slow = new Backoff(3_600_000, 3_600_000);
+    assertEquals(3_600_000, slow.delayMillis(Integer.MAX_VALUE, 0));
   }
 
   @Test
@@ -59,5 +59,7 @@ class BackoffTest {
     assertThrows(IllegalArgumentException.class, () -> new Backoff(99, 1_000));
     assertThrows(IllegalArgumentException.class, () -> new Backoff(0, 0));
     assertThrows(IllegalArgumentException.class, () -> new Backoff(2_000, 1_000));
+    // An hour at most: a delay of years would leave a refused alert neither sent nor given up.
+    assertThrows(IllegalArgumentException.class, () -> new Backoff(1_000, 3_600_001));
   }
 }
