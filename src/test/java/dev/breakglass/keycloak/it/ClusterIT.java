@@ -839,7 +839,7 @@ class ClusterIT {
     int smtpPort;
     try (WebhookReceiver probe = WebhookReceiver.start();
         SmtpSink smtpProbe = SmtpSink.start()) {
-      hookPort = Integer.parseInt(probe.url().replaceAll("^http://[^:]+:(\\d+)/.*$", "$1"));
+      hookPort = java.net.URI.create(probe.url()).getPort();
       smtpPort = smtpProbe.port();
     }
     // Both ports now refuse connections: the channels are down.
