@@ -17,6 +17,7 @@ import org.jboss.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.keycloak.admin.client.Keycloak;
+import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.testframework.annotations.InjectAdminClient;
 import org.keycloak.testframework.annotations.InjectKeycloakUrls;
 import org.keycloak.testframework.annotations.InjectRealm;
@@ -41,6 +42,8 @@ class AccessibilityIT {
 
   private static final Logger LOG = Logger.getLogger(AccessibilityIT.class);
   private static final Set<String> BLOCKING = Set.of("serious", "critical");
+  private static final String PLAIN_APP = "a11y-plain-app";
+  private static final String PLAIN_APP_REDIRECT = "http://127.0.0.1:3999/callback";
 
   @InjectAdminClient Keycloak admin;
 
@@ -199,20 +202,36 @@ class AccessibilityIT {
     awaitUrl(DemoRealm.REDIRECT);
   }
 
+  /**
+   * An ordinary application on the realm's own browser flow. Not the account console: its script
+   * starts a sign-in of its own when it loads, and that redirect raced the test's next step.
+   */
+  private Oidc plainApp() {
+    if (realm.admin().clients().findByClientId(PLAIN_APP).isEmpty()) {
+      ClientRepresentation app = new ClientRepresentation();
+      app.setClientId(PLAIN_APP);
+      app.setPublicClient(true);
+      app.setStandardFlowEnabled(true);
+      app.setRedirectUris(List.of(PLAIN_APP_REDIRECT + "*"));
+      realm.admin().clients().create(app).close();
+    }
+    return new Oidc(urls.getBase(), DemoRealm.REALM, PLAIN_APP, PLAIN_APP_REDIRECT);
+  }
+
   @Test
   void theOrdinarySignInAndTheActivationsStepUp() {
     String user = "a11y-stepup";
     DemoRealm.createResponder(realm.admin(), user, 1);
     chromium = new Chromium(1280, 900);
-    Oidc account = accountConsole();
-    new LoginPage(chromium).open(account.authorizeUrl());
+    Oidc app = plainApp();
+    new LoginPage(chromium).open(app.authorizeUrl());
     assertAccessible("sign-in (ordinary, keycloak.v2)");
     signInWithPassword(user);
     enterOneTimeCode(user);
-    awaitUrl(accountRedirect());
+    awaitUrl(PLAIN_APP_REDIRECT);
 
     // The application-initiated activation asks again for what this sign-in did not check itself.
-    driver().get(account.authorizeUrl("break-glass-activate"));
+    driver().get(app.authorizeUrl("break-glass-activate"));
     chromium.await().until(ExpectedConditions.presenceOfElementLocated(By.name("breakGlassStage")));
     assertAccessible("step-up (application-initiated activation)");
   }

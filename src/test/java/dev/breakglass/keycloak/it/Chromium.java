@@ -80,8 +80,27 @@ public final class Chromium implements AutoCloseable {
     return driver;
   }
 
+  /** Waits up to 15 s; a timeout says where the browser was, so a flake can be read afterwards. */
   public WebDriverWait await() {
-    return new WebDriverWait(driver, Duration.ofSeconds(15));
+    WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(15));
+    wait.withMessage(this::whereItIs);
+    return wait;
+  }
+
+  /** The page's address, title and the start of its text, for a failure message. */
+  public String whereItIs() {
+    try {
+      String text = String.valueOf(js("return document.body ? document.body.innerText : '';"));
+      String excerpt = text.length() > 600 ? text.substring(0, 600) + "…" : text;
+      return "browser at "
+          + driver.getCurrentUrl()
+          + " (title \""
+          + driver.getTitle()
+          + "\"), page text: "
+          + excerpt.replaceAll("\\s+", " ");
+    } catch (RuntimeException e) {
+      return "browser state unreadable: " + e;
+    }
   }
 
   public Object js(String script, Object... args) {
