@@ -9,9 +9,16 @@ import java.util.UUID;
 /**
  * Seeds Keycloak's embedded H2 database (while Keycloak is stopped) for the sweeper benchmark. Run
  * with the H2 jar of the distribution on the class path: java -cp h2.jar bench/SweepBench.java
- * seed-users DB_PATH REALM COUNT java -cp h2.jar bench/SweepBench.java seed-grants DB_PATH REALM
- * ROLE COUNT Seeding writes rows directly, as a fixture; the sweep under test runs inside Keycloak.
- * The embedded dev database of Keycloak 26.7 has an empty user name and password.
+ *
+ * <pre>
+ * java -cp h2.jar bench/SweepBench.java seed-users DB_PATH REALM COUNT
+ * java -cp h2.jar bench/SweepBench.java seed-grants DB_PATH REALM ROLE COUNT [LATER LATER_SECONDS]
+ * </pre>
+ *
+ * COUNT grants expired a minute ago (the start-up sweep's); LATER more, for other users, due
+ * LATER_SECONDS from now (a sweep of the running server's). Seeding writes rows directly, as a
+ * fixture; the sweep under test runs inside Keycloak. The embedded dev database of Keycloak 26.7
+ * has an empty user name and password.
  */
 public class SweepBench {
 
@@ -23,7 +30,13 @@ public class SweepBench {
       switch (args[0]) {
         case "seed-users" -> seedUsers(c, realmId(c, args[2]), Integer.parseInt(args[3]));
         case "seed-grants" ->
-            seedGrants(c, realmId(c, args[2]), args[3], Integer.parseInt(args[4]));
+            seedGrants(
+                c,
+                realmId(c, args[2]),
+                args[3],
+                Integer.parseInt(args[4]),
+                args.length > 5 ? Integer.parseInt(args[5]) : 0,
+                args.length > 6 ? Long.parseLong(args[6]) : 0);
         default -> throw new IllegalArgumentException("Unknown command " + args[0]);
       }
       c.commit();
@@ -76,10 +89,11 @@ public class SweepBench {
   }
 
   /**
-   * Replaces all grants with COUNT active grants that expired a minute ago, with their role
-   * mappings.
+   * Replaces all grants with COUNT active grants that expired a minute ago and LATER due in
+   * LATER_SECONDS, each for its own user, with their role mappings.
    */
-  static void seedGrants(Connection c, String realmId, String roleName, int count)
+  static void seedGrants(
+      Connection c, String realmId, String roleName, int count, int later, long laterSeconds)
       throws SQLException {
     String roleId;
     try (PreparedStatement ps =
@@ -97,7 +111,9 @@ public class SweepBench {
       st.executeUpdate("delete from BG_GRANT");
       st.executeUpdate("delete from USER_ROLE_MAPPING where ROLE_ID = '" + roleId + "'");
     }
-    long expiredAt = System.currentTimeMillis() - 60_000;
+    long now = System.currentTimeMillis();
+    long expiredAt = now - 60_000;
+    long laterAt = now + laterSeconds * 1000;
     try (PreparedStatement users =
             c.prepareStatement(
                 "select ID, USERNAME from USER_ENTITY where REALM_ID = ? and USERNAME like"
@@ -110,17 +126,18 @@ public class SweepBench {
         PreparedStatement mapping =
             c.prepareStatement("insert into USER_ROLE_MAPPING (ROLE_ID, USER_ID) values (?, ?)")) {
       users.setString(1, realmId);
-      users.setInt(2, count);
+      users.setInt(2, count + later);
       int n = 0;
       try (ResultSet rs = users.executeQuery()) {
         while (rs.next()) {
+          long expiresAt = n < count ? expiredAt : laterAt;
           grant.setString(1, UUID.randomUUID().toString());
           grant.setString(2, realmId);
           grant.setString(3, rs.getString(1));
           grant.setString(4, rs.getString(2));
           grant.setString(5, "[\"" + roleName + "\"]");
-          grant.setLong(6, expiredAt - 60_000);
-          grant.setLong(7, expiredAt);
+          grant.setLong(6, Math.min(now, expiresAt) - 60_000);
+          grant.setLong(7, expiresAt);
           grant.addBatch();
           mapping.setString(1, roleId);
           mapping.setString(2, rs.getString(1));
@@ -130,7 +147,17 @@ public class SweepBench {
       }
       grant.executeBatch();
       mapping.executeBatch();
-      System.out.println("expired grants: " + n);
+      System.out.println(
+          "grants: "
+              + Math.min(n, count)
+              + " expired, "
+              + Math.max(0, n - count)
+              + " due in "
+              + laterSeconds
+              + " s");
+      if (n < count + later) {
+        throw new IllegalStateException("Only " + n + " bench users for " + (count + later));
+      }
     }
   }
 }

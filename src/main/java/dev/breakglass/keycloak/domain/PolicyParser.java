@@ -569,11 +569,22 @@ public final class PolicyParser {
     if (value == null || value.isBlank()) {
       return List.of();
     }
+    // Read on every token of a governed realm: a plain scan, no regular expression per call.
+    String separator = PolicyKeys.MULTI_VALUE_SEPARATOR;
     Set<String> out = new LinkedHashSet<>();
-    Arrays.stream(value.split(Pattern.quote(PolicyKeys.MULTI_VALUE_SEPARATOR)))
-        .map(String::trim)
-        .filter(s -> !s.isEmpty())
-        .forEach(out::add);
+    int from = 0;
+    while (from <= value.length()) {
+      int at = value.indexOf(separator, from);
+      int end = at < 0 ? value.length() : at;
+      String item = value.substring(from, end).trim();
+      if (!item.isEmpty()) {
+        out.add(item);
+      }
+      if (at < 0) {
+        break;
+      }
+      from = at + separator.length();
+    }
     return List.copyOf(out);
   }
 

@@ -16,6 +16,7 @@ import dev.breakglass.keycloak.policy.PolicySnapshots;
 import dev.breakglass.keycloak.policy.RealmPolicies;
 import dev.breakglass.keycloak.policy.TokenCapCoverage;
 import dev.breakglass.keycloak.store.DbClock;
+import dev.breakglass.keycloak.store.DeferredFlush;
 import dev.breakglass.keycloak.store.GrantEntity;
 import dev.breakglass.keycloak.store.GrantStore;
 import java.io.IOException;
@@ -171,6 +172,7 @@ public final class GrantService {
     GrantStore.of(session).persistIfNew(grant);
 
     roles.forEach(user::grantRole);
+    PossibleHolders.forget(session, realm, user.getId());
     // The policy in force is the baseline a holder's later edit is put back to, and the roles
     // granted stay governed whatever later happens to the policy.
     PolicySnapshots.accept(session, realm);
@@ -327,12 +329,17 @@ public final class GrantService {
     if (user == null) {
       return new Revocation(grant, removed, false);
     }
-    for (RoleModel role : grantedRoles(realm, grant)) {
-      if (user.hasDirectRole(role)) {
-        user.deleteRoleMapping(role);
-        removed.add(GovernedRoles.qualifiedName(role));
-      }
-    }
+    // Without writing out the transaction before each look-up: Keycloak writes it once per removal.
+    DeferredFlush.run(
+        session,
+        () -> {
+          for (RoleModel role : grantedRoles(realm, grant)) {
+            if (user.hasDirectRole(role)) {
+              user.deleteRoleMapping(role);
+              removed.add(GovernedRoles.qualifiedName(role));
+            }
+          }
+        });
     if (holdersDone.add(user.getId())) {
       session.users().setNotBeforeForUser(realm, user, (int) (now / 1000));
       session.sessions().removeUserSessions(realm, user);

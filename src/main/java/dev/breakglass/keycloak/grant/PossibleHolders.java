@@ -9,11 +9,9 @@ import dev.breakglass.keycloak.policy.RealmPolicies;
 import dev.breakglass.keycloak.store.AfterCommit;
 import dev.breakglass.keycloak.store.HolderLookups;
 import java.io.IOException;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -31,11 +29,12 @@ import org.keycloak.util.JsonSerialization;
  * grant, and no token of theirs can carry one: nothing to cap, nothing to strip, no use to record.
  * The roles a grant could hold are those the policy names (resolved by name on every call, so a
  * role deleted and re-created under the same name is still seen), those of the last valid policy,
- * and those of every ACTIVE or PENDING grant. The last two are read once per node and policy text:
- * a new grant's roles come from the policy in force or from a pending request, both already in the
- * set; a policy edit is a new text and reads them again. Whether the user holds a role comes from
- * Keycloak's user cache, which the cluster keeps consistent with the role mappings a grant adds and
- * removes: an ended grant is never trusted from here, only the absence of one.
+ * and those of every ACTIVE or PENDING grant. The last two are read once per node and text of the
+ * policy's grantable roles: a new grant's roles come from the policy in force or from a pending
+ * request, both already in the set; an edit of the grantable roles (the only edit that changes the
+ * last valid policy's roles) reads them again. Whether the user holds a role comes from Keycloak's
+ * user cache, which the cluster keeps consistent with the role mappings a grant adds and removes:
+ * an ended grant is never trusted from here, only the absence of one.
  */
 public final class PossibleHolders {
 
@@ -43,7 +42,7 @@ public final class PossibleHolders {
   private static final long AWAITING_REFRESH_MILLIS = 30_000;
 
   /** {@code roleIds} null: an open grant's roles could not be read, so everyone is looked up. */
-  private record KnownRoles(Map<String, String> policy, Set<String> roleIds) {}
+  private record KnownRoles(String grantableRoles, Set<String> roleIds) {}
 
   private record Awaiting(long readAt, Set<String> userIds) {}
 
@@ -58,18 +57,54 @@ public final class PossibleHolders {
    * "look it up".
    */
   public static boolean mayHoldGrant(KeycloakSession session, RealmModel realm, UserModel user) {
-    Map<String, String> policy = RealmPolicies.rawConfig(realm);
-    for (String name : PolicyParser.splitMulti(policy.get(PolicyKeys.GRANTABLE_ROLES))) {
+    // One answer per request: a token response asks for its access token, its ID token and its
+    // event. Within a request only an activation gives a user a role, and it forgets the answer.
+    String key = memoKey(realm.getId(), user.getId());
+    Boolean known = session.getAttribute(key, Boolean.class);
+    if (known != null) {
+      return known;
+    }
+    boolean may = holdsAGrantableRole(session, realm, user);
+    session.setAttribute(key, may);
+    return may;
+  }
+
+  /**
+   * True when this request has already found that the user cannot hold a grant: an event after the
+   * tokens it issued needs to look at nothing, not even the realm or the user.
+   */
+  public static boolean knownNotToHoldGrant(
+      KeycloakSession session, String realmId, String userId) {
+    return Boolean.FALSE.equals(session.getAttribute(memoKey(realmId, userId), Boolean.class));
+  }
+
+  /** The user was just given a grant's roles: this request asks {@link #mayHoldGrant} again. */
+  static void forget(KeycloakSession session, RealmModel realm, String userId) {
+    session.removeAttribute(memoKey(realm.getId(), userId));
+  }
+
+  private static String memoKey(String realmId, String userId) {
+    return "break-glass.may-hold-grant." + realmId + "." + userId;
+  }
+
+  private static boolean holdsAGrantableRole(
+      KeycloakSession session, RealmModel realm, UserModel user) {
+    String grantableRoles = RealmPolicies.rawConfig(realm).get(PolicyKeys.GRANTABLE_ROLES);
+    Set<String> checked = new HashSet<>();
+    for (String name : PolicyParser.splitMulti(grantableRoles)) {
       RoleModel role = RealmPolicies.resolveRole(realm, name);
-      if (role != null && user.hasRole(role)) {
+      if (role != null && checked.add(role.getId()) && user.hasRole(role)) {
         return true;
       }
     }
-    Set<String> remembered = rememberedRoleIds(session, realm, policy);
+    Set<String> remembered = rememberedRoleIds(session, realm, grantableRoles);
     if (remembered == null) {
       return true;
     }
     for (String id : remembered) {
+      if (checked.contains(id)) {
+        continue; // the policy names it too: already looked at
+      }
       RoleModel role = realm.getRoleById(id);
       if (role != null && user.hasRole(role)) {
         return true;
@@ -109,13 +144,13 @@ public final class PossibleHolders {
   }
 
   /**
-   * The last valid policy's roles and the roles of open grants, read once per policy text; null
-   * when an open grant's roles cannot be read.
+   * The last valid policy's roles and the roles of open grants, read once per text of the grantable
+   * roles; null when an open grant's roles cannot be read.
    */
   private static Set<String> rememberedRoleIds(
-      KeycloakSession session, RealmModel realm, Map<String, String> policy) {
+      KeycloakSession session, RealmModel realm, String grantableRoles) {
     KnownRoles known = ROLES_BY_REALM.get(realm.getId());
-    if (known != null && known.policy().equals(policy)) {
+    if (known != null && Objects.equals(known.grantableRoles(), grantableRoles)) {
       return known.roleIds();
     }
     Set<String> ids = new HashSet<>();
@@ -138,8 +173,7 @@ public final class PossibleHolders {
       }
     }
     Set<String> roleIds = readable ? Set.copyOf(ids) : null;
-    ROLES_BY_REALM.put(
-        realm.getId(), new KnownRoles(Collections.unmodifiableMap(new HashMap<>(policy)), roleIds));
+    ROLES_BY_REALM.put(realm.getId(), new KnownRoles(grantableRoles, roleIds));
     return roleIds;
   }
 

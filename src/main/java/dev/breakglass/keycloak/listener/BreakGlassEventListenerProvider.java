@@ -77,7 +77,8 @@ public class BreakGlassEventListenerProvider implements EventListenerProvider {
     if (event.getType() == null
         || !USES.contains(event.getType())
         || event.getUserId() == null
-        || event.getError() != null) {
+        || event.getError() != null
+        || PossibleHolders.knownNotToHoldGrant(session, event.getRealmId(), event.getUserId())) {
       return;
     }
     RealmModel realm = session.realms().getRealm(event.getRealmId());

@@ -1,6 +1,7 @@
 package dev.breakglass.keycloak.store;
 
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.FlushModeType;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -23,7 +24,11 @@ public final class DbClock {
   public static long nowMillis(KeycloakSession session) {
     EntityManager em = Jpa.em(session);
     try {
-      Object value = em.createNativeQuery("select CURRENT_TIMESTAMP").getSingleResult();
+      // Reads no table: nothing pending needs to be written first.
+      Object value =
+          em.createNativeQuery("select CURRENT_TIMESTAMP")
+              .setFlushMode(FlushModeType.COMMIT)
+              .getSingleResult();
       Instant now = toInstant(value);
       if (now != null) {
         return now.toEpochMilli();

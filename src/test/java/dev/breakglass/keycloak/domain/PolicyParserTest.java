@@ -6,8 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.Chars;
+import net.jqwik.api.constraints.StringLength;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -58,6 +65,19 @@ class PolicyParserTest {
   void multiValuesDropBlanksAndDuplicates() {
     assertEquals(List.of("a", "b"), PolicyParser.splitMulti(" a ##b####a##  "));
     assertEquals(List.of(), PolicyParser.splitMulti(""));
+  }
+
+  /** The scan that replaced a regular-expression split gives the same values, in the same order. */
+  @Property
+  void splitMultiIsTheSplitOnTheSeparator(
+      @ForAll @StringLength(max = 40) @Chars({'a', 'b', ' ', '#', ','}) String value) {
+    Set<String> expected = new LinkedHashSet<>();
+    for (String part : value.split(Pattern.quote(PolicyKeys.MULTI_VALUE_SEPARATOR))) {
+      if (!part.trim().isEmpty()) {
+        expected.add(part.trim());
+      }
+    }
+    assertEquals(List.copyOf(expected), PolicyParser.splitMulti(value), value);
   }
 
   @ParameterizedTest(name = "{0}={1} is refused")
