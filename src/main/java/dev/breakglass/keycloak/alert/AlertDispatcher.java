@@ -129,9 +129,7 @@ public final class AlertDispatcher {
 
   /** Delivers what is due now; a slow channel delays the alerts behind it, never a login. */
   Result drain() {
-    int delivered = 0;
-    int retried = 0;
-    int failed = 0;
+    int[] tally = new int[AlertStatus.values().length]; // alerts recorded, by their new status
     // What was sent before the database went away is recorded before anything new is claimed; a
     // failure here ends the round (the database is still away) with the rest kept.
     Unrecorded pending;
@@ -146,11 +144,7 @@ public final class AlertDispatcher {
         unrecorded.addFirst(pending);
         throw e;
       }
-      switch (status) {
-        case DELIVERED -> delivered++;
-        case PENDING -> retried++;
-        case FAILED -> failed++;
-      }
+      tally[status.ordinal()]++;
     }
     while (true) {
       List<String> due = dueIds();
@@ -169,14 +163,13 @@ public final class AlertDispatcher {
           }
           throw e;
         }
-        switch (status) {
-          case DELIVERED -> delivered++;
-          case PENDING -> retried++;
-          case FAILED -> failed++;
-        }
+        tally[status.ordinal()]++;
       }
       if (due.size() < BATCH) {
-        return new Result(delivered, retried, failed);
+        return new Result(
+            tally[AlertStatus.DELIVERED.ordinal()],
+            tally[AlertStatus.PENDING.ordinal()],
+            tally[AlertStatus.FAILED.ordinal()]);
       }
     }
   }

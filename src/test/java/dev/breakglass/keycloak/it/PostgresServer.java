@@ -74,30 +74,26 @@ public final class PostgresServer implements AutoCloseable {
 
   /** {@code pg_ctl stop} in a shutdown mode: fast (sessions cut) or immediate (a crash). */
   private void stop(String mode) throws IOException, InterruptedException {
-    pg(
-        List.of(
-            bin.resolve("pg_ctl").toString(),
-            "-D",
-            data.resolve("db").toString(),
-            "-m",
-            mode,
-            "-w",
-            "stop"));
+    pgCtl("-m", mode, "-w", "stop");
   }
 
   /** Starts the server on its data directory and returns once it accepts connections. */
   public void resume() throws IOException, InterruptedException {
-    pg(
-        List.of(
-            bin.resolve("pg_ctl").toString(),
-            "-D",
-            data.resolve("db").toString(),
-            "-l",
-            data.resolve("log").toString(),
-            "-w",
-            "-o",
-            "-p " + port + " -k " + data + " -c listen_addresses=127.0.0.1 -c fsync=off",
-            "start"));
+    pgCtl(
+        "-l",
+        data.resolve("log").toString(),
+        "-w",
+        "-o",
+        "-p " + port + " -k " + data + " -c listen_addresses=127.0.0.1 -c fsync=off",
+        "start");
+  }
+
+  /** {@code pg_ctl} on this server's data directory. */
+  private void pgCtl(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(bin.resolve("pg_ctl").toString()));
+    command.addAll(List.of("-D", data.resolve("db").toString()));
+    command.addAll(List.of(args));
+    pg(command);
   }
 
   public String jdbcUrl() {
