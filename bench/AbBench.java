@@ -13,10 +13,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -109,7 +111,12 @@ public class AbBench {
         ((List<Object>) uris).removeIf(u -> ((String) u).startsWith("/realms/"));
       }
     }
-    String bJson = Json.write(b);
+    // The demo's users name their realm's default role; in B it is B's own, or alice would lose
+    // its composites (offline_access, uma_authorization, the account roles) and B's tokens would
+    // carry fewer roles than A's.
+    String bJson =
+        Json.write(b)
+            .replace("\"default-roles-" + REALM_A + "\"", "\"default-roles-" + REALM_B + "\"");
     for (String name :
         List.of(
             "\"break-glass\"",
@@ -468,6 +475,7 @@ public class AbBench {
    */
   static String assertRealms(Admin admin) throws Exception {
     StringBuilder summary = new StringBuilder();
+    Set<String> rolesOfUser = new HashSet<>();
     for (String realm : List.of(REALM_A, REALM_B)) {
       boolean extension = realm.equals(REALM_A);
       String r = "/admin/realms/" + realm;
@@ -479,6 +487,12 @@ public class AbBench {
       check(actions.contains("\"break-glass-activate\"") == extension, realm + " required actions");
       check(scopes.contains(TOKEN_CAP_MAPPER) == extension, realm + " client scopes");
       summary.append(realm).append(": listener=").append(extension);
+      String roles =
+          names(admin.get(r + "/users/" + userId + "/role-mappings/realm/composite"))
+              .replace("default-roles-" + realm, "default-roles");
+      check(!roles.contains("default-roles-"), realm + " alice's default role: " + roles);
+      rolesOfUser.add(roles);
+      summary.append(" roles of ").append(USER).append('=').append(roles);
       for (String clientId : List.of("bench-service", "bench-password", "bench-web")) {
         String id = firstId(admin.get(r + "/clients?clientId=" + clientId));
         String mappers =
@@ -495,6 +509,8 @@ public class AbBench {
       }
       summary.append("; ");
     }
+    // The same roles in both, so both realms' tokens carry the same roles for the mappers to map.
+    check(rolesOfUser.size() == 1, USER + "'s roles differ between the realms: " + summary);
     return summary.toString();
   }
 
