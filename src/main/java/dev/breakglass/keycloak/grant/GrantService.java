@@ -19,6 +19,7 @@ import dev.breakglass.keycloak.store.DbClock;
 import dev.breakglass.keycloak.store.DeferredFlush;
 import dev.breakglass.keycloak.store.GrantEntity;
 import dev.breakglass.keycloak.store.GrantStore;
+import dev.breakglass.keycloak.store.HolderRevocations;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,7 +35,9 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.models.RequiredActionProviderModel;
 import org.keycloak.models.RoleModel;
 import org.keycloak.models.UserModel;
+import org.keycloak.models.cache.UserCache;
 import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.storage.StorageId;
 import org.keycloak.util.JsonSerialization;
 
 /** Creates and reads grants. Everything happens in the caller's transaction. */
@@ -247,7 +250,15 @@ public final class GrantService {
     }
     long now = DbClock.nowMillis(session);
     Revocation revoked =
-        revoke(session, realm, grant, now, attestationAsked(realm), new HashSet<>());
+        revoke(
+            session,
+            realm,
+            grant,
+            session.users().getUserById(realm, grant.getUserId()),
+            now,
+            attestationAsked(realm),
+            new HashSet<>(),
+            Map.of());
     List<Map<String, Object>> residual =
         close(
             grant,
@@ -286,10 +297,28 @@ public final class GrantService {
     }
     long now = DbClock.nowMillis(session);
     boolean attest = attestationAsked(realm);
+    Map<String, UserModel> holders = new HashMap<>();
+    for (GrantEntity grant : grants) {
+      UserModel user = session.users().getUserById(realm, grant.getUserId());
+      if (user != null) {
+        holders.put(user.getId(), user);
+      }
+    }
+    Map<String, Set<String>> removedTogether =
+        revokeTogether(session, realm, grants, holders, attest);
     Set<String> holdersDone = new HashSet<>();
     List<Revocation> revocations = new ArrayList<>(grants.size());
     for (GrantEntity grant : grants) {
-      revocations.add(revoke(session, realm, grant, now, attest, holdersDone));
+      revocations.add(
+          revoke(
+              session,
+              realm,
+              grant,
+              holders.get(grant.getUserId()),
+              now,
+              attest,
+              holdersDone,
+              removedTogether));
     }
     Map<String, List<Map<String, Object>>> residual =
         ResidualPrivileges.ofAll(session, realm, grants);
@@ -314,32 +343,95 @@ public final class GrantService {
   private record Revocation(GrantEntity grant, List<String> rolesRemoved, boolean userPresent) {}
 
   /**
-   * Removes the grant's role mappings from its holder; ends the holder's sessions, moves their
-   * not-before and asks for attestation, once per holder in {@code holdersDone}.
+   * For the grants' holders kept in Keycloak's own user table, removes the grants' role mappings
+   * (one statement per role for the whole batch) and, when {@code askAttestation}, adds the
+   * attestation action (one statement): Keycloak's model does both holder by holder, each removal
+   * with a look-up and a write of the whole transaction. Keycloak's user cache (across the cluster)
+   * forgets each of these holders, and its role-revoked listeners hear of each removal, as from the
+   * model. Returns the role ids removed per holder so handled; holders of a federation provider are
+   * left to {@link #revoke} one by one.
+   */
+  private static Map<String, Set<String>> revokeTogether(
+      KeycloakSession session,
+      RealmModel realm,
+      List<GrantEntity> grants,
+      Map<String, UserModel> holders,
+      boolean askAttestation) {
+    Map<String, Set<String>> roleIdsByUser = new HashMap<>();
+    Map<String, RoleModel> rolesById = new HashMap<>();
+    for (GrantEntity grant : grants) {
+      UserModel user = holders.get(grant.getUserId());
+      if (user == null
+          || user.getFederationLink() != null
+          || !StorageId.isLocalStorage(user.getId())) {
+        continue;
+      }
+      Set<String> roleIds = roleIdsByUser.computeIfAbsent(user.getId(), id -> new HashSet<>());
+      for (RoleModel role : grantedRoles(realm, grant)) {
+        roleIds.add(role.getId());
+        rolesById.put(role.getId(), role);
+      }
+    }
+    if (roleIdsByUser.isEmpty()) {
+      return Map.of();
+    }
+    HolderRevocations writes = HolderRevocations.of(session);
+    Map<String, Set<String>> removed = writes.removeDirect(roleIdsByUser);
+    if (askAttestation) {
+      writes.addRequiredAction(roleIdsByUser.keySet(), BreakGlassIds.ATTEST_ACTION);
+    }
+    UserCache cache = session.getProvider(UserCache.class);
+    removed.forEach(
+        (userId, roleIds) -> {
+          UserModel user = holders.get(userId);
+          if (cache != null) {
+            cache.evict(realm, user);
+          }
+          roleIds.forEach(id -> RoleModel.RoleRevokedEvent.fire(rolesById.get(id), user, session));
+        });
+    return removed;
+  }
+
+  /**
+   * Removes the grant's role mappings from its holder, unless already removed together with other
+   * holders' ({@code removedTogether}); ends the holder's sessions, moves their not-before and asks
+   * for attestation, once per holder in {@code holdersDone}.
    */
   private static Revocation revoke(
       KeycloakSession session,
       RealmModel realm,
       GrantEntity grant,
+      UserModel user,
       long now,
       boolean askAttestation,
-      Set<String> holdersDone) {
+      Set<String> holdersDone,
+      Map<String, Set<String>> removedTogether) {
     List<String> removed = new ArrayList<>();
-    UserModel user = session.users().getUserById(realm, grant.getUserId());
     if (user == null) {
       return new Revocation(grant, removed, false);
     }
-    // Without writing out the transaction before each look-up: Keycloak writes it once per removal.
-    DeferredFlush.run(
-        session,
-        () -> {
-          for (RoleModel role : grantedRoles(realm, grant)) {
-            if (user.hasDirectRole(role)) {
-              user.deleteRoleMapping(role);
-              removed.add(GovernedRoles.qualifiedName(role));
+    Set<String> together = removedTogether.get(user.getId());
+    if (together != null) {
+      // Each removal listed once, by the first of the holder's grants that held the role.
+      for (RoleModel role : grantedRoles(realm, grant)) {
+        if (together.remove(role.getId())) {
+          removed.add(GovernedRoles.qualifiedName(role));
+        }
+      }
+    } else {
+      // Without writing out the transaction before each look-up: Keycloak writes it once per
+      // removal.
+      DeferredFlush.run(
+          session,
+          () -> {
+            for (RoleModel role : grantedRoles(realm, grant)) {
+              if (user.hasDirectRole(role)) {
+                user.deleteRoleMapping(role);
+                removed.add(GovernedRoles.qualifiedName(role));
+              }
             }
-          }
-        });
+          });
+    }
     if (holdersDone.add(user.getId())) {
       session.users().setNotBeforeForUser(realm, user, (int) (now / 1000));
       session.sessions().removeUserSessions(realm, user);
@@ -349,7 +441,9 @@ public final class GrantService {
           .toList()
           .forEach(offline -> session.sessions().removeOfflineUserSession(realm, offline));
       if (askAttestation) {
-        user.addRequiredAction(BreakGlassIds.ATTEST_ACTION);
+        if (together == null) {
+          user.addRequiredAction(BreakGlassIds.ATTEST_ACTION);
+        }
         PossibleHolders.attestationOwedAfterCommit(session, realm);
       }
     }

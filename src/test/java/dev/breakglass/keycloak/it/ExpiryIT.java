@@ -102,7 +102,18 @@ class ExpiryIT {
     assertTrue(
         ended.get("expiryLagMillis").asLong() <= 1000,
         "expiry lag " + ended.get("expiryLagMillis") + " ms");
+    // Read through Keycloak's user cache, which held the responder since the login: the sweep
+    // removes the mapping and asks for attestation in bulk statements and must make it forget.
     assertFalse(holdsEmergencyRole(responderId), "role mapping removed");
+    assertTrue(
+        realm
+            .admin()
+            .users()
+            .get(responderId)
+            .toRepresentation()
+            .getRequiredActions()
+            .contains("break-glass-attest"),
+        "attestation asked");
     assertEquals(
         0, realm.admin().users().get(responderId).getUserSessions().size(), "sessions ended");
     JsonNode refreshed = oidc.refresh(tokens.get("refresh_token").asText());

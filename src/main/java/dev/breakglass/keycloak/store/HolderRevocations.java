@@ -1,0 +1,90 @@
+package dev.breakglass.keycloak.store;
+
+import jakarta.persistence.EntityManager;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.keycloak.models.KeycloakSession;
+
+/**
+ * What ending grants writes to their holders in Keycloak's own user table, for many holders at
+ * once: role mappings removed with one look-up and one delete per role, a required action added
+ * with one statement. Keycloak's model does both holder by holder, each removal with a look-up and
+ * a write of the whole transaction, each required action with a read of all the holder's. These
+ * statements bypass Keycloak's user cache and listeners: the caller tells them.
+ */
+public final class HolderRevocations {
+
+  /** Users per statement: well inside every database's limit on bound parameters. */
+  private static final int USERS_PER_STATEMENT = 500;
+
+  private final EntityManager em;
+
+  private HolderRevocations(EntityManager em) {
+    this.em = em;
+  }
+
+  public static HolderRevocations of(KeycloakSession session) {
+    return new HolderRevocations(Jpa.em(session));
+  }
+
+  /**
+   * Removes, for each user, the direct mappings of the given role ids; returns for each of those
+   * users the role ids that were mapped and are now removed (empty when none was).
+   */
+  public Map<String, Set<String>> removeDirect(Map<String, Set<String>> roleIdsByUser) {
+    Map<String, List<String>> usersByRole = new HashMap<>();
+    Map<String, Set<String>> removed = new HashMap<>();
+    roleIdsByUser.forEach(
+        (userId, roleIds) -> {
+          removed.put(userId, new HashSet<>());
+          roleIds.forEach(
+              roleId -> usersByRole.computeIfAbsent(roleId, r -> new ArrayList<>()).add(userId));
+        });
+    usersByRole.forEach(
+        (roleId, userIds) -> {
+          for (int from = 0; from < userIds.size(); from += USERS_PER_STATEMENT) {
+            List<String> chunk =
+                userIds.subList(from, Math.min(userIds.size(), from + USERS_PER_STATEMENT));
+            List<String> mapped =
+                em.createQuery(
+                        "select m.user.id from UserRoleMappingEntity m where m.roleId = :roleId"
+                            + " and m.user.id in :userIds",
+                        String.class)
+                    .setParameter("roleId", roleId)
+                    .setParameter("userIds", chunk)
+                    .getResultList();
+            if (mapped.isEmpty()) {
+              continue;
+            }
+            em.createQuery(
+                    "delete from UserRoleMappingEntity m where m.roleId = :roleId and m.user.id in"
+                        + " :userIds")
+                .setParameter("roleId", roleId)
+                .setParameter("userIds", mapped)
+                .executeUpdate();
+            mapped.forEach(userId -> removed.get(userId).add(roleId));
+          }
+        });
+    return removed;
+  }
+
+  /** Adds the required action to each of the users that does not have it yet. */
+  public void addRequiredAction(Collection<String> userIds, String action) {
+    List<String> ids = List.copyOf(userIds);
+    for (int from = 0; from < ids.size(); from += USERS_PER_STATEMENT) {
+      em.createQuery(
+              "insert into UserRequiredActionEntity (user, action) select u, :action from"
+                  + " UserEntity u where u.id in :userIds and not exists (select a.action from"
+                  + " UserRequiredActionEntity a where a.user = u and a.action = :action)")
+          .setParameter("action", action)
+          .setParameter(
+              "userIds", ids.subList(from, Math.min(ids.size(), from + USERS_PER_STATEMENT)))
+          .executeUpdate();
+    }
+  }
+}
