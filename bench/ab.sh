@@ -4,15 +4,15 @@
 # realm with all of that removed. Both get USERS users; A also GRANTS ended grants. Refresh,
 # client-credentials, password and code logins of alice, strictly alternating A and B, then B
 # against B (the control). Writes bench/results-ab.md.
-# Usage: bench/ab.sh [USERS] [GRANTS] [ROUNDS] [WARMUP]   (defaults: 100000 1000 500 50)
+# Usage: bench/ab.sh [USERS] [GRANTS] [ROUNDS] [WARMUP]   (defaults: 100000 1000 1000 100)
 set -euo pipefail
 LOAD_BEFORE=$(cut -d" " -f1-3 /proc/loadavg)
 cd "$(dirname "$0")/.."
 
 USERS="${1:-100000}"
 GRANTS="${2:-1000}"
-ROUNDS="${3:-500}"
-WARMUP="${4:-50}"
+ROUNDS="${3:-1000}"
+WARMUP="${4:-100}"
 KC_VERSION=$(sed -n 's:.*<keycloak.dist.version>\(.*\)</keycloak.dist.version>.*:\1:p' pom.xml)
 BENCH=target/bench-ab
 KC_HOME="$BENCH/keycloak-$KC_VERSION"
@@ -83,11 +83,12 @@ RAM=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
   echo "settings otherwise. Each has $USERS extra users; A also has $GRANTS ended (and attested) grants."
   echo "The user is \`alice\` (not eligible) in both; both realms have the same three bench clients. Before"
   echo "and after the run the script checks through the admin API that A's and only A's tokens go"
-  echo "through the token-cap mapper (Keycloak's evaluated mappers per client), and that B has no"
-  echo "listener or required action of the extension."
+  echo "through the token-cap mapper (Keycloak's evaluated mappers per client), that B has no"
+  echo "listener or required action of the extension, and that alice holds the same roles in both."
   echo
-  echo "Each flow: $WARMUP warm-up rounds, then $ROUNDS rounds strictly alternating A, B, A, B …, timed"
-  echo "by the client (\`System.nanoTime\`, whole round trip), then $ROUNDS rounds alternating B and B"
+  echo "Each flow: $WARMUP warm-up rounds, then $ROUNDS rounds alternating A and B (A, B, B, A, A, B …: each"
+  echo "goes first in every other round), timed by the client (\`System.nanoTime\`, whole round trip),"
+  echo "then $ROUNDS rounds alternating B and B"
   echo "again (**control**: the difference two identical realms show, i.e. the noise floor). Ratios"
   echo "are (A − B) / B. The code login is a whole browser login each round: login page, form posted,"
   echo "redirect to the app, code exchanged; no cookie from before."

@@ -3,7 +3,7 @@
 #   bench/run.sh           the sweeper            -> bench/results.md
 #   bench/ab.sh            ordinary traffic, A/B  -> bench/results-ab.md
 #   bench/login-latency.sh the break-glass login  -> bench/results-login-latency.md
-# Defaults throughout (100,000 users, 1,000 ended grants, 500 rounds); the machine should be idle.
+# Defaults throughout (100,000 users, 1,000 ended grants, 1,000 rounds); the machine should be idle.
 # Usage: bench/all.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
