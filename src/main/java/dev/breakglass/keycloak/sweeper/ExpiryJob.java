@@ -24,6 +24,9 @@ public final class ExpiryJob implements SweeperJob {
 
   private static final Logger LOG = Logger.getLogger(ExpiryJob.class);
 
+  /** Due grant ids read at once (or one batch, if larger), then ended batch by batch. */
+  static final int READ_AHEAD = 500;
+
   /**
    * {@code ended} grants ended, {@code failed} could not be ended this run, in {@code tookMicros}.
    */
@@ -93,40 +96,50 @@ public final class ExpiryJob implements SweeperJob {
   }
 
   /**
-   * The sweep loop: batch after batch until none is full. A batch ends in one transaction; when it
-   * fails, its grants are ended one by one, each in its own, so only a bad grant is skipped (not
-   * retried in this run; the next sweep tries it again).
+   * The sweep loop: due ids read {@link #READ_AHEAD} at a time (one look-up, not one per batch)
+   * until a read comes back short, each read ended batch after batch. A batch ends in one
+   * transaction; when it fails, its grants are ended one by one, each in its own, so only a bad
+   * grant is skipped (not retried in this run; the next sweep tries it again). A grant read ahead
+   * but ended meanwhile by someone else is left alone by its batch, which ends only ACTIVE ones.
    */
   static Result sweep(DueGrants dueGrants, BatchEnder batch, GrantEnder ender, int batchSize) {
     long started = System.nanoTime();
     Set<String> failed = new HashSet<>();
     // Failed, or due but left alone by the batch (its realm is gone): not read again this run.
     Set<String> skip = new HashSet<>();
+    int readSize = Math.max(batchSize, READ_AHEAD);
     int ended = 0;
     while (true) {
-      List<String> due = dueGrants.next(batchSize, skip);
-      if (due.isEmpty()) {
-        break;
+      List<String> read = dueGrants.next(readSize, skip);
+      for (int from = 0; from < read.size(); from += batchSize) {
+        List<String> due = read.subList(from, Math.min(read.size(), from + batchSize));
+        ended += endOneBatch(batch, ender, due, failed, skip);
       }
-      Set<String> done = endTogether(batch, due);
-      if (done != null) {
-        ended += done.size();
-        due.stream().filter(id -> !done.contains(id)).forEach(skip::add);
-      } else {
-        for (String grantId : due) {
-          if (endAlone(ender, grantId)) {
-            ended++;
-          } else {
-            failed.add(grantId);
-            skip.add(grantId);
-          }
-        }
-      }
-      if (due.size() < batchSize) {
+      if (read.size() < readSize) {
         break;
       }
     }
     return new Result(ended, failed.size(), (System.nanoTime() - started) / 1_000);
+  }
+
+  /** Ends one batch (together, or one by one when that fails); returns how many ended. */
+  private static int endOneBatch(
+      BatchEnder batch, GrantEnder ender, List<String> due, Set<String> failed, Set<String> skip) {
+    Set<String> done = endTogether(batch, due);
+    if (done != null) {
+      due.stream().filter(id -> !done.contains(id)).forEach(skip::add);
+      return done.size();
+    }
+    int ended = 0;
+    for (String grantId : due) {
+      if (endAlone(ender, grantId)) {
+        ended++;
+      } else {
+        failed.add(grantId);
+        skip.add(grantId);
+      }
+    }
+    return ended;
   }
 
   /** The ids the batch ended, or null when it failed (and rolled back). */

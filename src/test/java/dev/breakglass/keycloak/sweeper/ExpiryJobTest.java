@@ -65,6 +65,28 @@ class ExpiryJobTest {
   }
 
   @Test
+  void smallBatchesAreReadAheadInOneLookUp() {
+    Due table = new Due(1201);
+    List<Integer> batches = new ArrayList<>();
+    ExpiryJob.Result result =
+        ExpiryJob.sweep(
+            table,
+            ids -> {
+              batches.add(ids.size());
+              return table.endBatch(ids, Set.of());
+            },
+            id -> {
+              throw new AssertionError("no grant is ended alone while its batch succeeds");
+            },
+            25);
+    assertEquals(1201, result.ended());
+    assertTrue(table.due.isEmpty());
+    assertEquals(49, batches.size(), "48 of 25 and one of 1: " + batches);
+    assertEquals(1, batches.get(48));
+    assertEquals(3, table.reads, "500 + 500 + 201 ids read");
+  }
+
+  @Test
   void aBadGrantFailsItsBatchWhoseOthersStillEndOneByOne() {
     Due table = new Due(10);
     Set<String> bad = new HashSet<>(Set.of("g5"));
@@ -117,7 +139,7 @@ class ExpiryJobTest {
   @Test
   void dueGrantsABatchLeavesAloneAreNotReadAgain() {
     // e.g. grants of a realm being removed: still due, but no batch can end them.
-    Due table = new Due(9);
+    Due table = new Due(ExpiryJob.READ_AHEAD + 5);
     Set<String> orphans = Set.of("g0", "g1", "g2", "g3");
     ExpiryJob.Result result =
         ExpiryJob.sweep(
@@ -132,10 +154,10 @@ class ExpiryJobTest {
               throw new AssertionError("a batch that succeeds is not redone");
             },
             4);
-    assertEquals(5, result.ended());
+    assertEquals(ExpiryJob.READ_AHEAD + 1, result.ended());
     assertEquals(0, result.failed());
     assertEquals(orphans, table.due);
-    assertEquals(3, table.reads, "4 left alone, then 4 + 1 ended");
+    assertEquals(2, table.reads, "a full read (4 left alone), then the other 5 without them");
   }
 
   @Test
