@@ -42,21 +42,28 @@ class ExpiryJobTest {
     }
   }
 
+  /**
+   * Sweeps the table with batches that all succeed, noting each batch's size in {@code batches}.
+   */
+  private static ExpiryJob.Result sweepNotingBatches(
+      Due table, int batchSize, List<Integer> batches) {
+    return ExpiryJob.sweep(
+        table,
+        ids -> {
+          batches.add(ids.size());
+          return table.endBatch(ids, Set.of());
+        },
+        id -> {
+          throw new AssertionError("no grant is ended alone while its batch succeeds");
+        },
+        batchSize);
+  }
+
   @Test
   void endsEverythingDueInBatches() {
     Due table = new Due(1201);
     List<Integer> batches = new ArrayList<>();
-    ExpiryJob.Result result =
-        ExpiryJob.sweep(
-            table,
-            ids -> {
-              batches.add(ids.size());
-              return table.endBatch(ids, Set.of());
-            },
-            id -> {
-              throw new AssertionError("no grant is ended alone while its batch succeeds");
-            },
-            500);
+    ExpiryJob.Result result = sweepNotingBatches(table, 500, batches);
     assertEquals(1201, result.ended());
     assertEquals(0, result.failed());
     assertTrue(table.due.isEmpty());
@@ -68,17 +75,7 @@ class ExpiryJobTest {
   void smallBatchesAreReadAheadInOneLookUp() {
     Due table = new Due(1201);
     List<Integer> batches = new ArrayList<>();
-    ExpiryJob.Result result =
-        ExpiryJob.sweep(
-            table,
-            ids -> {
-              batches.add(ids.size());
-              return table.endBatch(ids, Set.of());
-            },
-            id -> {
-              throw new AssertionError("no grant is ended alone while its batch succeeds");
-            },
-            25);
+    ExpiryJob.Result result = sweepNotingBatches(table, 25, batches);
     assertEquals(1201, result.ended());
     assertTrue(table.due.isEmpty());
     assertEquals(49, batches.size(), "48 of 25 and one of 1: " + batches);
