@@ -16,7 +16,6 @@ import dev.breakglass.keycloak.policy.PolicySnapshots;
 import dev.breakglass.keycloak.policy.RealmPolicies;
 import dev.breakglass.keycloak.policy.TokenCapCoverage;
 import dev.breakglass.keycloak.store.DbClock;
-import dev.breakglass.keycloak.store.DeferredFlush;
 import dev.breakglass.keycloak.store.GrantEntity;
 import dev.breakglass.keycloak.store.GrantStore;
 import dev.breakglass.keycloak.store.HolderRevocations;
@@ -419,18 +418,12 @@ public final class GrantService {
         }
       }
     } else {
-      // Without writing out the transaction before each look-up: Keycloak writes it once per
-      // removal.
-      DeferredFlush.run(
-          session,
-          () -> {
-            for (RoleModel role : grantedRoles(realm, grant)) {
-              if (user.hasDirectRole(role)) {
-                user.deleteRoleMapping(role);
-                removed.add(GovernedRoles.qualifiedName(role));
-              }
-            }
-          });
+      for (RoleModel role : grantedRoles(realm, grant)) {
+        if (user.hasDirectRole(role)) {
+          user.deleteRoleMapping(role);
+          removed.add(GovernedRoles.qualifiedName(role));
+        }
+      }
     }
     if (holdersDone.add(user.getId())) {
       session.users().setNotBeforeForUser(realm, user, (int) (now / 1000));
