@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  * Side-by-side benchmark of ordinary traffic: realm A is the demo realm as shipped (the extension's
  * listener, token-cap scope, flows, required actions and policy), realm B the same realm with all
  * of that removed. The same ordinary user ({@code alice}, not eligible) signs in to both, requests
- * strictly alternating A, B, A, B; then B against B as the control that shows the noise floor.
+ * interleaved with a second series on B, the control that shows the noise floor.
  *
  * <p>Commands (JDK only; {@code seed} needs the distribution's H2 jar on the class path):
  *
@@ -306,21 +306,26 @@ public class AbBench {
         flow.once(b);
         flow.once(b2);
       }
-      long[][] ab = alternate(flow, a, b, rounds);
-      long[][] control = alternate(flow, b, b2, rounds);
+      long[][] t = rotate(flow, List.of(a, b, b2), rounds);
+      long[] timesA = t[0];
+      long[] timesB = t[1];
+      long[] timesB2 = t[2];
+      double[] interval = p99RatioInterval(timesA, timesB);
       System.out.println(
           String.format(
               Locale.ROOT,
-              "ROW | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |",
+              "ROW | %s | %s | %s | %s | %s | %s | %s | %+.1f%% .. %+.1f%% | %s | %s | %s |",
               e.getKey(),
-              ms(median(ab[0])),
-              ms(median(ab[1])),
-              pct(median(ab[0]), median(ab[1])),
-              ms(p99(ab[0])),
-              ms(p99(ab[1])),
-              pct(p99(ab[0]), p99(ab[1])),
-              pct(median(control[0]), median(control[1])),
-              pct(p99(control[0]), p99(control[1])),
+              ms(median(timesA)),
+              ms(median(timesB)),
+              pct(median(timesA), median(timesB)),
+              ms(p99(timesA)),
+              ms(p99(timesB)),
+              pct(p99(timesA), p99(timesB)),
+              interval[0],
+              interval[1],
+              pct(median(timesB2), median(timesB)),
+              pct(p99(timesB2), p99(timesB)),
               rounds));
     }
     String after = assertRealms(admin);
@@ -330,22 +335,44 @@ public class AbBench {
   }
 
   /**
-   * Alternating first and second, each going first in every other round (first, second, second,
-   * first …), so neither gains from its place in the pair; nanoseconds per request.
+   * Rounds of one request to each target, the order turning through all six of three targets (A B
+   * B', A B' B, B A B' …), so each is first, second and third equally often and all three share
+   * whatever the machine does meanwhile; nanoseconds per request, one row per target.
    */
-  static long[][] alternate(Flow flow, Target first, Target second, int rounds) throws Exception {
-    long[] x = new long[rounds];
-    long[] y = new long[rounds];
+  static long[][] rotate(Flow flow, List<Target> targets, int rounds) throws Exception {
+    int[][] orders = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+    long[][] times = new long[targets.size()][rounds];
     for (int i = 0; i < rounds; i++) {
-      if (i % 2 == 0) {
-        x[i] = timed(flow, first);
-        y[i] = timed(flow, second);
-      } else {
-        y[i] = timed(flow, second);
-        x[i] = timed(flow, first);
+      for (int k : orders[i % orders.length]) {
+        times[k][i] = timed(flow, targets.get(k));
       }
     }
-    return new long[][] {x, y};
+    return times;
+  }
+
+  /**
+   * The 95% interval of (p99(A) - p99(B)) / p99(B) in percent, by resampling each series 2,000
+   * times (fixed seed): how finely this run's p99 ratio can tell a difference at all.
+   */
+  static double[] p99RatioInterval(long[] a, long[] b) {
+    java.util.Random random = new java.util.Random(42);
+    int resamples = 2000;
+    double[] ratios = new double[resamples];
+    for (int r = 0; r < resamples; r++) {
+      long pa = p99(resample(a, random));
+      long pb = p99(resample(b, random));
+      ratios[r] = (pa - pb) * 100.0 / pb;
+    }
+    java.util.Arrays.sort(ratios);
+    return new double[] {ratios[(int) (0.025 * resamples)], ratios[(int) (0.975 * resamples) - 1]};
+  }
+
+  static long[] resample(long[] v, java.util.Random random) {
+    long[] out = new long[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = v[random.nextInt(v.length)];
+    }
+    return out;
   }
 
   static long timed(Flow flow, Target target) throws Exception {

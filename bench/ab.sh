@@ -2,8 +2,8 @@
 # Side-by-side benchmark of ordinary traffic on one Keycloak: realm A is the demo realm as shipped
 # (the extension's listener, token-cap scope, flows, required actions, policy), realm B the same
 # realm with all of that removed. Both get USERS users; A also GRANTS ended grants. Refresh,
-# client-credentials, password and code logins of alice, strictly alternating A and B, then B
-# against B (the control). Writes bench/results-ab.md.
+# client-credentials, password and code logins of alice, interleaved with a second series on B
+# (the control). Writes bench/results-ab.md.
 # Usage: bench/ab.sh [USERS] [GRANTS] [ROUNDS] [WARMUP]   (defaults: 100000 1000 1000 100)
 set -euo pipefail
 LOAD_BEFORE=$(cut -d" " -f1-3 /proc/loadavg)
@@ -64,7 +64,7 @@ echo "==> Creating the schema and both realms"
 start_kc; stop_kc
 echo "==> Seeding $USERS users per realm and $GRANTS ended grants in realm A"
 java -cp "$H2_JAR" bench/AbBench.java seed "$DB" "$USERS" "$GRANTS"
-echo "==> Measuring: $ROUNDS alternating rounds per flow after $WARMUP warm-up rounds"
+echo "==> Measuring: $ROUNDS interleaved rounds per flow after $WARMUP warm-up rounds"
 start_kc
 OUT=$(java bench/AbBench.java run "http://localhost:$PORT" "$ROUNDS" "$WARMUP")
 stop_kc
@@ -86,17 +86,19 @@ RAM=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
   echo "through the token-cap mapper (Keycloak's evaluated mappers per client), that B has no"
   echo "listener or required action of the extension, and that alice holds the same roles in both."
   echo
-  echo "Each flow: $WARMUP warm-up rounds, then $ROUNDS rounds alternating A and B (A, B, B, A, A, B …: each"
-  echo "goes first in every other round), timed by the client (\`System.nanoTime\`, whole round trip),"
-  echo "then $ROUNDS rounds alternating B and B"
-  echo "again (**control**: the difference two identical realms show, i.e. the noise floor). Ratios"
-  echo "are (A − B) / B. The code login is a whole browser login each round: login page, form posted,"
-  echo "redirect to the app, code exchanged; no cookie from before."
+  echo "Each flow: $WARMUP warm-up rounds, then $ROUNDS rounds of one request to each of A, B and B' (a second"
+  echo "series on B), the order turning through all six orders of the three, so each is first, second"
+  echo "and third equally often and all three share whatever the machine does meanwhile; timed by the"
+  echo "client (\`System.nanoTime\`, whole round trip). Ratios are (A − B) / B. The **control** is"
+  echo "(B' − B) / B: the difference two identical series show, i.e. the noise floor. The **95%"
+  echo "interval** of the p99 ratio comes from resampling A's and B's times 2,000 times: how small a"
+  echo "p99 difference this run can tell apart at all. The code login is a whole browser login each"
+  echo "round: login page, form posted, redirect to the app, code exchanged; no cookie from before."
   echo
   echo "Goal: A within 2% of B at p50 and p99 for the refresh-token grant and the code login."
   echo
-  echo "| flow | A p50 (ms) | B p50 (ms) | A vs B p50 | A p99 (ms) | B p99 (ms) | A vs B p99 | control p50 | control p99 | rounds |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| flow | A p50 (ms) | B p50 (ms) | A vs B p50 | A p99 (ms) | B p99 (ms) | A vs B p99 | its 95% interval | control p50 | control p99 | rounds |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   echo "$OUT" | sed -n 's/^ROW //p'
   echo
   echo "Checked: $(echo "$OUT" | sed -n 's/^CHECK //p')"
