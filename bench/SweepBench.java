@@ -12,11 +12,12 @@ import java.util.UUID;
  *
  * <pre>
  * java -cp h2.jar bench/SweepBench.java seed-users DB_PATH REALM COUNT
- * java -cp h2.jar bench/SweepBench.java seed-grants DB_PATH REALM ROLE COUNT [LATER LATER_SECONDS]
+ * java -cp h2.jar bench/SweepBench.java seed-grants DB_PATH REALM ROLE COUNT [LATER LATER_SECONDS [SESSIONS]]
  * </pre>
  *
  * COUNT grants expired a minute ago (the start-up sweep's); LATER more, for other users, due
- * LATER_SECONDS from now (a sweep of the running server's). Seeding writes rows directly, as a
+ * LATER_SECONDS from now (a sweep of the running server's); SESSIONS true gives each holder one
+ * online session, as stored by Keycloak's persistent sessions. Seeding writes rows directly, as a
  * fixture; the sweep under test runs inside Keycloak. The embedded dev database of Keycloak 26.7
  * has an empty user name and password.
  */
@@ -36,7 +37,8 @@ public class SweepBench {
                 args[3],
                 Integer.parseInt(args[4]),
                 args.length > 5 ? Integer.parseInt(args[5]) : 0,
-                args.length > 6 ? Long.parseLong(args[6]) : 0);
+                args.length > 6 ? Long.parseLong(args[6]) : 0,
+                args.length > 7 && Boolean.parseBoolean(args[7]));
         default -> throw new IllegalArgumentException("Unknown command " + args[0]);
       }
       c.commit();
@@ -93,7 +95,13 @@ public class SweepBench {
    * LATER_SECONDS, each for its own user, with their role mappings.
    */
   static void seedGrants(
-      Connection c, String realmId, String roleName, int count, int later, long laterSeconds)
+      Connection c,
+      String realmId,
+      String roleName,
+      int count,
+      int later,
+      long laterSeconds,
+      boolean sessions)
       throws SQLException {
     String roleId;
     try (PreparedStatement ps =
@@ -147,6 +155,9 @@ public class SweepBench {
       }
       grant.executeBatch();
       mapping.executeBatch();
+      if (sessions) {
+        seedSessions(c, realmId, count + later);
+      }
       System.out.println(
           "grants: "
               + Math.min(n, count)
@@ -158,6 +169,82 @@ public class SweepBench {
       if (n < count + later) {
         throw new IllegalStateException("Only " + n + " bench users for " + (count + later));
       }
+    }
+  }
+
+  /**
+   * One online session for each of the first {@code holders} bench users, as Keycloak's persistent
+   * user sessions store it (the session and its client session in the account console), started
+   * now: each holder signed in to activate. Earlier bench sessions are removed first.
+   */
+  static void seedSessions(Connection c, String realmId, int holders) throws SQLException {
+    String benchSessions =
+        "select USER_SESSION_ID from OFFLINE_USER_SESSION where USER_ID in (select ID from"
+            + " USER_ENTITY where USERNAME like 'bench-user-%')";
+    try (Statement st = c.createStatement()) {
+      st.executeUpdate(
+          "delete from OFFLINE_CLIENT_SESSION where USER_SESSION_ID in (" + benchSessions + ")");
+      st.executeUpdate(
+          "delete from OFFLINE_USER_SESSION where USER_SESSION_ID in (" + benchSessions + ")");
+    }
+    String clientId;
+    try (PreparedStatement ps =
+        c.prepareStatement("select ID from CLIENT where REALM_ID = ? and CLIENT_ID = ?")) {
+      ps.setString(1, realmId);
+      ps.setString(2, "account-console");
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        clientId = rs.getString(1);
+      }
+    }
+    int now = (int) (System.currentTimeMillis() / 1000);
+    try (PreparedStatement users =
+            c.prepareStatement(
+                "select ID from USER_ENTITY where REALM_ID = ? and USERNAME like 'bench-user-%'"
+                    + " order by USERNAME limit ?");
+        PreparedStatement session =
+            c.prepareStatement(
+                "insert into OFFLINE_USER_SESSION (USER_SESSION_ID, USER_ID, REALM_ID, CREATED_ON,"
+                    + " OFFLINE_FLAG, DATA, LAST_SESSION_REFRESH, VERSION, REMEMBER_ME) values (?,"
+                    + " ?, ?, ?, '0', ?, ?, 0, false)");
+        PreparedStatement client =
+            c.prepareStatement(
+                "insert into OFFLINE_CLIENT_SESSION (USER_SESSION_ID, CLIENT_ID, OFFLINE_FLAG,"
+                    + " TIMESTAMP, DATA, CLIENT_STORAGE_PROVIDER, EXTERNAL_CLIENT_ID, VERSION,"
+                    + " REALM_ID) values (?, ?, '0', ?, ?, 'local', 'local', 0, ?)")) {
+      users.setString(1, realmId);
+      users.setInt(2, holders);
+      try (ResultSet rs = users.executeQuery()) {
+        while (rs.next()) {
+          String id = UUID.randomUUID().toString();
+          session.setString(1, id);
+          session.setString(2, rs.getString(1));
+          session.setString(3, realmId);
+          session.setInt(4, now);
+          session.setString(
+              5,
+              "{\"ipAddress\":\"127.0.0.1\",\"authMethod\":\"openid-connect\","
+                  + "\"rememberMe\":false,\"started\":0,\"notes\":{\"AUTH_TIME\":\""
+                  + now
+                  + "\"},\"state\":\"LOGGED_IN\"}");
+          session.setInt(6, now);
+          session.addBatch();
+          client.setString(1, id);
+          client.setString(2, clientId);
+          client.setInt(3, now);
+          client.setString(
+              4,
+              "{\"authMethod\":\"openid-connect\",\"notes\":{\"clientId\":\""
+                  + clientId
+                  + "\",\"startedAt\":\""
+                  + now
+                  + "\"}}");
+          client.setString(5, realmId);
+          client.addBatch();
+        }
+      }
+      session.executeBatch();
+      client.executeBatch();
     }
   }
 }

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,6 +35,7 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.models.RequiredActionProviderModel;
 import org.keycloak.models.RoleModel;
 import org.keycloak.models.UserModel;
+import org.keycloak.models.UserProvider;
 import org.keycloak.models.cache.UserCache;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.storage.StorageId;
@@ -44,6 +46,10 @@ public final class GrantService {
 
   /** Residual privileges kept with a grant and its end record; more are summarised by count. */
   static final int MAX_RESIDUAL_LISTED = 25;
+
+  /** Keycloak's default session provider, which keeps every session in the session table. */
+  private static final String PERSISTENT_SESSION_PROVIDER =
+      "org.keycloak.models.sessions.infinispan.PersistentUserSessionProvider";
 
   private GrantService() {}
 
@@ -257,7 +263,8 @@ public final class GrantService {
             now,
             attestationAsked(realm),
             new HashSet<>(),
-            Map.of());
+            Map.of(),
+            null);
     List<Map<String, Object>> residual =
         close(
             grant,
@@ -296,15 +303,10 @@ public final class GrantService {
     }
     long now = DbClock.nowMillis(session);
     boolean attest = attestationAsked(realm);
-    Map<String, UserModel> holders = new HashMap<>();
-    for (GrantEntity grant : grants) {
-      UserModel user = session.users().getUserById(realm, grant.getUserId());
-      if (user != null) {
-        holders.put(user.getId(), user);
-      }
-    }
+    Map<String, UserModel> holders = loadHolders(session, realm, grants);
     Map<String, Set<String>> removedTogether =
-        revokeTogether(session, realm, grants, holders, attest);
+        revokeTogether(session, realm, grants, holders, attest, (int) (now / 1000));
+    HolderRevocations.StoredSessions stored = storedSessions(session, realm, holders.keySet());
     Set<String> holdersDone = new HashSet<>();
     List<Revocation> revocations = new ArrayList<>(grants.size());
     for (GrantEntity grant : grants) {
@@ -317,7 +319,8 @@ public final class GrantService {
               now,
               attest,
               holdersDone,
-              removedTogether));
+              removedTogether,
+              stored));
     }
     Map<String, List<Map<String, Object>>> residual =
         ResidualPrivileges.ofAll(session, realm, grants);
@@ -338,24 +341,73 @@ public final class GrantService {
     return grants;
   }
 
+  /**
+   * The grants' holders by id. Those kept in Keycloak's own user table without a federation link
+   * come from the local user provider, all their rows read in one query and none through the user
+   * cache: {@link #revokeTogether} has the cache forget them, and forgetting a cached user reads it
+   * again. Any other holder comes through Keycloak's user model, federation included.
+   */
+  private static Map<String, UserModel> loadHolders(
+      KeycloakSession session, RealmModel realm, List<GrantEntity> grants) {
+    Set<String> ids = new LinkedHashSet<>();
+    grants.forEach(grant -> ids.add(grant.getUserId()));
+    UserProvider local = session.getProvider(UserProvider.class);
+    List<String> localIds = ids.stream().filter(StorageId::isLocalStorage).toList();
+    if (local != null && !localIds.isEmpty()) {
+      HolderRevocations.of(session).prefetchUsers(localIds);
+    }
+    Map<String, UserModel> holders = new HashMap<>();
+    for (String id : ids) {
+      UserModel user = null;
+      if (local != null && StorageId.isLocalStorage(id)) {
+        user = local.getUserById(realm, id);
+        if (user != null && user.getFederationLink() != null) {
+          user = null;
+        }
+      }
+      if (user == null) {
+        user = session.users().getUserById(realm, id);
+      }
+      if (user != null) {
+        holders.put(id, user);
+      }
+    }
+    return holders;
+  }
+
+  /**
+   * Keycloak's persistent user sessions (its default) find a user's sessions, online and offline,
+   * only through their rows in the session table, so one query tells which holders have any to end.
+   * Null with any other session provider: each holder is asked.
+   */
+  private static HolderRevocations.StoredSessions storedSessions(
+      KeycloakSession session, RealmModel realm, Set<String> holderIds) {
+    if (holderIds.isEmpty()
+        || !PERSISTENT_SESSION_PROVIDER.equals(session.sessions().getClass().getName())) {
+      return null;
+    }
+    return HolderRevocations.of(session).storedSessions(realm.getId(), holderIds);
+  }
+
   /** What ending a grant did to its holder: the roles taken away, and whether the user exists. */
   private record Revocation(GrantEntity grant, List<String> rolesRemoved, boolean userPresent) {}
 
   /**
    * For the grants' holders kept in Keycloak's own user table, removes the grants' role mappings
-   * (one statement per role for the whole batch) and, when {@code askAttestation}, adds the
-   * attestation action (one statement): Keycloak's model does both holder by holder, each removal
-   * with a look-up and a write of the whole transaction. Keycloak's user cache (across the cluster)
-   * forgets each of these holders, and its role-revoked listeners hear of each removal, as from the
-   * model. Returns the role ids removed per holder so handled; holders of a federation provider are
-   * left to {@link #revoke} one by one.
+   * (one statement per role for the whole batch), moves their not-before (one statement) and, when
+   * {@code askAttestation}, adds the attestation action (one statement): Keycloak's model does each
+   * holder by holder, each role removal with a look-up and a write of the whole transaction.
+   * Keycloak's user cache (across the cluster) forgets each of these holders, and its role-revoked
+   * listeners hear of each removal, as from the model. Returns the role ids removed per holder so
+   * handled; holders of a federation provider are left to {@link #revoke} one by one.
    */
   private static Map<String, Set<String>> revokeTogether(
       KeycloakSession session,
       RealmModel realm,
       List<GrantEntity> grants,
       Map<String, UserModel> holders,
-      boolean askAttestation) {
+      boolean askAttestation,
+      int notBefore) {
     Map<String, Set<String>> roleIdsByUser = new HashMap<>();
     Map<String, RoleModel> rolesById = new HashMap<>();
     for (GrantEntity grant : grants) {
@@ -376,6 +428,7 @@ public final class GrantService {
     }
     HolderRevocations writes = HolderRevocations.of(session);
     Map<String, Set<String>> removed = writes.removeDirect(roleIdsByUser);
+    writes.setNotBefore(roleIdsByUser.keySet(), notBefore);
     if (askAttestation) {
       writes.addRequiredAction(roleIdsByUser.keySet(), BreakGlassIds.ATTEST_ACTION);
     }
@@ -393,8 +446,10 @@ public final class GrantService {
 
   /**
    * Removes the grant's role mappings from its holder, unless already removed together with other
-   * holders' ({@code removedTogether}); ends the holder's sessions, moves their not-before and asks
-   * for attestation, once per holder in {@code holdersDone}.
+   * holders' ({@code removedTogether}, with their not-before and attestation); ends the holder's
+   * sessions, moves their not-before and asks for attestation, once per holder in {@code
+   * holdersDone}. With {@code stored} (null: unknown), only the kinds of sessions the holder has
+   * stored are looked up.
    */
   private static Revocation revoke(
       KeycloakSession session,
@@ -404,7 +459,8 @@ public final class GrantService {
       long now,
       boolean askAttestation,
       Set<String> holdersDone,
-      Map<String, Set<String>> removedTogether) {
+      Map<String, Set<String>> removedTogether,
+      HolderRevocations.StoredSessions stored) {
     List<String> removed = new ArrayList<>();
     if (user == null) {
       return new Revocation(grant, removed, false);
@@ -426,13 +482,19 @@ public final class GrantService {
       }
     }
     if (holdersDone.add(user.getId())) {
-      session.users().setNotBeforeForUser(realm, user, (int) (now / 1000));
-      session.sessions().removeUserSessions(realm, user);
-      session
-          .sessions()
-          .getOfflineUserSessionsStream(realm, user)
-          .toList()
-          .forEach(offline -> session.sessions().removeOfflineUserSession(realm, offline));
+      if (together == null) {
+        session.users().setNotBeforeForUser(realm, user, (int) (now / 1000));
+      }
+      if (stored == null || stored.online().contains(user.getId())) {
+        session.sessions().removeUserSessions(realm, user);
+      }
+      if (stored == null || stored.offline().contains(user.getId())) {
+        session
+            .sessions()
+            .getOfflineUserSessionsStream(realm, user)
+            .toList()
+            .forEach(offline -> session.sessions().removeOfflineUserSession(realm, offline));
+      }
       if (askAttestation) {
         if (together == null) {
           user.addRequiredAction(BreakGlassIds.ATTEST_ACTION);

@@ -22,6 +22,9 @@ public final class HolderRevocations {
   /** Users per statement: well inside every database's limit on bound parameters. */
   private static final int USERS_PER_STATEMENT = 500;
 
+  /** How Keycloak's session table marks an offline session ({@code JpaSessionUtil}). */
+  private static final String OFFLINE_FLAG = "1";
+
   private final EntityManager em;
 
   private HolderRevocations(EntityManager em) {
@@ -71,6 +74,61 @@ public final class HolderRevocations {
           }
         });
     return removed;
+  }
+
+  /**
+   * Loads the users' rows into this transaction's persistence context with one query, so that
+   * Keycloak's local user provider finds each of them there instead of reading it alone.
+   */
+  public void prefetchUsers(Collection<String> userIds) {
+    List<String> ids = List.copyOf(userIds);
+    for (int from = 0; from < ids.size(); from += USERS_PER_STATEMENT) {
+      em.createQuery("select u from UserEntity u where u.id in :userIds", Object.class)
+          .setParameter(
+              "userIds", ids.subList(from, Math.min(ids.size(), from + USERS_PER_STATEMENT)))
+          .getResultList();
+    }
+  }
+
+  /** Which of the users have rows of persisted sessions in the realm, online and offline. */
+  public record StoredSessions(Set<String> online, Set<String> offline) {}
+
+  /**
+   * The users among {@code userIds} with any row in Keycloak's persisted user sessions of the realm
+   * (expired ones included), online and offline: one query for all of them.
+   */
+  public StoredSessions storedSessions(String realmId, Collection<String> userIds) {
+    Set<String> online = new HashSet<>();
+    Set<String> offline = new HashSet<>();
+    List<String> ids = List.copyOf(userIds);
+    for (int from = 0; from < ids.size(); from += USERS_PER_STATEMENT) {
+      List<Object[]> rows =
+          em.createQuery(
+                  "select distinct s.userId, s.offline from PersistentUserSessionEntity s where"
+                      + " s.realmId = :realmId and s.userId in :userIds",
+                  Object[].class)
+              .setParameter("realmId", realmId)
+              .setParameter(
+                  "userIds", ids.subList(from, Math.min(ids.size(), from + USERS_PER_STATEMENT)))
+              .setHint(Jpa.READ_ONLY, true)
+              .getResultList();
+      for (Object[] row : rows) {
+        (OFFLINE_FLAG.equals(row[1]) ? offline : online).add((String) row[0]);
+      }
+    }
+    return new StoredSessions(online, offline);
+  }
+
+  /** Moves the users' not-before (seconds): tokens issued before it are refused. */
+  public void setNotBefore(Collection<String> userIds, int notBefore) {
+    List<String> ids = List.copyOf(userIds);
+    for (int from = 0; from < ids.size(); from += USERS_PER_STATEMENT) {
+      em.createQuery("update UserEntity u set u.notBefore = :notBefore where u.id in :userIds")
+          .setParameter("notBefore", notBefore)
+          .setParameter(
+              "userIds", ids.subList(from, Math.min(ids.size(), from + USERS_PER_STATEMENT)))
+          .executeUpdate();
+    }
   }
 
   /** Adds the required action to each of the users that does not have it yet. */

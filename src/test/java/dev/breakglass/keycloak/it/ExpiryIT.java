@@ -56,6 +56,13 @@ class ExpiryIT {
     // Grant 1: one minute for responder.
     Oidc oidc = oidc();
     JsonNode tokens = DemoRealm.activate(oidc, "responder", 1);
+    // The holder's try at keeping the power past the grant: an offline token, taken while it lasts.
+    Oidc adminCli = new Oidc(urls.getBase(), DemoRealm.REALM, "admin-cli", DemoRealm.REDIRECT);
+    JsonNode offline =
+        Oidc.offlineTokens(urls.getBase(), DemoRealm.REALM, "responder", "responder");
+    assertEquals("Offline", Oidc.claims(offline.get("refresh_token").asText()).get("typ").asText());
+    String adminCliId = realm.admin().clients().findByClientId("admin-cli").get(0).getId();
+    assertEquals(1, realm.admin().users().get(responderId).getOfflineSessions(adminCliId).size());
     JsonNode g1 = breakGlass.activeGrants("responder").get(0);
     long g1End = Instant.parse(g1.get("expiresAt").asText()).getEpochSecond();
     JsonNode access = Oidc.claims(tokens.get("access_token").asText());
@@ -116,6 +123,18 @@ class ExpiryIT {
         "attestation asked");
     assertEquals(
         0, realm.admin().users().get(responderId).getUserSessions().size(), "sessions ended");
+    assertEquals(
+        0,
+        realm.admin().users().get(responderId).getOfflineSessions(adminCliId).size(),
+        "offline sessions ended");
+    assertEquals(
+        400,
+        adminCli.refresh(offline.get("refresh_token").asText()).get("_status").asInt(),
+        "the offline token is dead");
+    assertTrue(
+        realm.admin().users().get(responderId).toRepresentation().getNotBefore()
+            >= Instant.parse(ended.get("endedAt").asText()).getEpochSecond() - 1,
+        "not-before moved to the end");
     JsonNode refreshed = oidc.refresh(tokens.get("refresh_token").asText());
     assertTrue(
         refreshed.get("_status").asInt() == 400

@@ -104,13 +104,27 @@ public final class Oidc {
    */
   public static String passwordToken(
       String baseUrl, String realm, String username, String password) {
+    return passwordTokens(baseUrl, realm, username, password, "").get("access_token").asText();
+  }
+
+  /**
+   * The token response of {@link #passwordToken} asking for scope {@code offline_access}: its
+   * refresh token is an offline token, and the user gets an offline session.
+   */
+  public static JsonNode offlineTokens(
+      String baseUrl, String realm, String username, String password) {
+    return passwordTokens(baseUrl, realm, username, password, "&scope=offline_access");
+  }
+
+  private static JsonNode passwordTokens(
+      String baseUrl, String realm, String username, String password, String extra) {
     // A user with OTP sends a code; one the harness believed unused may have been used already
     // (single-use codes), so a refusal is retried with the next one.
     int attempts = !"master".equals(realm) && Totp.has(username) ? 4 : 1;
     AssertionError last = null;
     for (int i = 0; i < attempts; i++) {
       try {
-        return passwordTokenOnce(baseUrl, realm, username, password);
+        return passwordTokensOnce(baseUrl, realm, username, password, extra);
       } catch (AssertionError e) {
         last = e;
       }
@@ -118,8 +132,8 @@ public final class Oidc {
     throw last;
   }
 
-  private static String passwordTokenOnce(
-      String baseUrl, String realm, String username, String password) {
+  private static JsonNode passwordTokensOnce(
+      String baseUrl, String realm, String username, String password, String extra) {
     try {
       HttpResponse<String> response =
           HttpClient.newHttpClient()
@@ -134,14 +148,15 @@ public final class Oidc {
                                   + Browser.enc(username)
                                   + "&password="
                                   + Browser.enc(password)
-                                  + otpParameter(realm, username)))
+                                  + otpParameter(realm, username)
+                                  + extra))
                       .build(),
                   HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
         throw new AssertionError(
             "No token for " + username + ": " + response.statusCode() + " " + response.body());
       }
-      return JSON.readTree(response.body()).get("access_token").asText();
+      return JSON.readTree(response.body());
     } catch (IOException e) {
       throw new AssertionError(e);
     } catch (InterruptedException e) {
