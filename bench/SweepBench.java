@@ -13,6 +13,7 @@ import java.util.UUID;
  * <pre>
  * java -cp h2.jar bench/SweepBench.java seed-users DB_PATH REALM COUNT
  * java -cp h2.jar bench/SweepBench.java seed-grants DB_PATH REALM ROLE COUNT [LATER LATER_SECONDS [SESSIONS]]
+ * java -cp h2.jar bench/SweepBench.java sessions-left DB_PATH
  * </pre>
  *
  * COUNT grants expired a minute ago (the start-up sweep's); LATER more, for other users, due
@@ -39,6 +40,7 @@ public class SweepBench {
                 args.length > 5 ? Integer.parseInt(args[5]) : 0,
                 args.length > 6 ? Long.parseLong(args[6]) : 0,
                 args.length > 7 && Boolean.parseBoolean(args[7]));
+        case "sessions-left" -> System.out.println(sessionsLeft(c));
         default -> throw new IllegalArgumentException("Unknown command " + args[0]);
       }
       c.commit();
@@ -54,6 +56,18 @@ public class SweepBench {
         }
         return rs.getString(1);
       }
+    }
+  }
+
+  /** Sessions of bench users still stored, online or offline. */
+  static int sessionsLeft(Connection c) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "select count(*) from OFFLINE_USER_SESSION where USER_ID in (select ID from"
+                    + " USER_ENTITY where USERNAME like 'bench-user-%')")) {
+      rs.next();
+      return rs.getInt(1);
     }
   }
 

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Sweeper benchmark: one sweep's time on the embedded H2 database of a realm with 100,000 users,
 # for 0, 1,000 and 10,000 expired grants. Writes bench/results.md.
-# Usage: bench/run.sh [USERS] [N ...]     (defaults: 100000 and 0 1000 10000)
+# Usage: bench/run.sh [USERS] [N ...]     (defaults: 100000 and 0 1000 10000 1000s 10000s)
+# N grants for holders without a session; Ns the same with one online session per holder.
 # SWEEP_BATCH=n sets the sweeper's batch-size (grants ended per transaction; default: the server's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 USERS="${1:-100000}"; shift || true
-COUNTS=("${@:-0 1000 10000}"); COUNTS=(${COUNTS[*]})
+COUNTS=("${@:-0 1000 10000 1000s 10000s}"); COUNTS=(${COUNTS[*]})
 KC_VERSION=$(sed -n 's:.*<keycloak.dist.version>\(.*\)</keycloak.dist.version>.*:\1:p' pom.xml)
 BENCH=target/bench
 KC_HOME="$BENCH/keycloak-$KC_VERSION"
@@ -54,12 +55,15 @@ echo "==> Seeding $USERS users"
 java -cp "$H2_JAR" bench/SweepBench.java seed-users "$DB" breakglass-demo "$USERS"
 
 ROWS=""
-for N in "${COUNTS[@]}"; do
+for CASE in "${COUNTS[@]}"; do
   # N grants expired while Keycloak was down (the start-up sweep's), and N more, for other users,
   # falling due together once the server is up and idle (an ordinary sweep of a running server).
-  DUE_IN=$((60 + N / 250))
-  echo "==> $N expired grants, $N more due in $DUE_IN s"
-  java -cp "$H2_JAR" bench/SweepBench.java seed-grants "$DB" breakglass-demo emergency-admin "$N" "$N" "$DUE_IN"
+  N=${CASE%s}
+  SESSIONS=0; [ "$CASE" = "$N" ] || SESSIONS=1
+  DUE_IN=$((60 + N * (1 + 2 * SESSIONS) / 250))
+  echo "==> $N expired grants, $N more due in $DUE_IN s; each holder with $SESSIONS session(s)"
+  java -cp "$H2_JAR" bench/SweepBench.java seed-grants "$DB" breakglass-demo emergency-admin "$N" "$N" "$DUE_IN" \
+    "$([ "$SESSIONS" = 1 ] && echo true || echo false)"
   DUE_AT=$(( $(date +%s) + DUE_IN ))
   start_kc
   # Until the later grants have been swept (if any) and 20 idle sweeps (every 500 ms) after that.
@@ -71,6 +75,11 @@ for N in "${COUNTS[@]}"; do
     sleep 1
   done
   stop_kc
+  LEFT=$(java -cp "$H2_JAR" bench/SweepBench.java sessions-left "$DB")
+  if [ "$LEFT" != 0 ]; then
+    echo "$LEFT sessions of the holders were left after the sweeps; see $LOG" >&2
+    exit 1
+  fi
   STARTUP=$(sed -n 's/.*start-up sweep ended \([0-9]*\) expired grant(s) in \([0-9.]*\) ms.*/\1 \2/p' "$LOG" | head -1)
   CPU=$(sed -n 's/.*start-up sweep ended .*; \([0-9.]*\) ms of CPU.*/\1/p' "$LOG" | head -1)
   # Ordinary sweeps that ended grants: their count and time summed (normally one sweep).
@@ -81,7 +90,7 @@ for N in "${COUNTS[@]}"; do
   if [ "${STARTUP% *}" != "$N" ] || [ "$LATER_N" != "$N" ]; then
     echo "The start-up sweep ended ${STARTUP% *} and later sweeps $LATER_N of $N each; see $LOG" >&2
   fi
-  ROWS="$ROWS| $N | ${STARTUP% *} | ${STARTUP#* } | ${CPU:-n/a} | $LATER_N | $LATER_MS | $LATER_SWEEPS | $IDLE |\n"
+  ROWS="$ROWS| $N | $SESSIONS | ${STARTUP% *} | ${STARTUP#* } | ${CPU:-n/a} | $LATER_N | $LATER_MS | $LATER_SWEEPS | $IDLE |\n"
 done
 
 {
@@ -95,12 +104,15 @@ done
   echo "time). The **running server's sweep** ends the other N when they fall due: the sweep every"
   echo "500 ms, on a server that is up and idle, as when many grants end during operation. Each"
   echo "grant is ended as in production: role mappings removed, sessions ended, not-before moved,"
-  echo "attestation asked, one audit record and its alerts. Then 20 or more sweeps with nothing due."
+  echo "attestation asked, one audit record and its alerts. In the rows with a session, each holder"
+  echo "has one online session (with its client session), seeded as Keycloak's persistent sessions"
+  echo "store it, as after the holder's sign-in; the sweep ends it (the script checks none is left)."
+  echo "Then 20 or more sweeps with nothing due."
   echo "Goals: 1,000 grants ended in ≤ 2 s, 10,000 in ≤ 20 s, a sweep with nothing due ≤ 10 ms"
   echo "(load average at the end of the run: $(cut -d' ' -f1-3 /proc/loadavg))."
   echo
-  echo "| N | ended by the start-up sweep | start-up sweep (ms) | its CPU time (ms) | ended by the running server | its sweep (ms) | sweeps it took | sweep with nothing due: median / max (ms) |"
-  echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| N | sessions per holder | ended by the start-up sweep | start-up sweep (ms) | its CPU time (ms) | ended by the running server | its sweep (ms) | sweeps it took | sweep with nothing due: median / max (ms) |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   printf "$ROWS"
 } > "$RESULTS"
 cat "$RESULTS"

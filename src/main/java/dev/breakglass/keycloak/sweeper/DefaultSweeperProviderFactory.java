@@ -35,7 +35,7 @@ public class DefaultSweeperProviderFactory
    * Grants ended per transaction: large enough that commits stop dominating, small enough that the
    * transaction (and its persistence context, flushed by each query) stays short.
    */
-  static final int DEFAULT_BATCH_SIZE = 100;
+  static final int DEFAULT_BATCH_SIZE = 25;
 
   static final String CONF_OVERDUE_INTERVAL = "overdue-interval";
   static final String CONF_APPROVAL_INTERVAL = "approval-interval";
