@@ -305,7 +305,7 @@ public final class GrantService {
     boolean attest = attestationAsked(realm);
     Map<String, UserModel> holders = loadHolders(session, realm, grants);
     Map<String, Set<String>> removedTogether =
-        revokeTogether(session, realm, grants, holders, attest, (int) (now / 1000));
+        revokeTogether(session, realm, grants, holders, attest);
     HolderRevocations.StoredSessions stored = storedSessions(session, realm, holders.keySet());
     Set<String> holdersDone = new HashSet<>();
     List<Revocation> revocations = new ArrayList<>(grants.size());
@@ -338,6 +338,9 @@ public final class GrantService {
     }
     AuditTrail.appendAll(session, realm, entries);
     grants.forEach(grant -> afterEnd(session, realm, grant));
+    // Last: the statement leaves the holders' loaded rows with their old not-before, and Keycloak
+    // writes every column of a user it changes, so a change after it would put the old one back.
+    HolderRevocations.of(session).setNotBefore(removedTogether.keySet(), (int) (now / 1000));
     return grants;
   }
 
@@ -394,20 +397,20 @@ public final class GrantService {
 
   /**
    * For the grants' holders kept in Keycloak's own user table, removes the grants' role mappings
-   * (one statement per role for the whole batch), moves their not-before (one statement) and, when
-   * {@code askAttestation}, adds the attestation action (one statement): Keycloak's model does each
-   * holder by holder, each role removal with a look-up and a write of the whole transaction.
-   * Keycloak's user cache (across the cluster) forgets each of these holders, and its role-revoked
-   * listeners hear of each removal, as from the model. Returns the role ids removed per holder so
-   * handled; holders of a federation provider are left to {@link #revoke} one by one.
+   * (one statement per role for the whole batch) and, when {@code askAttestation}, adds the
+   * attestation action (one statement): Keycloak's model does both holder by holder, each removal
+   * with a look-up and a write of the whole transaction; {@link #endAll} moves their not-before
+   * last, in one statement. Keycloak's user cache (across the cluster) forgets each of these
+   * holders, and its role-revoked listeners hear of each removal, as from the model. Returns the
+   * role ids removed per holder so handled; holders of a federation provider are left to {@link
+   * #revoke} one by one.
    */
   private static Map<String, Set<String>> revokeTogether(
       KeycloakSession session,
       RealmModel realm,
       List<GrantEntity> grants,
       Map<String, UserModel> holders,
-      boolean askAttestation,
-      int notBefore) {
+      boolean askAttestation) {
     Map<String, Set<String>> roleIdsByUser = new HashMap<>();
     Map<String, RoleModel> rolesById = new HashMap<>();
     for (GrantEntity grant : grants) {
@@ -428,7 +431,6 @@ public final class GrantService {
     }
     HolderRevocations writes = HolderRevocations.of(session);
     Map<String, Set<String>> removed = writes.removeDirect(roleIdsByUser);
-    writes.setNotBefore(roleIdsByUser.keySet(), notBefore);
     if (askAttestation) {
       writes.addRequiredAction(roleIdsByUser.keySet(), BreakGlassIds.ATTEST_ACTION);
     }
@@ -446,10 +448,10 @@ public final class GrantService {
 
   /**
    * Removes the grant's role mappings from its holder, unless already removed together with other
-   * holders' ({@code removedTogether}, with their not-before and attestation); ends the holder's
-   * sessions, moves their not-before and asks for attestation, once per holder in {@code
-   * holdersDone}. With {@code stored} (null: unknown), only the kinds of sessions the holder has
-   * stored are looked up.
+   * holders' ({@code removedTogether}, whose not-before and attestation are written together too);
+   * ends the holder's sessions, moves their not-before and asks for attestation, once per holder in
+   * {@code holdersDone}. With {@code stored} (null: unknown), only the kinds of sessions the holder
+   * has stored are looked up.
    */
   private static Revocation revoke(
       KeycloakSession session,
