@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sweeper benchmark: one sweep's time on the embedded H2 database of a realm with 100,000 users,
-# for 0, 1,000 and 10,000 expired grants. Writes bench/results.md.
+# for 0, 1,000 and 10,000 expired grants, their holders without and with a session. Writes
+# bench/results.md.
 # Usage: bench/run.sh [USERS] [N ...]     (defaults: 100000 and 0 1000 10000 1000s 10000s)
 # N grants for holders without a session; Ns the same with one online session per holder.
 # SWEEP_BATCH=n sets the sweeper's batch-size (grants ended per transaction; default: the server's).
