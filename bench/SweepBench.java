@@ -4,6 +4,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -150,8 +152,10 @@ public class SweepBench {
       users.setString(1, realmId);
       users.setInt(2, count + later);
       int n = 0;
+      List<String> holders = new ArrayList<>();
       try (ResultSet rs = users.executeQuery()) {
         while (rs.next()) {
+          holders.add(rs.getString(1));
           long expiresAt = n < count ? expiredAt : laterAt;
           grant.setString(1, UUID.randomUUID().toString());
           grant.setString(2, realmId);
@@ -170,7 +174,7 @@ public class SweepBench {
       grant.executeBatch();
       mapping.executeBatch();
       if (sessions) {
-        seedSessions(c, realmId, count + later);
+        seedSessions(c, realmId, holders);
       }
       System.out.println(
           "grants: "
@@ -187,11 +191,11 @@ public class SweepBench {
   }
 
   /**
-   * One online session for each of the first {@code holders} bench users, as Keycloak's persistent
-   * user sessions store it (the session and its client session in the account console), started
-   * now: each holder signed in to activate. Earlier bench sessions are removed first.
+   * One online session for each of the {@code holders}, as Keycloak's persistent user sessions
+   * store it (the session and its client session in the account console), started now: each holder
+   * signed in to activate. Earlier bench sessions are removed first.
    */
-  static void seedSessions(Connection c, String realmId, int holders) throws SQLException {
+  static void seedSessions(Connection c, String realmId, List<String> holders) throws SQLException {
     String benchSessions =
         "select USER_SESSION_ID from OFFLINE_USER_SESSION where USER_ID in (select ID from"
             + " USER_ENTITY where USERNAME like 'bench-user-%')";
@@ -212,11 +216,7 @@ public class SweepBench {
       }
     }
     int now = (int) (System.currentTimeMillis() / 1000);
-    try (PreparedStatement users =
-            c.prepareStatement(
-                "select ID from USER_ENTITY where REALM_ID = ? and USERNAME like 'bench-user-%'"
-                    + " order by USERNAME limit ?");
-        PreparedStatement session =
+    try (PreparedStatement session =
             c.prepareStatement(
                 "insert into OFFLINE_USER_SESSION (USER_SESSION_ID, USER_ID, REALM_ID, CREATED_ON,"
                     + " OFFLINE_FLAG, DATA, LAST_SESSION_REFRESH, VERSION, REMEMBER_ME) values (?,"
@@ -226,36 +226,32 @@ public class SweepBench {
                 "insert into OFFLINE_CLIENT_SESSION (USER_SESSION_ID, CLIENT_ID, OFFLINE_FLAG,"
                     + " TIMESTAMP, DATA, CLIENT_STORAGE_PROVIDER, EXTERNAL_CLIENT_ID, VERSION,"
                     + " REALM_ID) values (?, ?, '0', ?, ?, 'local', 'local', 0, ?)")) {
-      users.setString(1, realmId);
-      users.setInt(2, holders);
-      try (ResultSet rs = users.executeQuery()) {
-        while (rs.next()) {
-          String id = UUID.randomUUID().toString();
-          session.setString(1, id);
-          session.setString(2, rs.getString(1));
-          session.setString(3, realmId);
-          session.setInt(4, now);
-          session.setString(
-              5,
-              "{\"ipAddress\":\"127.0.0.1\",\"authMethod\":\"openid-connect\","
-                  + "\"rememberMe\":false,\"started\":0,\"notes\":{\"AUTH_TIME\":\""
-                  + now
-                  + "\"},\"state\":\"LOGGED_IN\"}");
-          session.setInt(6, now);
-          session.addBatch();
-          client.setString(1, id);
-          client.setString(2, clientId);
-          client.setInt(3, now);
-          client.setString(
-              4,
-              "{\"authMethod\":\"openid-connect\",\"notes\":{\"clientId\":\""
-                  + clientId
-                  + "\",\"startedAt\":\""
-                  + now
-                  + "\"}}");
-          client.setString(5, realmId);
-          client.addBatch();
-        }
+      for (String holder : holders) {
+        String id = UUID.randomUUID().toString();
+        session.setString(1, id);
+        session.setString(2, holder);
+        session.setString(3, realmId);
+        session.setInt(4, now);
+        session.setString(
+            5,
+            "{\"ipAddress\":\"127.0.0.1\",\"authMethod\":\"openid-connect\","
+                + "\"rememberMe\":false,\"started\":0,\"notes\":{\"AUTH_TIME\":\""
+                + now
+                + "\"},\"state\":\"LOGGED_IN\"}");
+        session.setInt(6, now);
+        session.addBatch();
+        client.setString(1, id);
+        client.setString(2, clientId);
+        client.setInt(3, now);
+        client.setString(
+            4,
+            "{\"authMethod\":\"openid-connect\",\"notes\":{\"clientId\":\""
+                + clientId
+                + "\",\"startedAt\":\""
+                + now
+                + "\"}}");
+        client.setString(5, realmId);
+        client.addBatch();
       }
       session.executeBatch();
       client.executeBatch();

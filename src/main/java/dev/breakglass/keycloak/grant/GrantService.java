@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.RequiredActionProviderModel;
@@ -355,14 +356,17 @@ public final class GrantService {
     Set<String> ids = new LinkedHashSet<>();
     grants.forEach(grant -> ids.add(grant.getUserId()));
     UserProvider local = session.getProvider(UserProvider.class);
-    List<String> localIds = ids.stream().filter(StorageId::isLocalStorage).toList();
-    if (local != null && !localIds.isEmpty()) {
+    Set<String> localIds =
+        local == null
+            ? Set.of()
+            : ids.stream().filter(StorageId::isLocalStorage).collect(Collectors.toSet());
+    if (!localIds.isEmpty()) {
       HolderRevocations.of(session).prefetchUsers(localIds);
     }
     Map<String, UserModel> holders = new HashMap<>();
     for (String id : ids) {
       UserModel user = null;
-      if (local != null && StorageId.isLocalStorage(id)) {
+      if (localIds.contains(id)) {
         user = local.getUserById(realm, id);
         if (user != null && user.getFederationLink() != null) {
           user = null;

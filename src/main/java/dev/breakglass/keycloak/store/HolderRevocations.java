@@ -11,10 +11,11 @@ import java.util.Set;
 import org.keycloak.models.KeycloakSession;
 
 /**
- * What ending grants writes to their holders in Keycloak's own user table, for many holders at
- * once: role mappings removed with one look-up and one delete per role, a required action added
- * with one statement. Keycloak's model does both holder by holder, each removal with a look-up and
- * a write of the whole transaction, each required action with a read of all the holder's. These
+ * What ending grants reads and writes of their holders in Keycloak's own tables, for many holders
+ * at once: their user rows read in one query, which of them have stored sessions, role mappings
+ * removed with one look-up and one delete per role, not-before moved and a required action added
+ * with one statement each. Keycloak's model does each holder by holder, each removal with a look-up
+ * and a write of the whole transaction, each required action with a read of all the holder's. These
  * statements bypass Keycloak's user cache and listeners: the caller tells them.
  */
 public final class HolderRevocations {
@@ -35,6 +36,16 @@ public final class HolderRevocations {
     return new HolderRevocations(Jpa.em(session));
   }
 
+  /** The ids in slices of at most {@link #USERS_PER_STATEMENT}, one statement each. */
+  private static List<List<String>> slices(Collection<String> userIds) {
+    List<String> ids = List.copyOf(userIds);
+    List<List<String>> slices = new ArrayList<>();
+    for (int from = 0; from < ids.size(); from += USERS_PER_STATEMENT) {
+      slices.add(ids.subList(from, Math.min(ids.size(), from + USERS_PER_STATEMENT)));
+    }
+    return slices;
+  }
+
   /**
    * Removes, for each user, the direct mappings of the given role ids; returns for each of those
    * users the role ids that were mapped and are now removed (empty when none was).
@@ -50,16 +61,14 @@ public final class HolderRevocations {
         });
     usersByRole.forEach(
         (roleId, userIds) -> {
-          for (int from = 0; from < userIds.size(); from += USERS_PER_STATEMENT) {
-            List<String> chunk =
-                userIds.subList(from, Math.min(userIds.size(), from + USERS_PER_STATEMENT));
+          for (List<String> slice : slices(userIds)) {
             List<String> mapped =
                 em.createQuery(
                         "select m.user.id from UserRoleMappingEntity m where m.roleId = :roleId"
                             + " and m.user.id in :userIds",
                         String.class)
                     .setParameter("roleId", roleId)
-                    .setParameter("userIds", chunk)
+                    .setParameter("userIds", slice)
                     .getResultList();
             if (mapped.isEmpty()) {
               continue;
@@ -81,11 +90,9 @@ public final class HolderRevocations {
    * Keycloak's local user provider finds each of them there instead of reading it alone.
    */
   public void prefetchUsers(Collection<String> userIds) {
-    List<String> ids = List.copyOf(userIds);
-    for (int from = 0; from < ids.size(); from += USERS_PER_STATEMENT) {
+    for (List<String> slice : slices(userIds)) {
       em.createQuery("select u from UserEntity u where u.id in :userIds", Object.class)
-          .setParameter(
-              "userIds", ids.subList(from, Math.min(ids.size(), from + USERS_PER_STATEMENT)))
+          .setParameter("userIds", slice)
           .getResultList();
     }
   }
@@ -100,16 +107,14 @@ public final class HolderRevocations {
   public StoredSessions storedSessions(String realmId, Collection<String> userIds) {
     Set<String> online = new HashSet<>();
     Set<String> offline = new HashSet<>();
-    List<String> ids = List.copyOf(userIds);
-    for (int from = 0; from < ids.size(); from += USERS_PER_STATEMENT) {
+    for (List<String> slice : slices(userIds)) {
       List<Object[]> rows =
           em.createQuery(
                   "select distinct s.userId, s.offline from PersistentUserSessionEntity s where"
                       + " s.realmId = :realmId and s.userId in :userIds",
                   Object[].class)
               .setParameter("realmId", realmId)
-              .setParameter(
-                  "userIds", ids.subList(from, Math.min(ids.size(), from + USERS_PER_STATEMENT)))
+              .setParameter("userIds", slice)
               .setHint(Jpa.READ_ONLY, true)
               .getResultList();
       for (Object[] row : rows) {
@@ -121,27 +126,23 @@ public final class HolderRevocations {
 
   /** Moves the users' not-before (seconds): tokens issued before it are refused. */
   public void setNotBefore(Collection<String> userIds, int notBefore) {
-    List<String> ids = List.copyOf(userIds);
-    for (int from = 0; from < ids.size(); from += USERS_PER_STATEMENT) {
+    for (List<String> slice : slices(userIds)) {
       em.createQuery("update UserEntity u set u.notBefore = :notBefore where u.id in :userIds")
           .setParameter("notBefore", notBefore)
-          .setParameter(
-              "userIds", ids.subList(from, Math.min(ids.size(), from + USERS_PER_STATEMENT)))
+          .setParameter("userIds", slice)
           .executeUpdate();
     }
   }
 
   /** Adds the required action to each of the users that does not have it yet. */
   public void addRequiredAction(Collection<String> userIds, String action) {
-    List<String> ids = List.copyOf(userIds);
-    for (int from = 0; from < ids.size(); from += USERS_PER_STATEMENT) {
+    for (List<String> slice : slices(userIds)) {
       em.createQuery(
               "insert into UserRequiredActionEntity (user, action) select u, :action from"
                   + " UserEntity u where u.id in :userIds and not exists (select a.action from"
                   + " UserRequiredActionEntity a where a.user = u and a.action = :action)")
           .setParameter("action", action)
-          .setParameter(
-              "userIds", ids.subList(from, Math.min(ids.size(), from + USERS_PER_STATEMENT)))
+          .setParameter("userIds", slice)
           .executeUpdate();
     }
   }
