@@ -132,15 +132,25 @@ public final class GrantStore {
         .getResultList();
   }
 
-  /** Ids of ACTIVE grants due by {@code now}, soonest first, leaving out {@code skip}. */
-  public List<String> dueIds(long now, Set<String> skip, int max) {
+  /**
+   * A grant due to end, and whether its holder has rows in Keycloak's persisted user sessions of
+   * the realm (expired ones included): ending those is most of what ending the grant costs.
+   */
+  public record Due(String grantId, boolean holderHasStoredSessions) {}
+
+  /** ACTIVE grants due by {@code now}, soonest first, leaving out {@code skip}. */
+  public List<Due> due(long now, Set<String> skip, int max) {
     List<String> skipList = skip.isEmpty() ? List.of("-") : new ArrayList<>(skip);
-    return em.createNamedQuery("bgExpiredGrants", String.class)
+    return em
+        .createNamedQuery("bgExpiredGrants", Object[].class)
         .setParameter("status", GrantStatus.ACTIVE.name())
         .setParameter("now", now)
         .setParameter("skip", skipList)
         .setMaxResults(max)
-        .getResultList();
+        .getResultList()
+        .stream()
+        .map(row -> new Due((String) row[0], Boolean.TRUE.equals(row[1])))
+        .toList();
   }
 
   /** The realms of these grants, in id order (the order their chain locks are taken in). */

@@ -32,8 +32,9 @@ public class DefaultSweeperProviderFactory
   static final String CONF_BATCH_SIZE = "batch-size";
 
   /**
-   * Grants ended per transaction: large enough that commits stop dominating, small enough that the
-   * transaction (and its persistence context, flushed by each query) stays short.
+   * Grants ended per transaction whose holders have sessions to end (four times as many whose
+   * holders have none): large enough that commits stop dominating, small enough that the
+   * transaction (and its persistence context, checked for changes before each query) stays short.
    */
   static final int DEFAULT_BATCH_SIZE = 25;
 
@@ -196,8 +197,9 @@ public class DefaultSweeperProviderFactory
         .type("int")
         .defaultValue(DEFAULT_BATCH_SIZE)
         .helpText(
-            "Expired grants ended per transaction, at most 500. A batch that fails is ended again"
-                + " grant by grant.")
+            "Expired grants ended per transaction whose holders have stored sessions to end, at"
+                + " most 500; four times as many whose holders have none, at most 500. A batch that"
+                + " fails is ended again grant by grant.")
         .add()
         .build();
   }

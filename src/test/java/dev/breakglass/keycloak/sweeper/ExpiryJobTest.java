@@ -3,11 +3,13 @@ package dev.breakglass.keycloak.sweeper;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.breakglass.keycloak.store.GrantStore;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -17,19 +19,30 @@ class ExpiryJobTest {
   /** A fake grant table: due ids, removed once ended. */
   private static final class Due implements ExpiryJob.DueGrants {
     final Set<String> due;
+    final Predicate<String> holderHasSessions;
     int reads;
 
+    /** Every holder with stored sessions. */
     Due(int count) {
+      this(count, id -> true);
+    }
+
+    Due(int count, Predicate<String> holderHasSessions) {
       due =
           IntStream.range(0, count)
               .mapToObj(i -> "g" + i)
               .collect(Collectors.toCollection(LinkedHashSet::new));
+      this.holderHasSessions = holderHasSessions;
     }
 
     @Override
-    public List<String> next(int batchSize, Set<String> skip) {
+    public List<GrantStore.Due> next(int max, Set<String> skip) {
       reads++;
-      return due.stream().filter(id -> !skip.contains(id)).limit(batchSize).toList();
+      return due.stream()
+          .filter(id -> !skip.contains(id))
+          .limit(max)
+          .map(id -> new GrantStore.Due(id, holderHasSessions.test(id)))
+          .toList();
     }
 
     /** Ends a whole batch, as one transaction would: all of it, or (on a bad row) none of it. */
@@ -81,6 +94,41 @@ class ExpiryJobTest {
     assertEquals(49, batches.size(), "48 of 25 and one of 1: " + batches);
     assertEquals(1, batches.get(48));
     assertEquals(3, table.reads, "500 + 500 + 201 ids read");
+  }
+
+  @Test
+  void grantsWhoseHoldersHaveNoSessionsGoFourTimesAsManyPerBatch() {
+    Due table = new Due(1201, id -> false);
+    List<Integer> batches = new ArrayList<>();
+    ExpiryJob.Result result = sweepNotingBatches(table, 25, batches);
+    assertEquals(1201, result.ended());
+    assertTrue(table.due.isEmpty());
+    assertEquals(
+        List.of(100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 1),
+        batches,
+        "each read of 500 in batches of 100");
+    assertEquals(3, table.reads);
+  }
+
+  @Test
+  void aBatchHoldsAtMostBatchSizeHoldersWithSessions() {
+    // g0..g9 have sessions (each counts 4 of 8), the rest none (each counts 1).
+    List<String> withSessions =
+        IntStream.range(0, 10).mapToObj(i -> "g" + i).collect(Collectors.toList());
+    Due table = new Due(22, withSessions::contains);
+    List<Integer> batches = new ArrayList<>();
+    ExpiryJob.Result result = sweepNotingBatches(table, 2, batches);
+    assertEquals(22, result.ended());
+    assertEquals(List.of(2, 2, 2, 2, 2, 8, 4), batches);
+  }
+
+  @Test
+  void aBatchIsCutBeforeAHolderWithSessionsThatNoLongerFits() {
+    // 6 without sessions (6 of 8), then one with (4): it starts the next batch.
+    Due table = new Due(9, id -> id.equals("g6"));
+    List<Integer> batches = new ArrayList<>();
+    sweepNotingBatches(table, 2, batches);
+    assertEquals(List.of(6, 3), batches);
   }
 
   @Test
