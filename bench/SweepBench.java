@@ -61,13 +61,15 @@ public class SweepBench {
     }
   }
 
+  /** The ids of the stored sessions (online and offline) of bench users. */
+  static final String BENCH_SESSIONS =
+      "select USER_SESSION_ID from OFFLINE_USER_SESSION where USER_ID in (select ID from"
+          + " USER_ENTITY where USERNAME like 'bench-user-%')";
+
   /** Sessions of bench users still stored, online or offline. */
   static int sessionsLeft(Connection c) throws SQLException {
     try (Statement st = c.createStatement();
-        ResultSet rs =
-            st.executeQuery(
-                "select count(*) from OFFLINE_USER_SESSION where USER_ID in (select ID from"
-                    + " USER_ENTITY where USERNAME like 'bench-user-%')")) {
+        ResultSet rs = st.executeQuery("select count(*) from (" + BENCH_SESSIONS + ")")) {
       rs.next();
       return rs.getInt(1);
     }
@@ -196,14 +198,11 @@ public class SweepBench {
    * signed in to activate. Earlier bench sessions are removed first.
    */
   static void seedSessions(Connection c, String realmId, List<String> holders) throws SQLException {
-    String benchSessions =
-        "select USER_SESSION_ID from OFFLINE_USER_SESSION where USER_ID in (select ID from"
-            + " USER_ENTITY where USERNAME like 'bench-user-%')";
     try (Statement st = c.createStatement()) {
       st.executeUpdate(
-          "delete from OFFLINE_CLIENT_SESSION where USER_SESSION_ID in (" + benchSessions + ")");
+          "delete from OFFLINE_CLIENT_SESSION where USER_SESSION_ID in (" + BENCH_SESSIONS + ")");
       st.executeUpdate(
-          "delete from OFFLINE_USER_SESSION where USER_SESSION_ID in (" + benchSessions + ")");
+          "delete from OFFLINE_USER_SESSION where USER_SESSION_ID in (" + BENCH_SESSIONS + ")");
     }
     String clientId;
     try (PreparedStatement ps =

@@ -4,7 +4,8 @@
 # bench/results.md.
 # Usage: bench/run.sh [USERS] [N ...]     (defaults: 100000 and 0 1000 10000 1000s 10000s)
 # N grants for holders without a session; Ns the same with one online session per holder.
-# SWEEP_BATCH=n sets the sweeper's batch-size (grants ended per transaction; default: the server's).
+# SWEEP_BATCH=n sets the sweeper's batch-size (grants per transaction whose holders have sessions,
+# four times as many whose holders have none; default: the server's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -134,7 +134,8 @@ public final class GrantStore {
 
   /**
    * A grant due to end, and whether its holder has rows in Keycloak's persisted user sessions of
-   * the realm (expired ones included): ending those is most of what ending the grant costs.
+   * the realm (expired ones included): ending those is most of what ending the grant costs. Read
+   * before the batch, it only sizes batches; the batch looks for sessions again under its lock.
    */
   public record Due(String grantId, boolean holderHasStoredSessions) {}
 

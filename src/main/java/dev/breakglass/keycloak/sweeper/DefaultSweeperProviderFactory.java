@@ -197,8 +197,8 @@ public class DefaultSweeperProviderFactory
         .type("int")
         .defaultValue(DEFAULT_BATCH_SIZE)
         .helpText(
-            "Expired grants ended per transaction whose holders have stored sessions to end, at"
-                + " most 500; four times as many whose holders have none, at most 500. A batch that"
+            "Expired grants ended per transaction whose holders have stored sessions to end; four"
+                + " times as many whose holders have none; at most 500 either way. A batch that"
                 + " fails is ended again grant by grant.")
         .add()
         .build();
