@@ -255,17 +255,14 @@ public final class GrantService {
       return grant;
     }
     long now = DbClock.nowMillis(session);
+    Ending ending =
+        new Ending(session, realm, now, attestationAsked(realm), new HashSet<>(), Map.of(), null);
     Revocation revoked =
         revoke(
-            session,
-            realm,
+            ending,
             grant,
-            session.users().getUserById(realm, grant.getUserId()),
-            now,
-            attestationAsked(realm),
-            new HashSet<>(),
-            Map.of(),
-            null);
+            grantedRoles(realm, grant),
+            session.users().getUserById(realm, grant.getUserId()));
     List<Map<String, Object>> residual =
         close(
             grant,
@@ -305,23 +302,23 @@ public final class GrantService {
     long now = DbClock.nowMillis(session);
     boolean attest = attestationAsked(realm);
     Map<String, UserModel> holders = loadHolders(session, realm, grants);
+    Map<String, List<RoleModel>> rolesByGrant = new HashMap<>();
+    grants.forEach(grant -> rolesByGrant.put(grant.getId(), grantedRoles(realm, grant)));
     Map<String, Set<String>> removedTogether =
-        revokeTogether(session, realm, grants, holders, attest);
-    HolderRevocations.StoredSessions stored = storedSessions(session, realm, holders.keySet());
-    Set<String> holdersDone = new HashSet<>();
+        revokeTogether(session, realm, grants, rolesByGrant, holders, attest);
+    Ending ending =
+        new Ending(
+            session,
+            realm,
+            now,
+            attest,
+            new HashSet<>(),
+            removedTogether,
+            storedSessions(session, realm, holders.keySet()));
     List<Revocation> revocations = new ArrayList<>(grants.size());
     for (GrantEntity grant : grants) {
       revocations.add(
-          revoke(
-              session,
-              realm,
-              grant,
-              holders.get(grant.getUserId()),
-              now,
-              attest,
-              holdersDone,
-              removedTogether,
-              stored));
+          revoke(ending, grant, rolesByGrant.get(grant.getId()), holders.get(grant.getUserId())));
     }
     Map<String, List<Map<String, Object>>> residual =
         ResidualPrivileges.ofAll(session, realm, grants);
@@ -413,6 +410,7 @@ public final class GrantService {
       KeycloakSession session,
       RealmModel realm,
       List<GrantEntity> grants,
+      Map<String, List<RoleModel>> rolesByGrant,
       Map<String, UserModel> holders,
       boolean askAttestation) {
     Map<String, Set<String>> roleIdsByUser = new HashMap<>();
@@ -425,7 +423,7 @@ public final class GrantService {
         continue;
       }
       Set<String> roleIds = roleIdsByUser.computeIfAbsent(user.getId(), id -> new HashSet<>());
-      for (RoleModel role : grantedRoles(realm, grant)) {
+      for (RoleModel role : rolesByGrant.get(grant.getId())) {
         roleIds.add(role.getId());
         rolesById.put(role.getId(), role);
       }
@@ -451,45 +449,53 @@ public final class GrantService {
   }
 
   /**
-   * Removes the grant's role mappings from its holder, unless already removed together with other
-   * holders' ({@code removedTogether}, whose not-before and attestation are written together too);
-   * ends the holder's sessions, moves their not-before and asks for attestation, once per holder in
-   * {@code holdersDone}. With {@code stored} (null: unknown), only the kinds of sessions the holder
-   * has stored are looked up.
+   * What ending grants in one transaction shares: its database time, whether attestation is asked,
+   * the holders already done ({@code holdersDone}, filled as they are), the role ids removed
+   * together per holder ({@code removedTogether}, whose not-before and attestation are written
+   * together too), and which holders have stored sessions ({@code stored}, null: unknown).
    */
-  private static Revocation revoke(
+  private record Ending(
       KeycloakSession session,
       RealmModel realm,
-      GrantEntity grant,
-      UserModel user,
       long now,
       boolean askAttestation,
       Set<String> holdersDone,
       Map<String, Set<String>> removedTogether,
-      HolderRevocations.StoredSessions stored) {
+      HolderRevocations.StoredSessions stored) {}
+
+  /**
+   * Removes the grant's {@code roles} from its holder, unless already removed together with other
+   * holders'; ends the holder's sessions, moves their not-before and asks for attestation, once per
+   * holder. With stored sessions known, only the kinds the holder has are looked up.
+   */
+  private static Revocation revoke(
+      Ending ending, GrantEntity grant, List<RoleModel> roles, UserModel user) {
+    KeycloakSession session = ending.session();
+    RealmModel realm = ending.realm();
+    HolderRevocations.StoredSessions stored = ending.stored();
     List<String> removed = new ArrayList<>();
     if (user == null) {
       return new Revocation(grant, removed, false);
     }
-    Set<String> together = removedTogether.get(user.getId());
+    Set<String> together = ending.removedTogether().get(user.getId());
     if (together != null) {
       // Each removal listed once, by the first of the holder's grants that held the role.
-      for (RoleModel role : grantedRoles(realm, grant)) {
+      for (RoleModel role : roles) {
         if (together.remove(role.getId())) {
           removed.add(GovernedRoles.qualifiedName(role));
         }
       }
     } else {
-      for (RoleModel role : grantedRoles(realm, grant)) {
+      for (RoleModel role : roles) {
         if (user.hasDirectRole(role)) {
           user.deleteRoleMapping(role);
           removed.add(GovernedRoles.qualifiedName(role));
         }
       }
     }
-    if (holdersDone.add(user.getId())) {
+    if (ending.holdersDone().add(user.getId())) {
       if (together == null) {
-        session.users().setNotBeforeForUser(realm, user, (int) (now / 1000));
+        session.users().setNotBeforeForUser(realm, user, (int) (ending.now() / 1000));
       }
       if (stored == null || stored.online().contains(user.getId())) {
         session.sessions().removeUserSessions(realm, user);
@@ -501,7 +507,7 @@ public final class GrantService {
             .toList()
             .forEach(offline -> session.sessions().removeOfflineUserSession(realm, offline));
       }
-      if (askAttestation) {
+      if (ending.askAttestation()) {
         if (together == null) {
           user.addRequiredAction(BreakGlassIds.ATTEST_ACTION);
         }
