@@ -4,6 +4,8 @@
 # bench/results.md.
 # Usage: bench/run.sh [USERS] [N ...]     (defaults: 100000 and 0 1000 10000 1000s 10000s)
 # N grants for holders without a session; Ns the same with one online session per holder.
+# Each row with sessions is followed by a run of Keycloak's own session API alone on the same
+# sessions (bench/SessionFloor.java), the floor under the sweep's time.
 # SWEEP_BATCH=n sets the sweeper's batch-size (grants per transaction whose holders have sessions,
 # four times as many whose holders have none; default: the server's).
 set -euo pipefail
@@ -28,6 +30,13 @@ mkdir -p "$KC_HOME/data/import"
 cp target/keycloak-breakglass.jar "$KC_HOME/providers/"
 cp realm-config/*.json "$KC_HOME/data/import/"
 H2_JAR=$(ls "$KC_HOME"/lib/lib/main/com.h2database.h2-*.jar | head -1)
+# The session-floor probe, built against the distribution's own jars; in providers/ for one start.
+FLOOR_JAR="$BENCH/session-floor.jar"
+rm -rf "$BENCH/session-floor" "$KC_HOME/providers/session-floor.jar"
+mkdir -p "$BENCH/session-floor/META-INF/services"
+javac -proc:none -nowarn -d "$BENCH/session-floor" -cp "$KC_HOME/lib/lib/main/*:$KC_HOME/lib/lib/boot/*" bench/SessionFloor.java
+echo SessionFloor > "$BENCH/session-floor/META-INF/services/org.keycloak.events.EventListenerProviderFactory"
+jar cf "$FLOOR_JAR" -C "$BENCH/session-floor" .
 DB="$(pwd)/$KC_HOME/data/h2/keycloakdb"
 
 # Production mode as deployed (`kc.sh start`), as for bench/ab.sh and bench/login-latency.sh;
@@ -36,7 +45,7 @@ KC_MODE="${KC_MODE:-start --http-enabled=true --hostname-strict=false --db=dev-f
 
 start_kc() {
   : > "$LOG"
-  KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=admin \
+  KC_BOOTSTRAP_ADMIN_USERNAME=admin KC_BOOTSTRAP_ADMIN_PASSWORD=admin JAVA_OPTS_APPEND="${FLOOR_OPTS:-}" \
     "$KC_HOME/bin/kc.sh" $KC_MODE --import-realm --http-port=$PORT --http-management-port=$((PORT + 1000)) \
     --log-level=INFO,dev.breakglass.keycloak.sweeper:TRACE \
     ${SWEEP_BATCH:+--spi-break-glass-expiry--default--batch-size=$SWEEP_BATCH} >> "$LOG" 2>&1 &
@@ -68,6 +77,7 @@ for CASE in "${COUNTS[@]}"; do
     "$([ "$SESSIONS" = 1 ] && echo true || echo false)"
   DUE_AT=$(( $(date +%s) + DUE_IN ))
   start_kc
+  UP_BEFORE_DUE=$(( DUE_AT - $(date +%s) )); [ "$UP_BEFORE_DUE" -ge 0 ] || UP_BEFORE_DUE=0
   # Until the later grants have been swept (if any) and 20 idle sweeps (every 500 ms) after that.
   for _ in $(seq 1 $((DUE_IN + 120))); do
     if [ "$N" -eq 0 ] || grep -q "Break-glass sweep ended" "$LOG"; then
@@ -92,7 +102,28 @@ for CASE in "${COUNTS[@]}"; do
   if [ "${STARTUP% *}" != "$N" ] || [ "$LATER_N" != "$N" ]; then
     echo "The start-up sweep ended ${STARTUP% *} and later sweeps $LATER_N of $N each; see $LOG" >&2
   fi
-  ROWS="$ROWS| $N | $SESSIONS | ${STARTUP% *} | ${STARTUP#* } | ${CPU:-n/a} | $LATER_N | $LATER_MS | $LATER_SWEEPS | $IDLE |\n"
+  FLOOR="n/a"
+  if [ "$SESSIONS" = 1 ]; then
+    # The same holders' sessions again (grants due far ahead, so the sweeper leaves them), ended by
+    # Keycloak's API alone once the server has been up as long as it was before the sweep above.
+    echo "==> Keycloak's session API alone ending the sessions of $N holders"
+    java -cp "$H2_JAR" bench/SweepBench.java seed-grants "$DB" breakglass-demo emergency-admin 0 "$N" 1000000 true
+    cp "$FLOOR_JAR" "$KC_HOME/providers/"
+    FLOOR_OPTS="-Dbench.session-floor.realm=breakglass-demo -Dbench.session-floor.after=$UP_BEFORE_DUE${SWEEP_BATCH:+ -Dbench.session-floor.batch=$SWEEP_BATCH}" start_kc
+    for _ in $(seq 1 $((UP_BEFORE_DUE + 300))); do
+      grep -q "Session floor" "$LOG" && break
+      sleep 1
+    done
+    stop_kc
+    rm -f "$KC_HOME/providers/session-floor.jar"
+    FLOOR=$(sed -n "s/.*Session floor: Keycloak ended the stored online sessions of $N users in \([0-9.]*\) ms.*/\1/p" "$LOG")
+    LEFT=$(java -cp "$H2_JAR" bench/SweepBench.java sessions-left "$DB")
+    if [ -z "$FLOOR" ] || [ "$LEFT" != 0 ]; then
+      echo "The session floor did not end all $N holders' sessions ($LEFT left); see $LOG" >&2
+      exit 1
+    fi
+  fi
+  ROWS="$ROWS| $N | $SESSIONS | ${STARTUP% *} | ${STARTUP#* } | ${CPU:-n/a} | $LATER_N | $LATER_MS | $LATER_SWEEPS | $FLOOR | $IDLE |\n"
 done
 
 {
@@ -109,12 +140,16 @@ done
   echo "attestation asked, one audit record and its alerts. In the rows with a session, each holder"
   echo "has one online session (with its client session), seeded as Keycloak's persistent sessions"
   echo "store it, as after the holder's sign-in; the sweep ends it (the script checks none is left)."
-  echo "Then 20 or more sweeps with nothing due."
+  echo "Then 20 or more sweeps with nothing due. **Keycloak alone** (rows with a session): the same"
+  echo "holders and sessions seeded again, their grants not due, and the sessions ended by Keycloak's"
+  echo "own \\`UserSessionProvider.removeUserSessions\\` alone, as many holders per transaction as the"
+  echo "sweeper's batch, as long after start (bench/SessionFloor.java): the part of the"
+  echo "running server's sweep that is Keycloak's session API."
   echo "Goals: 1,000 grants ended in ≤ 2 s, 10,000 in ≤ 20 s, a sweep with nothing due ≤ 10 ms"
   echo "(load average at the end of the run: $(cut -d' ' -f1-3 /proc/loadavg))."
   echo
-  echo "| N | sessions per holder | ended by the start-up sweep | start-up sweep (ms) | its CPU time (ms) | ended by the running server | its sweep (ms) | sweeps it took | sweep with nothing due: median / max (ms) |"
-  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| N | sessions per holder | ended by the start-up sweep | start-up sweep (ms) | its CPU time (ms) | ended by the running server | its sweep (ms) | sweeps it took | Keycloak alone ending the same sessions (ms) | sweep with nothing due: median / max (ms) |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   printf "$ROWS"
 } > "$RESULTS"
 cat "$RESULTS"
