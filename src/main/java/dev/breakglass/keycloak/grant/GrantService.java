@@ -257,12 +257,9 @@ public final class GrantService {
     long now = DbClock.nowMillis(session);
     Ending ending =
         new Ending(session, realm, now, attestationAsked(realm), new HashSet<>(), Map.of(), null);
+    UserModel holder = session.users().getUserById(realm, grant.getUserId());
     Revocation revoked =
-        revoke(
-            ending,
-            grant,
-            grantedRoles(realm, grant),
-            session.users().getUserById(realm, grant.getUserId()));
+        revoke(ending, grant, holder == null ? List.of() : grantedRoles(realm, grant), holder);
     List<Map<String, Object>> residual =
         close(
             grant,
@@ -302,8 +299,13 @@ public final class GrantService {
     long now = DbClock.nowMillis(session);
     boolean attest = attestationAsked(realm);
     Map<String, UserModel> holders = loadHolders(session, realm, grants);
+    // Read once per grant, and only for holders who still exist (nothing to take from the others).
     Map<String, List<RoleModel>> rolesByGrant = new HashMap<>();
-    grants.forEach(grant -> rolesByGrant.put(grant.getId(), grantedRoles(realm, grant)));
+    for (GrantEntity grant : grants) {
+      rolesByGrant.put(
+          grant.getId(),
+          holders.containsKey(grant.getUserId()) ? grantedRoles(realm, grant) : List.of());
+    }
     Map<String, Set<String>> removedTogether =
         revokeTogether(session, realm, grants, rolesByGrant, holders, attest);
     Ending ending =
