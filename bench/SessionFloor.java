@@ -1,4 +1,6 @@
 import jakarta.persistence.EntityManager;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.jboss.logging.Logger;
 import org.keycloak.Config;
@@ -14,32 +16,34 @@ import org.keycloak.models.utils.PostMigrationEvent;
 
 /**
  * Benchmark probe, never deployed: what Keycloak's own session API costs, with none of the
- * extension's work, to set beside the sweeper's rows with sessions. When Keycloak has been up for
- * {@code -Dbench.session-floor.after} seconds (as long as before the sweep it is compared with), it
- * ends the stored online sessions of every user of realm {@code -Dbench.session-floor.realm} that
- * has one, through {@code UserSessionProvider.removeUserSessions}, {@code
- * -Dbench.session-floor.batch} users per transaction (default 25, the sweeper's), and logs the
- * time. Without the properties it does nothing. It has no endpoint: bench/run.sh copies it into the
- * bench server for one start and removes it after.
+ * extension's work, to set beside the sweeper's rows with sessions. Once Keycloak has started and
+ * the file {@code -Dbench.session-floor.go} exists (bench/run.sh creates it as long after start as
+ * the sweep it is compared with came), it ends the stored online sessions of every user of realm
+ * {@code -Dbench.session-floor.realm} that has one, through {@code
+ * UserSessionProvider.removeUserSessions}, {@code -Dbench.session-floor.batch} users per
+ * transaction (default 25, the sweeper's), and logs the time. Without the properties it does
+ * nothing. It has no endpoint: bench/run.sh copies it into the bench server for one start and
+ * removes it after.
  */
 public class SessionFloor implements EventListenerProviderFactory {
 
   private static final Logger LOG = Logger.getLogger(SessionFloor.class);
 
-  private long afterSeconds;
+  private Path go;
   private String realmName;
   private int batch;
 
   @Override
   public void init(Config.Scope config) {
-    afterSeconds = Long.getLong("bench.session-floor.after", -1);
+    String goFile = System.getProperty("bench.session-floor.go");
+    go = goFile == null ? null : Path.of(goFile);
     realmName = System.getProperty("bench.session-floor.realm");
     batch = Integer.getInteger("bench.session-floor.batch", 25);
   }
 
   @Override
   public void postInit(KeycloakSessionFactory factory) {
-    if (realmName == null || afterSeconds < 0) {
+    if (realmName == null || go == null) {
       return;
     }
     factory.register(
@@ -54,7 +58,9 @@ public class SessionFloor implements EventListenerProviderFactory {
 
   private void measure(KeycloakSessionFactory factory) {
     try {
-      Thread.sleep(afterSeconds * 1000);
+      while (!Files.exists(go)) {
+        Thread.sleep(100);
+      }
       String[] realmId = new String[1];
       List<String> holders =
           KeycloakModelUtils.runJobInTransactionWithResult(
