@@ -5,7 +5,7 @@
 # Usage: bench/run.sh [USERS] [N ...]     (defaults: 100000 and 0 1000 10000 1000s 10000s)
 # N grants for holders without a session; Ns the same with one online session per holder.
 # Each row with sessions is followed by a run of Keycloak's own session API alone on the same
-# sessions (bench/SessionFloor.java), the floor under the sweep's time.
+# sessions (bench/SessionFloor.java): what that API alone takes, beside what the sweep takes.
 # SWEEP_BATCH=n sets the sweeper's batch-size (grants per transaction whose holders have sessions,
 # four times as many whose holders have none; default: the server's).
 set -euo pipefail
@@ -148,8 +148,8 @@ done
   echo "runs again with the later grants due far ahead, so the same start-up sweep runs and then, as"
   echo "long after start as the running server's sweep came, the later holders' sessions are ended by"
   echo "Keycloak's own \`UserSessionProvider.removeUserSessions\` alone, as many holders per"
-  echo "transaction as the sweeper's batch (bench/SessionFloor.java): the part of the running"
-  echo "server's sweep that is Keycloak's session API."
+  echo "transaction as the sweeper's batch (bench/SessionFloor.java): what Keycloak's session API"
+  echo "alone takes for what the running server's sweep does with its sessions."
   echo "Goals: 1,000 grants ended in ≤ 2 s, 10,000 in ≤ 20 s, a sweep with nothing due ≤ 10 ms"
   echo "(load average at the end of the run: $(cut -d' ' -f1-3 /proc/loadavg))."
   echo
