@@ -24,6 +24,13 @@ import jakarta.persistence.Table;
       query =
           "select g.id, case when exists (select s.userId from PersistentUserSessionEntity s"
               + " where s.userId = g.userId and s.realmId = g.realmId) then true else false end"
+              + " from GrantEntity g where g.status = :status and g.expiresAt <= :now"
+              + " order by g.expiresAt"),
+  @NamedQuery(
+      name = "bgExpiredGrantsExcept",
+      query =
+          "select g.id, case when exists (select s.userId from PersistentUserSessionEntity s"
+              + " where s.userId = g.userId and s.realmId = g.realmId) then true else false end"
               + " from GrantEntity g where g.status = :status and g.expiresAt <= :now and g.id"
               + " not in :skip order by g.expiresAt"),
   @NamedQuery(

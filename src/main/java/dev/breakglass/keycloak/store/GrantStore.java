@@ -139,14 +139,20 @@ public final class GrantStore {
    */
   public record Due(String grantId, boolean holderHasStoredSessions) {}
 
-  /** ACTIVE grants due by {@code now}, soonest first, leaving out {@code skip}. */
+  /**
+   * ACTIVE grants due by {@code now}, soonest first, leaving out {@code skip}. Without a skip list
+   * (every sweep's first read, so every idle sweep) the query has no list parameter, and Hibernate
+   * reuses its translation: it translates a query with a list parameter again on every execution.
+   */
   public List<Due> due(long now, Set<String> skip, int max) {
-    List<String> skipList = skip.isEmpty() ? List.of("-") : new ArrayList<>(skip);
-    return em
-        .createNamedQuery("bgExpiredGrants", Object[].class)
+    TypedQuery<Object[]> query =
+        skip.isEmpty()
+            ? em.createNamedQuery("bgExpiredGrants", Object[].class)
+            : em.createNamedQuery("bgExpiredGrantsExcept", Object[].class)
+                .setParameter("skip", new ArrayList<>(skip));
+    return query
         .setParameter("status", GrantStatus.ACTIVE.name())
         .setParameter("now", now)
-        .setParameter("skip", skipList)
         .setMaxResults(max)
         .getResultList()
         .stream()
