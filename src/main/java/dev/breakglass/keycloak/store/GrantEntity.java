@@ -19,20 +19,10 @@ import jakarta.persistence.Table;
   @NamedQuery(
       name = "bgGrantsByRealmAndStatus",
       query = "select g from GrantEntity g where g.realmId = :realmId and g.status = :status"),
-  @NamedQuery(
-      name = "bgExpiredGrants",
-      query =
-          "select g.id, case when exists (select s.userId from PersistentUserSessionEntity s"
-              + " where s.userId = g.userId and s.realmId = g.realmId) then true else false end"
-              + " from GrantEntity g where g.status = :status and g.expiresAt <= :now"
-              + " order by g.expiresAt"),
+  @NamedQuery(name = "bgExpiredGrants", query = GrantEntity.EXPIRED + " order by g.expiresAt"),
   @NamedQuery(
       name = "bgExpiredGrantsExcept",
-      query =
-          "select g.id, case when exists (select s.userId from PersistentUserSessionEntity s"
-              + " where s.userId = g.userId and s.realmId = g.realmId) then true else false end"
-              + " from GrantEntity g where g.status = :status and g.expiresAt <= :now and g.id"
-              + " not in :skip order by g.expiresAt"),
+      query = GrantEntity.EXPIRED + " and g.id not in :skip order by g.expiresAt"),
   @NamedQuery(
       name = "bgDeleteGrantsByRealm",
       query = "delete from GrantEntity g where g.realmId = :realmId"),
@@ -83,6 +73,12 @@ import jakarta.persistence.Table;
               + " order by g.requestedAt, g.id")
 })
 public class GrantEntity {
+
+  /** ACTIVE grants expired by :now, each with whether its holder has stored sessions. */
+  static final String EXPIRED =
+      "select g.id, case when exists (select s.userId from PersistentUserSessionEntity s"
+          + " where s.userId = g.userId and s.realmId = g.realmId) then true else false end"
+          + " from GrantEntity g where g.status = :status and g.expiresAt <= :now";
 
   @Id
   @Column(name = "ID", length = 36)
