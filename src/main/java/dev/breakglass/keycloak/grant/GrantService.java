@@ -258,8 +258,7 @@ public final class GrantService {
     Ending ending =
         new Ending(session, realm, now, attestationAsked(realm), new HashSet<>(), Map.of(), null);
     UserModel holder = session.users().getUserById(realm, grant.getUserId());
-    Revocation revoked =
-        revoke(ending, grant, holder == null ? List.of() : grantedRoles(realm, grant), holder);
+    Revocation revoked = revoke(ending, grant, rolesToTake(realm, grant, holder), holder);
     List<Map<String, Object>> residual =
         close(
             grant,
@@ -299,12 +298,10 @@ public final class GrantService {
     long now = DbClock.nowMillis(session);
     boolean attest = attestationAsked(realm);
     Map<String, UserModel> holders = loadHolders(session, realm, grants);
-    // Read once per grant, and only for holders who still exist (nothing to take from the others).
+    // Read once per grant.
     Map<String, List<RoleModel>> rolesByGrant = new HashMap<>();
     for (GrantEntity grant : grants) {
-      rolesByGrant.put(
-          grant.getId(),
-          holders.containsKey(grant.getUserId()) ? grantedRoles(realm, grant) : List.of());
+      rolesByGrant.put(grant.getId(), rolesToTake(realm, grant, holders.get(grant.getUserId())));
     }
     Map<String, Set<String>> removedTogether =
         revokeTogether(session, realm, grants, rolesByGrant, holders, attest);
@@ -448,6 +445,15 @@ public final class GrantService {
           roleIds.forEach(id -> RoleModel.RoleRevokedEvent.fire(rolesById.get(id), user, session));
         });
     return removed;
+  }
+
+  /**
+   * The grant's roles to take from its holder; none, and not read, when the holder no longer exists
+   * (a grant whose roles cannot be read still ends then).
+   */
+  private static List<RoleModel> rolesToTake(
+      RealmModel realm, GrantEntity grant, UserModel holder) {
+    return holder == null ? List.of() : grantedRoles(realm, grant);
   }
 
   /**

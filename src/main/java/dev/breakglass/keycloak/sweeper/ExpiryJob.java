@@ -41,11 +41,16 @@ public final class ExpiryJob implements SweeperJob {
   static final int SESSION_WEIGHT = 4;
 
   /**
-   * {@code ended} grants ended, {@code failed} could not be ended this run, in {@code tookMicros}.
+   * {@code ended} grants ended, {@code failed} could not be ended this run, in {@code tookMicros},
+   * of which the sweeping thread had the CPU for {@code cpuMicros}: on a busy machine the two part.
    */
-  public record Result(int ended, int failed, long tookMicros) {
+  public record Result(int ended, int failed, long tookMicros, long cpuMicros) {
     public double tookMillis() {
       return tookMicros / 1000.0;
+    }
+
+    public double cpuMillis() {
+      return cpuMicros / 1000.0;
     }
   }
 
@@ -69,18 +74,15 @@ public final class ExpiryJob implements SweeperJob {
 
   @Override
   public void run(KeycloakSessionFactory factory) {
-    // The sweep's own CPU time beside its wall time: on a busy machine the two part.
-    long cpuBefore = THREADS.getCurrentThreadCpuTime();
     Result result = sweep(factory, batchSize);
-    double cpuMillis = Math.max(0, THREADS.getCurrentThreadCpuTime() - cpuBefore) / 1e6;
     if (result.ended() > 0 || result.failed() > 0) {
       LOG.infof(
           "Break-glass sweep ended %d grant(s) in %.1f ms (%d failed; %.1f ms of CPU)",
-          result.ended(), result.tookMillis(), result.failed(), cpuMillis);
+          result.ended(), result.tookMillis(), result.failed(), result.cpuMillis());
     } else {
       LOG.tracef(
           "Break-glass sweep found nothing due in %.2f ms (%.2f ms of CPU)",
-          result.tookMillis(), cpuMillis);
+          result.tookMillis(), result.cpuMillis());
     }
   }
 
@@ -122,6 +124,7 @@ public final class ExpiryJob implements SweeperJob {
    */
   static Result sweep(DueGrants dueGrants, BatchEnder batch, GrantEnder ender, int batchSize) {
     long started = System.nanoTime();
+    long cpuBefore = THREADS.getCurrentThreadCpuTime();
     Set<String> failed = new HashSet<>();
     // Failed, or due but left alone by the batch (its realm is gone): not read again this run.
     Set<String> skip = new HashSet<>();
@@ -136,7 +139,10 @@ public final class ExpiryJob implements SweeperJob {
         break;
       }
     }
-    return new Result(ended, failed.size(), (System.nanoTime() - started) / 1_000);
+    // -1 where the JVM cannot tell a thread's CPU time: then 0.
+    long cpuNanos = Math.max(0, THREADS.getCurrentThreadCpuTime() - cpuBefore);
+    return new Result(
+        ended, failed.size(), (System.nanoTime() - started) / 1_000, cpuNanos / 1_000);
   }
 
   /**
